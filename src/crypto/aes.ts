@@ -49,6 +49,9 @@ export function aesCmac(
   return reverse(backend.aesCmac(reverse(key), reverse(message)));
 }
 
+/** Working memory for the messages of f4-f6, g2, h6-h8 (at most 81 octets); zeroed after each use. */
+const scratch = new Uint8Array(128);
+
 /**
  * AES-CMAC of the spec message `a || b || c` built from fields given in wire
  * order (each field's octets are reversed in place of the whole message), with
@@ -62,11 +65,15 @@ export function cmacFields(
 ): Uint8Array {
   let length = 0;
   for (const field of fieldsLe) length += field.length;
-  const message = new Uint8Array(length);
+  const message = length <= scratch.length ? scratch.subarray(0, length) : new Uint8Array(length);
   let offset = 0;
   // Spec order: first field first, each field's octets most significant first.
   for (const field of fieldsLe) {
     for (let i = field.length - 1; i >= 0; i--) message[offset++] = field[i]!;
   }
-  return backend.aesCmac(keySpec, message);
+  try {
+    return backend.aesCmac(keySpec, message);
+  } finally {
+    message.fill(0);
+  }
 }

@@ -9,38 +9,48 @@ import { fromUncompressed, toUncompressed } from '../p256-format.js';
 
 const ZERO_BLOCK = new Uint8Array(16);
 
-/** RFC 4493 2.3: doubling in GF(2^128), for the CMAC subkeys. */
-function dbl(block: Uint8Array): Uint8Array {
-  const out = new Uint8Array(16);
-  for (let i = 0; i < 15; i++) out[i] = ((block[i]! << 1) | (block[i + 1]! >> 7)) & 0xff;
-  out[15] = (block[15]! << 1) & 0xff;
-  if (block[0]! & 0x80) out[15]! ^= 0x87;
-  return out;
-}
+/**
+ * Working memory for CMAC messages up to 240 octets (every SMP function's):
+ * allocated once off the V8 heap, zeroed after each use. A fresh array per
+ * call costs about as much as the AES work itself.
+ */
+const scratch = new Uint8Array(256);
 
 /**
- * AES-CMAC with one OpenSSL cipher context: the first CBC block yields
- * L = AES(K, 0) for the subkeys and leaves L as the chaining value, which the
- * first message block cancels by XOR; the rest is the plain CBC-MAC of
- * RFC 4493 with the last block masked by K1 or K2.
+ * AES-CMAC (RFC 4493) with one OpenSSL cipher context and two calls: the
+ * first CBC block yields L = AES(K, 0) for the subkeys and leaves L as the
+ * chaining value, which XOR into the first message block cancels; the second
+ * call is then the plain CBC-MAC with the last block masked by K1 or K2. No
+ * `final()` is called, so the padding mode is irrelevant.
  */
 function cmac(key: Uint8Array, message: Uint8Array): Uint8Array {
-  const cipher = createCipheriv('aes-128-cbc', key, ZERO_BLOCK).setAutoPadding(false);
-  const l = cipher.update(ZERO_BLOCK);
-  const blocks = Math.max(1, Math.ceil(message.length / 16));
-  const complete = message.length > 0 && message.length % 16 === 0;
-  const padded = new Uint8Array(blocks * 16);
+  const cipher = createCipheriv('aes-128-cbc', key, ZERO_BLOCK);
+  const l = new Uint8Array(16);
+  l.set(cipher.update(ZERO_BLOCK));
+  const length = message.length;
+  const complete = length > 0 && length % 16 === 0;
+  const blocksLength = complete ? length : (length & ~15) + 16;
+  const padded =
+    blocksLength <= scratch.length ? scratch.subarray(0, blocksLength) : new Uint8Array(blocksLength);
   padded.set(message);
-  if (!complete) padded[message.length] = 0x80;
-  const k1 = dbl(l);
-  const subkey = complete ? k1 : dbl(k1);
-  const last = (blocks - 1) * 16;
+  if (!complete) padded[length] = 0x80;
+  // The subkey: K1 = dbl(L) for a complete last block, else K2 = dbl(K1) (RFC 4493 2.3).
+  const subkey = l.slice();
+  for (let doublings = complete ? 1 : 2; doublings > 0; doublings--) {
+    const carry = subkey[0]! >> 7;
+    for (let i = 0; i < 15; i++) subkey[i] = ((subkey[i]! << 1) | (subkey[i + 1]! >> 7)) & 0xff;
+    subkey[15] = ((subkey[15]! << 1) & 0xff) ^ (carry ? 0x87 : 0);
+  }
+  const last = blocksLength - 16;
   for (let i = 0; i < 16; i++) {
     padded[i]! ^= l[i]!;
     padded[last + i]! ^= subkey[i]!;
   }
   const out = cipher.update(padded);
-  return new Uint8Array(out.subarray(out.length - 16));
+  padded.fill(0);
+  const mac = new Uint8Array(16);
+  mac.set(out.subarray(blocksLength - 16));
+  return mac;
 }
 
 /** OpenSSL drops leading zero octets of a scalar; SMP values are always 32 octets. */
@@ -79,8 +89,8 @@ function contextFor(privateKey: Uint8Array): ECDH {
 export const nodeBackend: CryptoBackend = Object.freeze({
   name: 'node',
   aes128(key: Uint8Array, block: Uint8Array): Uint8Array {
-    // Copy out of Node's Buffer pool: key material must not share memory with unrelated buffers.
-    return new Uint8Array(createCipheriv('aes-128-ecb', key, null).setAutoPadding(false).update(block));
+    // update() returns a Buffer with a backing store of its own (not Node's pool): no copy needed.
+    return createCipheriv('aes-128-ecb', key, null).update(block);
   },
   aesCmac: cmac,
   p256GenerateKeyPair(): P256KeyPair {

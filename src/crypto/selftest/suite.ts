@@ -384,7 +384,8 @@ export const VECTOR_GROUPS: readonly VectorGroup[] = Object.freeze([
     },
     (v, tb) => {
       const key = inLe(v, 'private');
-      return () => tb.derivePublicKey(key);
+      // A fresh array each time: a backend may cache per key array, and this should time the real work.
+      return () => tb.derivePublicKey(key.slice());
     },
   ),
   single(

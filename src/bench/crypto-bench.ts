@@ -1,0 +1,171 @@
+/**
+ * The crypto benchmark behind `npm run bench`: for each toolbox function and both backends, operations per
+ * second beside a floor measured in the same run: bare `node:crypto` doing the
+ * same AES work (one AES-128-ECB block per e; one AES-CBC call per AES-CMAC),
+ * and P-256 key generation and ECDH with a bare `node:crypto` ECDH object.
+ * Prints the ratio floor/ours (how many times slower than the floor; target:
+ * the node backend within 1.5x). `--json` prints the same as JSON.
+ * @module
+ */
+import { createCipheriv, createECDH } from 'node:crypto';
+import type { CryptoBackend } from '../crypto/backend.js';
+import { keyId } from '../crypto/key-conversion.js';
+import { randomBytes } from '../crypto/random.js';
+import { type Toolbox, toolbox } from '../crypto/toolbox.js';
+import { measureOpsPerSecond } from './measure.js';
+
+/** The target for the node backend: at most this many times slower than bare node:crypto. */
+export const NODE_TARGET_RATIO = 1.5;
+
+const ZERO_IV = new Uint8Array(16);
+/** Bare node:crypto: `blocks` AES-128-ECB encryptions of one block, each its own cipher. */
+const ecbFloor = (blocks: number) => {
+  const key = randomBytes(16);
+  const block = randomBytes(16);
+  return () => {
+    for (let i = 0; i < blocks; i++) createCipheriv('aes-128-ecb', key, null).update(block);
+  };
+};
+/** Bare node:crypto: one AES-128-CBC call over each padded message length (one per CMAC). */
+const cbcFloor = (...messageLengths: number[]) => {
+  const key = randomBytes(16);
+  const messages = messageLengths.map((n) => randomBytes(Math.max(16, Math.ceil(n / 16) * 16)));
+  return () => {
+    for (const m of messages) createCipheriv('aes-128-cbc', key, ZERO_IV).update(m);
+  };
+};
+
+interface Case {
+  name: string;
+  /** What the floor does, in words. */
+  floorWork: string;
+  floor: () => () => unknown;
+  ours: (tb: Toolbox) => () => unknown;
+}
+
+const r = randomBytes;
+const CASES: Case[] = [
+  { name: 'e', floorWork: '1 ECB block', floor: () => ecbFloor(1), ours: (tb) => bind(tb.e, r(16), r(16)) },
+  {
+    name: 'c1',
+    floorWork: '2 ECB blocks',
+    floor: () => ecbFloor(2),
+    ours: (tb) => bind(tb.c1, r(16), r(16), r(7), r(7), 0, r(6), 1, r(6)),
+  },
+  {
+    name: 's1',
+    floorWork: '1 ECB block',
+    floor: () => ecbFloor(1),
+    ours: (tb) => bind(tb.s1, r(16), r(16), r(16)),
+  },
+  { name: 'ah', floorWork: '1 ECB block', floor: () => ecbFloor(1), ours: (tb) => bind(tb.ah, r(16), r(3)) },
+  {
+    name: 'aesCmac (64 octets)',
+    floorWork: '1 CBC call, 64 octets',
+    floor: () => cbcFloor(64),
+    ours: (tb) => bind(tb.aesCmac, r(16), r(64)),
+  },
+  {
+    name: 'f4',
+    floorWork: '1 CBC call, 65 octets',
+    floor: () => cbcFloor(65),
+    ours: (tb) => bind(tb.f4, r(32), r(32), r(16), 0x81),
+  },
+  {
+    name: 'f5',
+    floorWork: '3 CBC calls, 32+53+53 octets',
+    floor: () => cbcFloor(32, 53, 53),
+    ours: (tb) => bind(tb.f5, r(32), r(16), r(16), r(7), r(7)),
+  },
+  {
+    name: 'f6',
+    floorWork: '1 CBC call, 65 octets',
+    floor: () => cbcFloor(65),
+    ours: (tb) => bind(tb.f6, r(16), r(16), r(16), r(16), r(3), r(7), r(7)),
+  },
+  {
+    name: 'g2',
+    floorWork: '1 CBC call, 80 octets',
+    floor: () => cbcFloor(80),
+    ours: (tb) => bind(tb.g2, r(32), r(32), r(16), r(16)),
+  },
+  {
+    name: 'h6',
+    floorWork: '1 CBC call, 4 octets',
+    floor: () => cbcFloor(4),
+    ours: (tb) => bind(tb.h6, r(16), keyId('lebr')),
+  },
+  {
+    name: 'h7',
+    floorWork: '1 CBC call, 16 octets',
+    floor: () => cbcFloor(16),
+    ours: (tb) => bind(tb.h7, r(16), r(16)),
+  },
+  {
+    name: 'h8',
+    floorWork: '2 CBC calls, 16+4 octets',
+    floor: () => cbcFloor(16, 4),
+    ours: (tb) => bind(tb.h8, r(16), r(16), keyId('bise')),
+  },
+  {
+    name: 'P-256 key generation',
+    floorWork: 'ECDH generateKeys',
+    floor: () => () => createECDH('prime256v1').generateKeys(),
+    ours: (tb) => () => tb.generateKeyPair(),
+  },
+  {
+    name: 'P-256 ECDH (DHKey)',
+    floorWork: 'ECDH computeSecret',
+    floor: () => {
+      const ecdh = createECDH('prime256v1');
+      ecdh.generateKeys();
+      const peer = createECDH('prime256v1').generateKeys();
+      return () => ecdh.computeSecret(peer);
+    },
+    ours: (tb) => {
+      const ours = tb.generateKeyPair();
+      const peer = tb.generateKeyPair().publicKey;
+      return () => tb.dhKey(ours.privateKey, peer);
+    },
+  },
+];
+
+function bind<A extends unknown[]>(f: (...args: A) => unknown, ...args: A): () => unknown {
+  return () => f(...args);
+}
+
+/** One row of the benchmark. */
+export interface BenchRow {
+  function: string;
+  floorWork: string;
+  floorOpsPerSecond: number;
+  backends: Record<string, { opsPerSecond: number; ratio: number }>;
+}
+
+/**
+ * Measures every case: floor and each backend interleaved, batch by batch.
+ * @example
+ * ```ts
+ * const rows = runBench([nodeBackend]);
+ * rows.every((row) => row.backends.node.ratio <= 1.5);
+ * ```
+ */
+export function runBench(backends: CryptoBackend[], batches = 15): BenchRow[] {
+  return CASES.map((c) => {
+    // Pure-JS P-256 is slow: fewer, longer batches keep the run short without losing the median.
+    const [floorRate, ...rates] = measureOpsPerSecond(
+      [c.floor(), ...backends.map((b) => c.ours(toolbox(b)))],
+      { batchMs: 25, batches },
+    );
+    const row: BenchRow = {
+      function: c.name,
+      floorWork: c.floorWork,
+      floorOpsPerSecond: floorRate!,
+      backends: {},
+    };
+    backends.forEach((b, i) => {
+      row.backends[b.name] = { opsPerSecond: rates[i]!, ratio: floorRate! / rates[i]! };
+    });
+    return row;
+  });
+}

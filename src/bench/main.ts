@@ -1,0 +1,46 @@
+/**
+ * `npm run bench`: prints the crypto benchmark table (or `--json`). A
+ * benchmark, not a test: it asserts nothing and exits 0.
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { formatTable } from '../cli/table.js';
+import { nobleBackend } from '../crypto/backends/noble.js';
+import { nodeBackend } from '../crypto/backends/node.js';
+import { NODE_TARGET_RATIO, runBench } from './crypto-bench.js';
+import { formatRate } from './measure.js';
+
+function main(): void {
+  const { values } = parseArgs({ options: { json: { type: 'boolean' }, batches: { type: 'string' } } });
+  const batches = values.batches ? Number(values.batches) : 15;
+  const backends = [nodeBackend, nobleBackend];
+  const rows = runBench(backends, batches);
+  if (values.json) {
+    process.stdout.write(
+      `${JSON.stringify({ targetNodeRatio: NODE_TARGET_RATIO, batches, rows }, null, 2)}\n`,
+    );
+    return;
+  }
+  const header = ['function', 'floor (bare node:crypto)', 'floor ops/s'];
+  for (const b of backends) header.push(`${b.name} ops/s`, `${b.name} x floor`);
+  const table = rows.map((row) => {
+    const cells = [row.function, row.floorWork, formatRate(row.floorOpsPerSecond)];
+    for (const b of backends) {
+      const { opsPerSecond, ratio } = row.backends[b.name]!;
+      cells.push(formatRate(opsPerSecond), ratio.toFixed(2));
+    }
+    return cells;
+  });
+  process.stdout.write(`${formatTable(header, table, { right: [2, 3, 4, 5, 6] })}\n\n`);
+  process.stdout.write(
+    `Medians of ${batches} interleaved batches each. "x floor" = floor ops/s / ours: how many times slower than bare node:crypto.\n`,
+  );
+  const over = rows.filter((row) => row.backends.node!.ratio > NODE_TARGET_RATIO);
+  process.stdout.write(
+    over.length === 0
+      ? `node backend: every function within ${NODE_TARGET_RATIO}x of the floor.\n`
+      : `node backend above ${NODE_TARGET_RATIO}x of the floor: ${over.map((row) => row.function).join(', ')}.\n`,
+  );
+}
+
+main();

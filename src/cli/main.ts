@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * The `ble-smp` command line.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { VECTORS_USAGE, vectorsCommand } from './commands/vectors.js';
+import { type CommandIo, processIo, UsageError } from './io.js';
+
+const COMMANDS: Record<string, { usage: string; run: (argv: string[], io: CommandIo) => Promise<number> }> = {
+  vectors: { usage: VECTORS_USAGE, run: vectorsCommand },
+};
+
+export const USAGE = `Usage: ble-smp <command> [options]
+
+Commands:
+  vectors   run every SMP spec vector on each crypto backend, with ops/s
+
+ble-smp <command> --help shows a command's options; ble-smp --version the version.`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/**
+ * Runs the command line with `argv` (without `node` and the script); resolves
+ * to the exit status: 0 success, 1 the command found a problem, 2 a usage error.
+ * @example
+ * ```ts
+ * process.exitCode = await main(['vectors', '--no-timing']);
+ * ```
+ */
+export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(version());
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`ble-smp: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`ble-smp ${name}: ${error.message}\n\n${command.usage}`);
+      return 2;
+    }
+    io.err(`ble-smp ${name}: ${(error as Error).stack ?? String(error)}`);
+    return 1;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then((status) => {
+    process.exitCode = status;
+  });
+}
