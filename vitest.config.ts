@@ -1,6 +1,17 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
 export default defineConfig({
+  // Examples import the package by name, as a user's project would; tests resolve it to the sources.
+  resolve: {
+    alias: [
+      { find: /^ble-smp\/crypto\/node$/, replacement: src('crypto/node.ts') },
+      { find: /^ble-smp\/crypto$/, replacement: src('crypto/index.ts') },
+      { find: /^ble-smp$/, replacement: src('index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     // Property tests run 1,000 cases per function on two backends; P-256 cases are slow in pure JS.

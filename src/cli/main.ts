@@ -1,10 +1,9 @@
-#!/usr/bin/env node
 /**
  * The `ble-smp` command line.
  * @module
  */
-import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+
+import { VERSION } from '../version.js';
 import { VECTORS_USAGE, vectorsCommand } from './commands/vectors.js';
 import { type CommandIo, processIo, UsageError } from './io.js';
 
@@ -18,13 +17,6 @@ Commands:
   vectors   run every SMP spec vector on each crypto backend, with ops/s
 
 ble-smp <command> --help shows a command's options; ble-smp --version the version.`;
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 /**
  * Runs the command line with `argv` (without `node` and the script); resolves
@@ -41,7 +33,7 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
-    io.out(version());
+    io.out(VERSION);
     return 0;
   }
   const command = COMMANDS[name];
@@ -63,10 +55,4 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     io.err(`ble-smp ${name}: ${(error as Error).stack ?? String(error)}`);
     return 1;
   }
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).then((status) => {
-    process.exitCode = status;
-  });
 }

@@ -22,12 +22,22 @@ const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
  * The debug private key of Core Vol 3 Part H 2.3.5.6.1, little-endian. A device
  * in debug mode uses it so that air traffic can be decrypted; ble-smp refuses a
  * peer that uses it unless the policy allows debug keys.
+ * @example
+ * ```ts
+ * derivePublicKey(DEBUG_PRIVATE_KEY); // equals DEBUG_PUBLIC_KEY
+ * ```
  */
 export const DEBUG_PRIVATE_KEY: Uint8Array = reverse(
   fromHex('3f49f6d4a3c55f3874c9b3e3d2103f504aff607beb40b7995899b8a6cd3c1abd'),
 );
 
-/** The debug public key of Core Vol 3 Part H 2.3.5.6.1, as in a Pairing Public Key PDU. */
+/**
+ * The debug public key of Core Vol 3 Part H 2.3.5.6.1, as in a Pairing Public Key PDU.
+ * @example
+ * ```ts
+ * if (isDebugPublicKey(peerKey)) console.warn('peer is in debug mode: its traffic can be decrypted');
+ * ```
+ */
 export const DEBUG_PUBLIC_KEY: Uint8Array = Uint8Array.from([
   ...reverse(fromHex('20b003d2f297be2c5e2c83a7e9f9a5b9eff49111acf4fddbcc0301480e359de6')),
   ...reverse(fromHex('dc809c49652aeb6d63329abf5a52155c766345c28fed3024741c8ed01589d28b')),

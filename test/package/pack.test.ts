@@ -1,0 +1,80 @@
+/**
+ * The published shape: `npm pack` gives a tarball that another project installs
+ * and imports from `ble-smp/crypto`, and whose `ble-smp` binary runs.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const scratch = mkdtempSync(join(tmpdir(), 'ble-smp-pack-'));
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_loglevel: 'error' },
+  });
+
+describe('the packed tarball', () => {
+  beforeAll(() => {
+    npm(['pack', '--pack-destination', scratch], root); // prepack builds dist/
+    const tarball = readdirSync(scratch).find((f) => f.endsWith('.tgz'))!;
+    writeFileSync(
+      join(scratch, 'package.json'),
+      JSON.stringify({ name: 'scratch', private: true, type: 'module' }),
+    );
+    npm(['install', '--no-audit', '--no-fund', '--prefer-offline', join(scratch, tarball)], scratch);
+  }, 180_000);
+
+  it('ships dist, the vectors and the docs files, and no tests or sources', () => {
+    const files = npm(['pack', '--dry-run', '--json'], root);
+    const paths = (JSON.parse(files) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+    expect(paths).toContain('dist/crypto/index.js');
+    expect(paths).toContain('dist/crypto/index.d.ts');
+    expect(paths).toContain('vectors/smp-spec-vectors.json');
+    expect(paths).toContain('LICENSE');
+    expect(paths.filter((p) => p.startsWith('test/') || p.startsWith('src/') || p.endsWith('.map'))).toEqual(
+      [],
+    );
+  });
+
+  it("lets another project import { f5 } from 'ble-smp/crypto' and reproduce the f5 vector", () => {
+    const script = `
+      import { f5, fromHex, toHex } from 'ble-smp/crypto';
+      const { macKey, ltk } = f5(
+        fromHex('98a6bf73f3348d86f166f8b4136b79999b7d390aa610103405adc857a33402ec'),
+        fromHex('abae2b71ecb2ffff3e7377d15484cbd5'),
+        fromHex('cfc43dfff78365216e5fa725cce7e8a6'),
+        fromHex('cebf3737125600'),
+        fromHex('c1cf2d7013a700'),
+      );
+      console.log(toHex(macKey), toHex(ltk));`;
+    writeFileSync(join(scratch, 'f5.mjs'), script);
+    const out = execFileSync('node', ['f5.mjs'], { cwd: scratch, encoding: 'utf8' });
+    // Core Vol 3 Part H Appendix D.3, little-endian.
+    expect(out.trim()).toBe('206e63ce206a3ffd024a08a176f16529 380a7594b522059823cdd76911798669');
+  });
+
+  it('resolves ble-smp/crypto/node and the root entry', () => {
+    writeFileSync(
+      join(scratch, 'node-backend.mjs'),
+      `import { e, fromHex, toHex } from 'ble-smp/crypto';
+       import { nodeBackend } from 'ble-smp/crypto/node';
+       import { VERSION } from 'ble-smp';
+       console.log(VERSION, toHex(e(fromHex('0f0e0d0c0b0a09080706050403020100'), fromHex('ffeeddccbbaa99887766554433221100'), nodeBackend)));`,
+    );
+    const out = execFileSync('node', ['node-backend.mjs'], { cwd: scratch, encoding: 'utf8' });
+    expect(out.trim()).toMatch(/^\d+\.\d+\.\d+ 5ac5b47080b7cdd830047b6ad8e0c469$/);
+  });
+
+  it('installs a working ble-smp binary', () => {
+    const out = execFileSync(join(scratch, 'node_modules/.bin/ble-smp'), ['vectors', '--no-timing'], {
+      cwd: scratch,
+      encoding: 'utf8',
+    });
+    expect(out).toContain('All 92 vector runs match (46 vectors x 2 backends).');
+  });
+});
