@@ -5,7 +5,6 @@
  * @module
  */
 import type { CryptoBackend } from './backend.js';
-import { reverse } from './bytes.js';
 import { anyOctets, octets } from './check.js';
 import { defaultBackend } from './default-backend.js';
 
@@ -26,14 +25,13 @@ export function e(
 ): Uint8Array {
   octets('e', 'key', key, 16);
   octets('e', 'plaintext', plaintext, 16);
-  return reverse(backend.aes128(reverse(key), reverse(plaintext)));
+  return backend.e(key, plaintext);
 }
 
 /**
  * AES-CMAC (RFC 4493; Core Vol 3 Part H 2.2.5) in wire order: key, message and
  * MAC are the byte-reversed forms of the RFC's octet strings, as Linux's
- * `smp.c` takes them. For RFC 4493's own octet order call
- * `backend.aesCmac(key, message)`.
+ * `smp.c` takes them. For RFC 4493's own octet order, reverse all three.
  * @example
  * ```ts
  * aesCmac(key16, message); // 16 octets, little-endian
@@ -46,34 +44,5 @@ export function aesCmac(
 ): Uint8Array {
   octets('aesCmac', 'key', key, 16);
   anyOctets('aesCmac', 'message', message);
-  return reverse(backend.aesCmac(reverse(key), reverse(message)));
-}
-
-/** Working memory for the messages of f4-f6, g2, h6-h8 (at most 81 octets); zeroed after each use. */
-const scratch = new Uint8Array(128);
-
-/**
- * AES-CMAC of the spec message `a || b || c` built from fields given in wire
- * order (each field's octets are reversed in place of the whole message), with
- * the key and the returned MAC in spec order. Shared by f4, f5, f6, g2, h6,
- * h7 and h8, which differ only in the fields they feed it.
- */
-export function cmacFields(
-  backend: CryptoBackend,
-  keySpec: Uint8Array,
-  ...fieldsLe: Uint8Array[]
-): Uint8Array {
-  let length = 0;
-  for (const field of fieldsLe) length += field.length;
-  const message = length <= scratch.length ? scratch.subarray(0, length) : new Uint8Array(length);
-  let offset = 0;
-  // Spec order: first field first, each field's octets most significant first.
-  for (const field of fieldsLe) {
-    for (let i = field.length - 1; i >= 0; i--) message[offset++] = field[i]!;
-  }
-  try {
-    return backend.aesCmac(keySpec, message);
-  } finally {
-    message.fill(0);
-  }
+  return backend.cmac(key, [message]);
 }

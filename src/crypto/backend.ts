@@ -2,6 +2,8 @@
  * The primitive operations a crypto backend provides. Everything else in the
  * toolbox (c1, s1, ah, f4, f5, f6, g2, h6, h7, h8) is written once on top of
  * these, so both backends share one implementation of the Bluetooth functions.
+ * Like the rest of ble-smp, the interface is in wire order: a backend reverses
+ * octets at the AES boundary, where the specification's order is needed.
  * @module
  */
 
@@ -16,18 +18,23 @@ export interface P256KeyPair {
 }
 
 /**
- * A crypto backend. The AES primitives take and return octets in spec order
- * (the order AES consumes: most significant octet first); the P-256 primitives
- * take and return the SMP wire format. Inputs are already checked by the
- * toolbox, so a backend may assume correct lengths and valid peer points.
+ * A crypto backend. Inputs are already checked by the toolbox, so a backend
+ * may assume correct lengths and valid peer points.
  */
 export interface CryptoBackend {
   /** Short identifier: `noble` or `node`. */
   readonly name: string;
-  /** AES-128 of one 16-octet block (Core Vol 3 Part H 2.2.1, the function e). */
-  aes128(key: Uint8Array, block: Uint8Array): Uint8Array;
-  /** AES-CMAC with a 128-bit key (RFC 4493; Core Vol 3 Part H 2.2.5). */
-  aesCmac(key: Uint8Array, message: Uint8Array): Uint8Array;
+  /**
+   * The function e, AES-128 of one block (Core Vol 3 Part H 2.2.1): key, block
+   * and result in wire order, as HCI_LE_Encrypt carries them.
+   */
+  e(key: Uint8Array, block: Uint8Array): Uint8Array;
+  /**
+   * AES-CMAC (RFC 4493; Core Vol 3 Part H 2.2.5) of the message `fields[0] ||
+   * fields[1] || ...`, each field most significant octet first. Key, every
+   * field and the MAC are in wire order.
+   */
+  cmac(key: Uint8Array, fields: readonly Uint8Array[]): Uint8Array;
   /** A fresh P-256 key pair from a cryptographic RNG. */
   p256GenerateKeyPair(): P256KeyPair;
   /** The public key of a private scalar (1 <= d < n). */

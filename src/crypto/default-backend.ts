@@ -29,7 +29,7 @@ export function defaultBackend(): CryptoBackend {
  * ```
  */
 export function setDefaultBackend(backend: CryptoBackend): CryptoBackend {
-  for (const method of ['aes128', 'aesCmac', 'p256GenerateKeyPair', 'p256PublicKey', 'p256Ecdh'] as const) {
+  for (const method of ['e', 'cmac', 'p256GenerateKeyPair', 'p256PublicKey', 'p256Ecdh'] as const) {
     if (typeof backend?.[method] !== 'function') {
       throw new TypeError(`setDefaultBackend: backend has no ${method} function`);
     }

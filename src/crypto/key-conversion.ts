@@ -4,7 +4,6 @@
  * on them (Core Vol 3 Part H 2.4.2.4, 2.4.2.5). All arguments in wire order.
  * @module
  */
-import { cmacFields } from './aes.js';
 import type { CryptoBackend } from './backend.js';
 import { reverse } from './bytes.js';
 import { integer, octets } from './check.js';
@@ -36,7 +35,7 @@ export function keyId(name: string): Uint8Array {
 export function h6(w: Uint8Array, keyID: Uint8Array, backend: CryptoBackend = defaultBackend()): Uint8Array {
   octets('h6', 'W', w, 16);
   octets('h6', 'keyID', keyID, 4);
-  return reverse(cmacFields(backend, reverse(w), keyID));
+  return backend.cmac(w, [keyID]);
 }
 
 /**
@@ -50,7 +49,7 @@ export function h6(w: Uint8Array, keyID: Uint8Array, backend: CryptoBackend = de
 export function h7(salt: Uint8Array, w: Uint8Array, backend: CryptoBackend = defaultBackend()): Uint8Array {
   octets('h7', 'SALT', salt, 16);
   octets('h7', 'W', w, 16);
-  return reverse(cmacFields(backend, reverse(salt), w));
+  return backend.cmac(salt, [w]);
 }
 
 /**
@@ -70,8 +69,7 @@ export function h8(
   octets('h8', 'K', k, 16);
   octets('h8', 'S', s, 16);
   octets('h8', 'keyID', keyID, 4);
-  const ik = cmacFields(backend, reverse(s), k);
-  return reverse(cmacFields(backend, ik, keyID));
+  return backend.cmac(backend.cmac(s, [k]), [keyID]);
 }
 
 /** SALT = 0x00..00 || keyID, Core Vol 3 Part H 2.4.2.4 / 2.4.2.5, little-endian. */

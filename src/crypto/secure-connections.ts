@@ -3,14 +3,13 @@
  * and g2. All arguments and results in wire order.
  * @module
  */
-import { cmacFields } from './aes.js';
 import type { CryptoBackend } from './backend.js';
 import { fromHex, reverse } from './bytes.js';
 import { integer, octets } from './check.js';
 import { defaultBackend } from './default-backend.js';
 
-/** f5's SALT, Core Vol 3 Part H 2.2.7 (spec order). */
-const F5_SALT = fromHex('6c888391aaf5a53860370bdb5a6083be');
+/** f5's SALT 0x6C888391AAF5A53860370BDB5A6083BE, Core Vol 3 Part H 2.2.7, little-endian. */
+const F5_SALT_LE = reverse(fromHex('6c888391aaf5a53860370bdb5a6083be'));
 /** f5's keyID "btle" (0x62746c65) and Length 256 (0x0100), little-endian. */
 const F5_KEY_ID_LE = fromHex('656c7462');
 const F5_LENGTH_LE = fromHex('0001');
@@ -36,7 +35,7 @@ export function f4(
   octets('f4', 'V', v, 32);
   octets('f4', 'X', x, 16);
   integer('f4', 'Z', z, 0, 255);
-  return reverse(cmacFields(backend, reverse(x), u, v, Uint8Array.of(z)));
+  return backend.cmac(x, [u, v, Uint8Array.of(z)]);
 }
 
 /** The two keys that f5 derives. */
@@ -69,9 +68,9 @@ export function f5(
   octets('f5', 'N2', n2, 16);
   octets('f5', 'A1', a1, 7);
   octets('f5', 'A2', a2, 7);
-  const t = cmacFields(backend, F5_SALT, w);
+  const t = backend.cmac(F5_SALT_LE, [w]);
   const derive = (counter: number) =>
-    reverse(cmacFields(backend, t, Uint8Array.of(counter), F5_KEY_ID_LE, n1, n2, a1, a2, F5_LENGTH_LE));
+    backend.cmac(t, [Uint8Array.of(counter), F5_KEY_ID_LE, n1, n2, a1, a2, F5_LENGTH_LE]);
   return { macKey: derive(0), ltk: derive(1) };
 }
 
@@ -102,7 +101,7 @@ export function f6(
   octets('f6', 'IOcap', ioCap, 3);
   octets('f6', 'A1', a1, 7);
   octets('f6', 'A2', a2, 7);
-  return reverse(cmacFields(backend, reverse(w), n1, n2, r, ioCap, a1, a2));
+  return backend.cmac(w, [n1, n2, r, ioCap, a1, a2]);
 }
 
 /**
@@ -124,8 +123,9 @@ export function g2(
   octets('g2', 'V', v, 32);
   octets('g2', 'X', x, 16);
   octets('g2', 'Y', y, 16);
-  const mac = cmacFields(backend, reverse(x), u, v, y);
-  return ((mac[12]! << 24) | (mac[13]! << 16) | (mac[14]! << 8) | mac[15]!) >>> 0;
+  // mod 2^32: the MAC's four least significant octets, which wire order puts first.
+  const mac = backend.cmac(x, [u, v, y]);
+  return (mac[0]! | (mac[1]! << 8) | (mac[2]! << 16) | (mac[3]! << 24)) >>> 0;
 }
 
 /**

@@ -3,7 +3,6 @@
  * @module
  */
 import type { CryptoBackend } from './backend.js';
-import { reverse } from './bytes.js';
 import { anyOctets, integer, octets } from './check.js';
 import { defaultBackend } from './default-backend.js';
 
@@ -30,10 +29,11 @@ export function attSignature(
   const signed = new Uint8Array(message.length + 4);
   signed.set(message);
   new DataView(signed.buffer).setUint32(message.length, signCounter, true);
-  const mac = backend.aesCmac(reverse(csrk), reverse(signed));
+  // The spec message is the octets as sent, reversed: exactly one wire-order field.
+  const mac = backend.cmac(csrk, [signed]);
   const out = new Uint8Array(12);
   out.set(signed.subarray(message.length), 0);
-  // The MAC's 8 most significant octets (spec order 0..7), least significant first.
-  for (let i = 0; i < 8; i++) out[4 + i] = mac[7 - i]!;
+  // The MAC's 64 most significant bits, least significant octet first: octets 8..15 in wire order.
+  out.set(mac.subarray(8, 16), 4);
   return out;
 }

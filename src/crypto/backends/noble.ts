@@ -19,11 +19,13 @@ import { fromUncompressed, toUncompressed } from '../p256-format.js';
  */
 export const nobleBackend: CryptoBackend = Object.freeze({
   name: 'noble',
-  aes128(key: Uint8Array, block: Uint8Array): Uint8Array {
-    return ecb(key, { disablePadding: true }).encrypt(block);
+  e(key: Uint8Array, block: Uint8Array): Uint8Array {
+    return reverse(ecb(reverse(key), { disablePadding: true }).encrypt(reverse(block)));
   },
-  aesCmac(key: Uint8Array, message: Uint8Array): Uint8Array {
-    return cmac(message, key);
+  cmac(key: Uint8Array, fields: readonly Uint8Array[]): Uint8Array {
+    const mac = cmac.create(reverse(key));
+    for (const field of fields) mac.update(reverse(field));
+    return reverse(mac.digest());
   },
   p256GenerateKeyPair(): P256KeyPair {
     const secret = p256.utils.randomSecretKey();

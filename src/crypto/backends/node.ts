@@ -10,11 +10,21 @@ import { fromUncompressed, toUncompressed } from '../p256-format.js';
 const ZERO_BLOCK = new Uint8Array(16);
 
 /**
- * Working memory for CMAC messages up to 240 octets (every SMP function's):
- * allocated once off the V8 heap, zeroed after each use. A fresh array per
- * call costs about as much as the AES work itself.
+ * Working memory, allocated once and zeroed after each use: the key in spec
+ * order, the subkey, and one exact-size buffer per CMAC message length in
+ * blocks (every SMP function's message fits in 6). A fresh array per call
+ * costs about as much as the AES work itself: one over 64 octets lives off
+ * the V8 heap.
  */
-const scratch = new Uint8Array(256);
+const keyScratch = new Uint8Array(16);
+const subkeyScratch = new Uint8Array(16);
+const blockScratch = Array.from({ length: 6 }, (_, i) => new Uint8Array(16 * (i + 1)));
+
+/** The key in spec order, in the shared scratch; zero it once the cipher holds it. */
+function specKey(key: Uint8Array): Uint8Array {
+  for (let i = 0; i < 16; i++) keyScratch[i] = key[15 - i]!;
+  return keyScratch;
+}
 
 /**
  * AES-CMAC (RFC 4493) with one OpenSSL cipher context and two calls: the
@@ -23,33 +33,41 @@ const scratch = new Uint8Array(256);
  * call is then the plain CBC-MAC with the last block masked by K1 or K2. No
  * `final()` is called, so the padding mode is irrelevant.
  */
-function cmac(key: Uint8Array, message: Uint8Array): Uint8Array {
-  const cipher = createCipheriv('aes-128-cbc', key, ZERO_BLOCK);
-  const l = new Uint8Array(16);
-  l.set(cipher.update(ZERO_BLOCK));
-  const length = message.length;
+function cmac(key: Uint8Array, fields: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const field of fields) length += field.length;
   const complete = length > 0 && length % 16 === 0;
-  const blocksLength = complete ? length : (length & ~15) + 16;
-  const padded =
-    blocksLength <= scratch.length ? scratch.subarray(0, blocksLength) : new Uint8Array(blocksLength);
-  padded.set(message);
-  if (!complete) padded[length] = 0x80;
+  const blocks = complete ? length / 16 : Math.floor(length / 16) + 1;
+  const message = blocks <= blockScratch.length ? blockScratch[blocks - 1]! : new Uint8Array(16 * blocks);
+  let offset = 0;
+  for (const field of fields) {
+    for (let i = field.length - 1; i >= 0; i--) message[offset++] = field[i]!;
+  }
+  if (!complete) message[offset] = 0x80;
+
+  const cipher = createCipheriv('aes-128-cbc', specKey(key), ZERO_BLOCK);
+  keyScratch.fill(0);
+  const l = cipher.update(ZERO_BLOCK);
   // The subkey: K1 = dbl(L) for a complete last block, else K2 = dbl(K1) (RFC 4493 2.3).
-  const subkey = l.slice();
+  subkeyScratch.set(l);
   for (let doublings = complete ? 1 : 2; doublings > 0; doublings--) {
-    const carry = subkey[0]! >> 7;
-    for (let i = 0; i < 15; i++) subkey[i] = ((subkey[i]! << 1) | (subkey[i + 1]! >> 7)) & 0xff;
-    subkey[15] = ((subkey[15]! << 1) & 0xff) ^ (carry ? 0x87 : 0);
+    const carry = subkeyScratch[0]! >> 7;
+    for (let i = 0; i < 15; i++)
+      subkeyScratch[i] = ((subkeyScratch[i]! << 1) | (subkeyScratch[i + 1]! >> 7)) & 0xff;
+    subkeyScratch[15] = ((subkeyScratch[15]! << 1) & 0xff) ^ (carry ? 0x87 : 0);
   }
-  const last = blocksLength - 16;
+  const last = message.length - 16;
   for (let i = 0; i < 16; i++) {
-    padded[i]! ^= l[i]!;
-    padded[last + i]! ^= subkey[i]!;
+    message[i]! ^= l[i]!;
+    message[last + i]! ^= subkeyScratch[i]!;
   }
-  const out = cipher.update(padded);
-  padded.fill(0);
+  const out = cipher.update(message);
   const mac = new Uint8Array(16);
-  mac.set(out.subarray(blocksLength - 16));
+  for (let i = 0; i < 16; i++) mac[i] = out[out.length - 1 - i]!;
+  message.fill(0);
+  subkeyScratch.fill(0);
+  l.fill(0);
+  out.fill(0);
   return mac;
 }
 
@@ -88,11 +106,19 @@ function contextFor(privateKey: Uint8Array): ECDH {
  */
 export const nodeBackend: CryptoBackend = Object.freeze({
   name: 'node',
-  aes128(key: Uint8Array, block: Uint8Array): Uint8Array {
-    // update() returns a Buffer with a backing store of its own (not Node's pool): no copy needed.
-    return createCipheriv('aes-128-ecb', key, null).update(block);
+  e(key: Uint8Array, block: Uint8Array): Uint8Array {
+    const cipher = createCipheriv('aes-128-ecb', specKey(key), null);
+    keyScratch.fill(0);
+    const input = blockScratch[0]!;
+    for (let i = 0; i < 16; i++) input[i] = block[15 - i]!;
+    const out = cipher.update(input);
+    input.fill(0);
+    const result = new Uint8Array(16);
+    for (let i = 0; i < 16; i++) result[i] = out[15 - i]!;
+    out.fill(0);
+    return result;
   },
-  aesCmac: cmac,
+  cmac,
   p256GenerateKeyPair(): P256KeyPair {
     const ecdh = createECDH('prime256v1');
     const publicKey = fromUncompressed(ecdh.generateKeys());
