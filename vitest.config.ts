@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^ble-smp\/crypto\/node$/, replacement: src('crypto/node.ts') },
+      { find: /^ble-smp\/smp$/, replacement: src('smp/index.ts') },
       { find: /^ble-smp\/crypto$/, replacement: src('crypto/index.ts') },
       { find: /^ble-smp$/, replacement: src('index.ts') },
     ],
