@@ -4,7 +4,13 @@
  * @module
  */
 
-/** SMP command codes (3.3, Table 3.4). */
+/**
+ * SMP command codes (3.3, Table 3.4).
+ * @example
+ * ```ts
+ * decodePdu(data).ok && data[0] === Opcode.PairingRequest;
+ * ```
+ */
 export const Opcode = Object.freeze({
   PairingRequest: 0x01,
   PairingResponse: 0x02,
@@ -23,7 +29,13 @@ export const Opcode = Object.freeze({
 } as const);
 export type Opcode = (typeof Opcode)[keyof typeof Opcode];
 
-/** Length of each PDU including its code octet (3.5, 3.6). */
+/**
+ * Length of each PDU including its code octet (3.5, 3.6).
+ * @example
+ * ```ts
+ * PDU_LENGTH[Opcode.PairingPublicKey]; // 65
+ * ```
+ */
 export const PDU_LENGTH: Readonly<Record<Opcode, number>> = Object.freeze({
   [Opcode.PairingRequest]: 7,
   [Opcode.PairingResponse]: 7,
@@ -41,7 +53,13 @@ export const PDU_LENGTH: Readonly<Record<Opcode, number>> = Object.freeze({
   [Opcode.PairingKeypressNotification]: 2,
 });
 
-/** Pairing Failed reason codes (3.5.5, Table 3.7). */
+/**
+ * Pairing Failed reason codes (3.5.5, Table 3.7).
+ * @example
+ * ```ts
+ * if (failure.reason === Reason.NumericComparisonFailed) console.log('the numbers did not match');
+ * ```
+ */
 export const Reason = Object.freeze({
   PasskeyEntryFailed: 0x01,
   OobNotAvailable: 0x02,
@@ -61,7 +79,13 @@ export const Reason = Object.freeze({
 } as const);
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
-/** What each reason code means (3.5.5, Table 3.7), for messages and logs. */
+/**
+ * What each reason code means (3.5.5, Table 3.7), for messages and logs.
+ * @example
+ * ```ts
+ * REASON_TEXT[Reason.RepeatedAttempts]; // 'Repeated Attempts: too little time ...'
+ * ```
+ */
 export const REASON_TEXT: Readonly<Record<number, string>> = Object.freeze({
   1: 'Passkey Entry Failed: the passkey entry was cancelled or failed',
   2: 'OOB Not Available: the OOB data is not available',
@@ -80,7 +104,13 @@ export const REASON_TEXT: Readonly<Record<number, string>> = Object.freeze({
   15: 'Key Rejected: the device chose not to accept a distributed key',
 });
 
-/** IO capabilities (3.5.1, Table 3.4). */
+/**
+ * IO capabilities (3.5.1, Table 3.4).
+ * @example
+ * ```ts
+ * const policy = { ioCapability: IoCapability.KeyboardDisplay };
+ * ```
+ */
 export const IoCapability = Object.freeze({
   DisplayOnly: 0x00,
   DisplayYesNo: 0x01,
@@ -90,7 +120,13 @@ export const IoCapability = Object.freeze({
 } as const);
 export type IoCapability = (typeof IoCapability)[keyof typeof IoCapability];
 
-/** AuthReq bits (3.5.1, Figure 3.3). Bits 0-1 are the bonding flags (01 = bonding). */
+/**
+ * AuthReq bits (3.5.1, Figure 3.3). Bits 0-1 are the bonding flags (01 = bonding).
+ * @example
+ * ```ts
+ * const wantsMitm = (pdu.authReq & AuthReq.Mitm) !== 0;
+ * ```
+ */
 export const AuthReq = Object.freeze({
   Bonding: 0x01,
   Mitm: 0x04,
@@ -99,7 +135,13 @@ export const AuthReq = Object.freeze({
   Ct2: 0x20,
 } as const);
 
-/** Key distribution bits (3.6.1, Figure 3.11). */
+/**
+ * Key distribution bits (3.6.1, Figure 3.11).
+ * @example
+ * ```ts
+ * const policy = { initiatorKeys: KeyDist.EncKey | KeyDist.IdKey };
+ * ```
+ */
 export const KeyDist = Object.freeze({
   EncKey: 0x01,
   IdKey: 0x02,
@@ -107,7 +149,13 @@ export const KeyDist = Object.freeze({
   LinkKey: 0x08,
 } as const);
 
-/** Keypress notification types (3.5.8, Table 3.9). */
+/**
+ * Keypress notification types (3.5.8, Table 3.9).
+ * @example
+ * ```ts
+ * session.handle({ type: 'keypress', notification: Keypress.DigitEntered });
+ * ```
+ */
 export const Keypress = Object.freeze({
   EntryStarted: 0,
   DigitEntered: 1,
@@ -117,8 +165,27 @@ export const Keypress = Object.freeze({
 } as const);
 export type Keypress = (typeof Keypress)[keyof typeof Keypress];
 
-/** Encryption key size bounds (2.3.4). */
+/**
+ * The smallest encryption key size the spec allows (2.3.4).
+ * @example
+ * ```ts
+ * const lenient = { minKeySize: MIN_KEY_SIZE }; // accepts 7-octet keys: weaker
+ * ```
+ */
 export const MIN_KEY_SIZE = 7;
+/**
+ * The largest encryption key size (2.3.4), and ble-smp's default minimum.
+ * @example
+ * ```ts
+ * maskKey(stk, MAX_KEY_SIZE); // unchanged
+ * ```
+ */
 export const MAX_KEY_SIZE = 16;
-/** The SMP timeout (3.4). */
+/**
+ * The SMP timeout (3.4): a pairing with no PDU queued for 30 s fails.
+ * @example
+ * ```ts
+ * if (output.type === 'timer' && output.action === 'start') timer.refresh(SMP_TIMEOUT_MS);
+ * ```
+ */
 export const SMP_TIMEOUT_MS = 30_000;

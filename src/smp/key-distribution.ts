@@ -78,7 +78,13 @@ export function keyPdusFor(mask: number, secureConnections: boolean): KeyPduType
   );
 }
 
-/** Whether a PDU is one of the five key distribution PDUs. */
+/**
+ * Whether a PDU is one of the five key distribution PDUs.
+ * @example
+ * ```ts
+ * isKeyPdu({ type: 'identity-information', irk }); // true
+ * ```
+ */
 export function isKeyPdu(pdu: SmpPdu): pdu is Extract<SmpPdu, { type: KeyPduType }> {
   return KEY_PDUS.some((entry) => (entry.pdus as readonly string[]).includes(pdu.type));
 }
@@ -140,7 +146,13 @@ export function checkKeyPdu(
   return { ok: true };
 }
 
-/** The masks of a Pairing Request or Response. */
+/**
+ * The key distribution masks of a Pairing Request or Response.
+ * @example
+ * ```ts
+ * masksOf(response); // { initiatorKeys: 0x02, responderKeys: 0x03 }
+ * ```
+ */
 export function masksOf(features: PairingFeatures): KeyMasks {
   return { initiatorKeys: features.initiatorKeys, responderKeys: features.responderKeys };
 }

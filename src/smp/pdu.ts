@@ -38,7 +38,13 @@ export type SmpPdu =
   | { readonly type: 'pairing-dhkey-check'; readonly value: Uint8Array }
   | { readonly type: 'keypress-notification'; readonly notification: number };
 
-/** The `type` of each opcode (3.3, Table 3.4). */
+/**
+ * The `type` of each opcode (3.3, Table 3.4).
+ * @example
+ * ```ts
+ * PDU_TYPE[0x0c]; // 'pairing-public-key'
+ * ```
+ */
 export const PDU_TYPE: Readonly<Record<Opcode, SmpPdu['type']>> = Object.freeze({
   [Opcode.PairingRequest]: 'pairing-request',
   [Opcode.PairingResponse]: 'pairing-response',
