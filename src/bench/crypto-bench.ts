@@ -2,7 +2,10 @@
  * The crypto benchmark behind `npm run bench`: for each toolbox function and both backends, operations per
  * second beside a floor measured in the same run: bare `node:crypto` doing the
  * same AES work (one AES-128-ECB block per e; one AES-CBC call per AES-CMAC),
- * and P-256 key generation and ECDH with a bare `node:crypto` ECDH object.
+ * P-256 key generation and ECDH with a bare `node:crypto` ECDH object, and a
+ * whole SC Numeric Comparison pairing (both sessions back to back in one
+ * process, key distribution included) beside two bare key generations and two
+ * ECDH computations.
  * Prints the ratio floor/ours (how many times slower than the floor; target:
  * the node backend within 1.5x). `--json` prints the same as JSON.
  * @module
@@ -12,6 +15,9 @@ import type { CryptoBackend } from '../crypto/backend.js';
 import { keyId } from '../crypto/key-conversion.js';
 import { randomBytes } from '../crypto/random.js';
 import { type Toolbox, toolbox } from '../crypto/toolbox.js';
+import { IoCapability } from '../smp/constants.js';
+import { acceptAll } from '../smp/delegate.js';
+import { pairInMemorySync } from '../smp/loopback.js';
 import { measureOpsPerSecond } from './measure.js';
 
 /** The target for the node backend: at most this many times slower than bare node:crypto. */
@@ -126,6 +132,33 @@ const CASES: Case[] = [
       const ours = tb.generateKeyPair();
       const peer = tb.generateKeyPair().publicKey;
       return () => tb.dhKey(ours.privateKey, peer);
+    },
+  },
+  {
+    name: 'SC Numeric Comparison pairing',
+    floorWork: '2 ECDH generateKeys + 2 computeSecret',
+    floor: () => () => {
+      const a = createECDH('prime256v1');
+      const b = createECDH('prime256v1');
+      const pa = a.generateKeys();
+      const pb = b.generateKeys();
+      a.computeSecret(pb);
+      b.computeSecret(pa);
+    },
+    ours: (tb) => {
+      const central = { address: randomBytes(6), type: 0 as const };
+      const peripheral = { address: randomBytes(6), type: 0 as const };
+      const policy = { ioCapability: IoCapability.DisplayYesNo };
+      const side = (local: typeof central, peer: typeof central) => ({
+        options: { local, peer, policy, crypto: tb, identity: { address: local } },
+        delegate: acceptAll,
+      });
+      return () => {
+        const run = pairInMemorySync(side(central, peripheral), side(peripheral, central));
+        if (run.initiator.status !== 'completed' || run.responder.status !== 'completed') {
+          throw new Error('bench: the loopback pairing did not complete');
+        }
+      };
     },
   },
 ];

@@ -101,7 +101,5 @@ export function fromHex(hex: string): Uint8Array {
 
 /** Big-endian octets to a non-negative bigint. */
 export function bytesToBigInt(bytes: Uint8Array): bigint {
-  let value = 0n;
-  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
-  return value;
+  return bytes.length === 0 ? 0n : BigInt(`0x${toHex(bytes)}`);
 }

@@ -54,14 +54,15 @@ export interface PairingDelegate {
 }
 
 /**
- * Routes a prompt to the delegate method that answers it.
+ * Routes a prompt to the delegate method that answers it; returns the answer
+ * as the delegate gives it (a value, or a promise of one).
  * @example
  * ```ts
  * const value = await answerPrompt(delegate, output.prompt);
  * session.handle({ type: 'answer', id: output.id, value });
  * ```
  */
-export async function answerPrompt(delegate: PairingDelegate, prompt: Prompt): Promise<unknown> {
+export function answerPrompt(delegate: PairingDelegate, prompt: Prompt): unknown {
   switch (prompt.kind) {
     case 'accept':
       return delegate.acceptPairing(prompt.peer, prompt.request);
@@ -70,8 +71,7 @@ export async function answerPrompt(delegate: PairingDelegate, prompt: Prompt): P
     case 'confirm-number':
       return delegate.confirmNumber(prompt.peer, prompt.value);
     case 'display-passkey':
-      await delegate.displayPasskey(prompt.peer, prompt.passkey);
-      return undefined;
+      return delegate.displayPasskey(prompt.peer, prompt.passkey);
     case 'enter-passkey':
       return delegate.enterPasskey(prompt.peer);
   }

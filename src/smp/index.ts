@@ -57,6 +57,7 @@ export {
   type LoopbackRun,
   type LoopbackSide,
   pairInMemory,
+  pairInMemorySync,
 } from './loopback.js';
 export {
   type DecodeError,

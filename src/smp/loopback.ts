@@ -55,9 +55,110 @@ export interface LoopbackOptions {
   readonly maxSteps?: number;
 }
 
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+
+/** The shared engine of both loopback runners: a queue of inputs and the delegates' pending answers. */
+class Loopback {
+  readonly #sides: Record<Role, { session: PairingSession; delegate: PairingDelegate }>;
+  readonly #options: LoopbackOptions;
+  readonly #queue: { role: Role; input: SessionInput }[] = [{ role: 'initiator', input: { type: 'start' } }];
+  readonly #transcript: LoopbackRun['transcript'][number][] = [];
+  readonly #prompts: LoopbackRun['prompts'][number][] = [];
+  readonly #outputs: Record<Role, SessionOutput[]> = { initiator: [], responder: [] };
+  readonly #outcome: Record<Role, LoopbackOutcome> = {
+    initiator: { status: 'unfinished' },
+    responder: { status: 'unfinished' },
+  };
+  #providedKey: Uint8Array | null = null;
+  #steps = 0;
+  /** Answers still being given (delegates answer concurrently, as people do). */
+  readonly pending = new Set<Promise<void>>();
+
+  constructor(initiator: LoopbackSide, responder: LoopbackSide, options: LoopbackOptions) {
+    this.#sides = {
+      initiator: {
+        session: new PairingSession({ ...initiator.options, role: 'initiator' }),
+        delegate: initiator.delegate,
+      },
+      responder: {
+        session: new PairingSession({ ...responder.options, role: 'responder' }),
+        delegate: responder.delegate,
+      },
+    };
+    this.#options = options;
+  }
+
+  /** Processes inputs until none is left. */
+  pump(): void {
+    while (this.#queue.length > 0 && this.#steps++ < (this.#options.maxSteps ?? 10_000)) {
+      const { role, input } = this.#queue.shift()!;
+      for (const output of this.#sides[role].session.handle(input)) this.#act(role, output);
+    }
+  }
+
+  #act(role: Role, output: SessionOutput): void {
+    const other: Role = role === 'initiator' ? 'responder' : 'initiator';
+    this.#outputs[role].push(output);
+    switch (output.type) {
+      case 'send': {
+        this.#transcript.push({ from: role, pdu: output.pdu, data: output.data });
+        const data = this.#options.tamper ? this.#options.tamper(role, output.data) : output.data;
+        if (data) this.#queue.push({ role: other, input: { type: 'pdu', data } });
+        this.#queue.push({ role, input: { type: 'acknowledged' } });
+        return;
+      }
+      case 'provide-key':
+        this.#providedKey = output.key;
+        return;
+      case 'start-encryption': {
+        const ok = this.#providedKey !== null && equalBytes(this.#providedKey, output.key);
+        for (const r of ['initiator', 'responder'] as const) {
+          this.#queue.push({ role: r, input: ok ? { type: 'encrypted' } : { type: 'encryption-failed' } });
+        }
+        return;
+      }
+      case 'prompt': {
+        this.#prompts.push({ role, prompt: output.prompt });
+        const { id, prompt } = output;
+        const deliver = (value: unknown) => {
+          if (prompt.kind !== 'display-passkey')
+            this.#queue.push({ role, input: { type: 'answer', id, value } });
+        };
+        const value = answerPrompt(this.#sides[role].delegate, prompt);
+        if (!isThenable(value)) return deliver(value);
+        const answer: Promise<void> = Promise.resolve(value).then((v) => {
+          this.pending.delete(answer);
+          deliver(v);
+        });
+        this.pending.add(answer);
+        return;
+      }
+      case 'completed':
+        this.#outcome[role] = { status: 'completed', result: output.result };
+        return;
+      case 'failed':
+        this.#outcome[role] = { status: 'failed', failure: output.failure };
+        return;
+      default:
+        return;
+    }
+  }
+
+  result(): LoopbackRun {
+    return {
+      initiator: this.#outcome.initiator,
+      responder: this.#outcome.responder,
+      transcript: this.#transcript,
+      prompts: this.#prompts,
+      outputs: this.#outputs,
+    };
+  }
+}
+
 /**
  * Pairs two sessions in memory: the initiator starts, and the run ends when
- * nothing more happens.
+ * nothing more happens. Delegates may answer asynchronously.
  * @example
  * ```ts
  * const run = await pairInMemory(
@@ -72,79 +173,32 @@ export async function pairInMemory(
   responder: LoopbackSide,
   options: LoopbackOptions = {},
 ): Promise<LoopbackRun> {
-  const sides = {
-    initiator: {
-      session: new PairingSession({ ...initiator.options, role: 'initiator' }),
-      delegate: initiator.delegate,
-    },
-    responder: {
-      session: new PairingSession({ ...responder.options, role: 'responder' }),
-      delegate: responder.delegate,
-    },
-  };
-  const other = (role: Role): Role => (role === 'initiator' ? 'responder' : 'initiator');
-  const transcript: LoopbackRun['transcript'][number][] = [];
-  const prompts: LoopbackRun['prompts'][number][] = [];
-  const outputs: Record<Role, SessionOutput[]> = { initiator: [], responder: [] };
-  const outcome: Record<Role, LoopbackOutcome> = {
-    initiator: { status: 'unfinished' },
-    responder: { status: 'unfinished' },
-  };
-  const queue: { role: Role; input: SessionInput }[] = [{ role: 'initiator', input: { type: 'start' } }];
-  let providedKey: Uint8Array | null = null;
-  let steps = 0;
-  // Delegates answer concurrently, as people do: the run waits for them only when nothing else can happen.
-  const answering = new Set<Promise<void>>();
-
-  for (;;) {
-    if (queue.length === 0) {
-      if (answering.size === 0) break;
-      await Promise.race(answering);
-      continue;
-    }
-    if (steps++ >= (options.maxSteps ?? 10_000)) break;
-    const { role, input } = queue.shift()!;
-    const side = sides[role];
-    for (const output of side.session.handle(input)) {
-      outputs[role].push(output);
-      switch (output.type) {
-        case 'send': {
-          transcript.push({ from: role, pdu: output.pdu, data: output.data });
-          const data = options.tamper ? options.tamper(role, output.data) : output.data;
-          if (data) queue.push({ role: other(role), input: { type: 'pdu', data } });
-          queue.push({ role, input: { type: 'acknowledged' } });
-          break;
-        }
-        case 'provide-key':
-          providedKey = output.key;
-          break;
-        case 'start-encryption': {
-          const ok = providedKey !== null && equalBytes(providedKey, output.key);
-          for (const r of ['initiator', 'responder'] as const) {
-            queue.push({ role: r, input: ok ? { type: 'encrypted' } : { type: 'encryption-failed' } });
-          }
-          break;
-        }
-        case 'prompt': {
-          prompts.push({ role, prompt: output.prompt });
-          const { id, prompt } = output;
-          const answer: Promise<void> = Promise.resolve(answerPrompt(side.delegate, prompt)).then((value) => {
-            answering.delete(answer);
-            if (prompt.kind !== 'display-passkey') queue.push({ role, input: { type: 'answer', id, value } });
-          });
-          answering.add(answer);
-          break;
-        }
-        case 'completed':
-          outcome[role] = { status: 'completed', result: output.result };
-          break;
-        case 'failed':
-          outcome[role] = { status: 'failed', failure: output.failure };
-          break;
-        default:
-          break;
-      }
-    }
+  const loopback = new Loopback(initiator, responder, options);
+  loopback.pump();
+  while (loopback.pending.size > 0) {
+    await Promise.race(loopback.pending);
+    loopback.pump();
   }
-  return { initiator: outcome.initiator, responder: outcome.responder, transcript, prompts, outputs };
+  return loopback.result();
+}
+
+/**
+ * {@link pairInMemory} for delegates that answer synchronously (such as
+ * `acceptAll` and `fixedAnswers`), without a single await: for benchmarks.
+ * @throws Error when a delegate answers with a promise.
+ * @example
+ * ```ts
+ * const run = pairInMemorySync({ options: a, delegate: acceptAll }, { options: b, delegate: acceptAll });
+ * ```
+ */
+export function pairInMemorySync(
+  initiator: LoopbackSide,
+  responder: LoopbackSide,
+  options: LoopbackOptions = {},
+): LoopbackRun {
+  const loopback = new Loopback(initiator, responder, options);
+  loopback.pump();
+  if (loopback.pending.size > 0)
+    throw new Error('pairInMemorySync: a delegate answered asynchronously; use pairInMemory');
+  return loopback.result();
 }

@@ -10,9 +10,11 @@
 import type { P256KeyPair } from '../crypto/backend.js';
 import { concat, equalBytes } from '../crypto/bytes.js';
 import { defaultBackend } from '../crypto/default-backend.js';
+import { InvalidPublicKeyError } from '../crypto/errors.js';
 import { maskKey } from '../crypto/key-size.js';
-import { isDebugPublicKey, isValidPublicKey } from '../crypto/p256.js';
+import { isDebugPublicKey } from '../crypto/p256.js';
 import { type RandomSource, randomBytes } from '../crypto/random.js';
+import type { F5Keys } from '../crypto/secure-connections.js';
 import { type Toolbox, toolbox } from '../crypto/toolbox.js';
 import { type Association, resolveAssociation } from './association.js';
 import { AuthReq, KeyDist, REASON_TEXT, Reason } from './constants.js';
@@ -83,6 +85,8 @@ interface ScContext {
   rb: Uint8Array;
   /** Numeric comparison or Just Works: the user has agreed. */
   userAgreed: boolean;
+  /** MacKey and LTK from f5, once the nonces are known. */
+  keys: F5Keys | null;
   /** Initiator: Ea has been sent. */
   sentCheck: boolean;
   /** Responder: the initiator's DHKey check, held until the user agrees. */
@@ -403,6 +407,7 @@ export class PairingSession {
         ra: ZERO_16,
         rb: ZERO_16,
         userAgreed: false,
+        keys: null,
         sentCheck: false,
         heldCheck: null,
         step: 'public-key',
@@ -699,12 +704,6 @@ export class PairingSession {
     if (equalBytes(publicKey, sc.keyPair.publicKey)) {
       return this.#fail(Reason.DhKeyCheckFailed, 'the peer sent our own public key back (CVE-2020-26558)');
     }
-    if (!isValidPublicKey(publicKey)) {
-      return this.#fail(
-        Reason.DhKeyCheckFailed,
-        "the peer's public key is not a valid P-256 point (CVE-2018-5383)",
-      );
-    }
     sc.debugKey = isDebugPublicKey(publicKey);
     if (sc.debugKey && !this.policy.allowDebugKeys) {
       return this.#fail(
@@ -712,8 +711,17 @@ export class PairingSession {
         'the peer uses the debug key pair and the policy refuses debug keys',
       );
     }
+    try {
+      // dhKey checks the point first: on the curve, coordinates below p, not infinity.
+      sc.dhKey = this.#tb.dhKey(sc.keyPair.privateKey, publicKey);
+    } catch (error) {
+      if (!(error instanceof InvalidPublicKeyError)) throw error;
+      return this.#fail(
+        Reason.DhKeyCheckFailed,
+        `the peer's public key is not a valid P-256 point (CVE-2018-5383): ${error.reason}`,
+      );
+    }
     sc.peerPublicKey = publicKey;
-    sc.dhKey = this.#tb.dhKey(sc.keyPair.privateKey, publicKey);
     if (this.role === 'responder')
       this.#send({ type: 'pairing-public-key', publicKey: sc.keyPair.publicKey });
     const model = negotiated.association.model;
@@ -851,7 +859,8 @@ export class PairingSession {
     if (!sc.userAgreed || !sc.na || !sc.nb) return;
     if (sc.step === 'user') sc.step = 'check';
     const { a, b } = this.#addresses();
-    const { macKey, ltk } = this.#tb.f5(sc.dhKey!, sc.na, sc.nb, a, b);
+    sc.keys ??= this.#tb.f5(sc.dhKey!, sc.na, sc.nb, a, b);
+    const { macKey, ltk } = sc.keys;
     const ioCapA = negotiated.preq.subarray(1, 4);
     const ioCapB = negotiated.pres.subarray(1, 4);
     if (this.role === 'initiator') {
@@ -876,7 +885,7 @@ export class PairingSession {
 
   #onPeerCheck(negotiated: Negotiated, sc: ScContext, eb: Uint8Array): void {
     const { a, b } = this.#addresses();
-    const { macKey, ltk } = this.#tb.f5(sc.dhKey!, sc.na!, sc.nb!, a, b);
+    const { macKey, ltk } = sc.keys!;
     const expected = this.#tb.f6(macKey, sc.nb!, sc.na!, sc.ra, negotiated.pres.subarray(1, 4), b, a);
     if (!equalBytes(expected, eb))
       return this.#fail(Reason.DhKeyCheckFailed, "the responder's DHKey check value does not match");
