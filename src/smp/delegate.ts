@@ -121,10 +121,15 @@ export const refuseAll: PairingDelegate = Object.freeze({
  */
 export function allowlist(addresses: readonly string[], inner: PairingDelegate = acceptAll): PairingDelegate {
   const allowed = new Set(addresses.map((a) => a.toLowerCase()));
+  // Forward each method: a class instance's methods live on its prototype, which a spread would drop.
   return Object.freeze({
-    ...inner,
     acceptPairing: (peer: DeviceAddress, request: PairingFeatures) =>
       allowed.has(formatAddress(peer.address)) ? inner.acceptPairing(peer, request) : false,
+    confirmJustWorks: (peer: DeviceAddress) => inner.confirmJustWorks(peer),
+    confirmNumber: (peer: DeviceAddress, value: number) => inner.confirmNumber(peer, value),
+    displayPasskey: (peer: DeviceAddress, passkey: number) => inner.displayPasskey(peer, passkey),
+    enterPasskey: (peer: DeviceAddress) => inner.enterPasskey(peer),
+    oobData: (peer: DeviceAddress, secureConnections: boolean) => inner.oobData(peer, secureConnections),
   });
 }
 

@@ -106,7 +106,8 @@ export function decodePdu(bytes: Uint8Array): DecodeResult {
   if (bytes.length !== length) {
     return invalid(`${type}: ${length} octets expected, got ${bytes.length}`);
   }
-  const body = (from: number, to: number) => bytes.slice(from, to);
+  // A copy, whatever the input: Buffer#slice would share memory with a receive buffer that gets reused.
+  const body = (from: number, to: number) => Uint8Array.prototype.slice.call(bytes, from, to);
   switch (type) {
     case 'pairing-request':
     case 'pairing-response': {
@@ -158,9 +159,21 @@ function field(pdu: SmpPdu, name: string, value: Uint8Array, length: number): Ui
   }
   return value;
 }
-function octet(pdu: SmpPdu, name: string, value: number, max = 0xff): number {
-  if (!Number.isInteger(value) || value < 0 || value > max) {
-    throw new TypeError(`encodePdu: ${pdu.type} ${name} must be an integer from 0 to ${max}, got ${value}`);
+function octet(pdu: SmpPdu, name: string, value: number, max = 0xff, min = 0): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new TypeError(
+      `encodePdu: ${pdu.type} ${name} must be an integer from ${min} to ${max}, got ${value}`,
+    );
+  }
+  return value;
+}
+/** A field whose reserved bits a sender must leave at 0 (3.5.1, 3.6.1). */
+function bits(pdu: SmpPdu, name: string, value: number, allowed: number): number {
+  octet(pdu, name, value);
+  if (value & ~allowed) {
+    throw new TypeError(
+      `encodePdu: ${pdu.type} ${name} 0x${hex2(value)} sets reserved bits (allowed 0x${hex2(allowed)})`,
+    );
   }
   return value;
 }
@@ -182,10 +195,10 @@ export function encodePdu(pdu: SmpPdu): Uint8Array {
     case 'pairing-response':
       out[1] = octet(pdu, 'ioCapability', pdu.ioCapability, 4);
       out[2] = pdu.oobDataPresent ? 1 : 0;
-      out[3] = octet(pdu, 'authReq', pdu.authReq);
-      out[4] = octet(pdu, 'maxKeySize', pdu.maxKeySize, MAX_KEY_SIZE);
-      out[5] = octet(pdu, 'initiatorKeys', pdu.initiatorKeys);
-      out[6] = octet(pdu, 'responderKeys', pdu.responderKeys);
+      out[3] = bits(pdu, 'authReq', pdu.authReq, 0x3f);
+      out[4] = octet(pdu, 'maxKeySize', pdu.maxKeySize, MAX_KEY_SIZE, MIN_KEY_SIZE);
+      out[5] = bits(pdu, 'initiatorKeys', pdu.initiatorKeys, 0x0f);
+      out[6] = bits(pdu, 'responderKeys', pdu.responderKeys, 0x0f);
       break;
     case 'pairing-confirm':
     case 'pairing-random':
@@ -214,7 +227,7 @@ export function encodePdu(pdu: SmpPdu): Uint8Array {
       out.set(field(pdu, 'csrk', pdu.csrk, 16), 1);
       break;
     case 'security-request':
-      out[1] = octet(pdu, 'authReq', pdu.authReq);
+      out[1] = bits(pdu, 'authReq', pdu.authReq, 0x3f);
       break;
     case 'pairing-public-key':
       out.set(field(pdu, 'publicKey', pdu.publicKey, 64), 1);

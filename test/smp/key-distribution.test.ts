@@ -60,7 +60,7 @@ describe('negotiateKeyMasks: the response masks are the request AND local masks'
   it('exhaustively over 16 x 16 initiator masks and 16 x 16 responder masks', () => {
     for (const request of MASKS) {
       for (const local of MASKS) {
-        const expected = BITS.reduce(
+        const expected = BITS.reduce<number>(
           (mask, bit) => mask + (has(request, bit) && has(local, bit) ? 2 ** bit : 0),
           0,
         );
@@ -105,13 +105,13 @@ describe('checkResponseMasks: a response may not set a bit the request did not',
 
   /** Checks every request x response mask pair on one side, the other side's masks held equal. */
   function exhaustive(side: 'initiatorKeys' | 'responderKeys', same: number): void {
-    const other = side === 'initiatorKeys' ? 'responderKeys' : 'initiatorKeys';
+    const masks = (mask: number): KeyMasks =>
+      side === 'initiatorKeys'
+        ? { initiatorKeys: mask, responderKeys: same }
+        : { initiatorKeys: same, responderKeys: mask };
     for (const request of MASKS) {
       for (const response of MASKS) {
-        const result = checkResponseMasks(
-          { [side]: request, [other]: same } as KeyMasks,
-          { [side]: response, [other]: same } as KeyMasks,
-        );
+        const result = checkResponseMasks(masks(request), masks(response));
         const label = `${side}: request ${hex(request)} response ${hex(response)}`;
         if (extraBit(request, response)) {
           expect(result, label).toEqual(expect.any(String));

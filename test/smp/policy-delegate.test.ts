@@ -311,11 +311,12 @@ describe('answerPrompt routes each prompt kind', () => {
     '%s',
     async (_kind, prompt, answer, call) => {
       const { calls, delegate } = recorder();
-      await expect(answerPrompt(delegate, prompt)).resolves.toEqual(answer);
+      // A value or a promise of one, as the delegate gives it.
+      expect(await answerPrompt(delegate, prompt)).toEqual(answer);
       expect(calls).toEqual([call]);
     },
   );
-  it('waits for a display-passkey that returns a promise before resolving', async () => {
+  it("an awaited display-passkey answer waits for the delegate's promise", async () => {
     let shown = false;
     const delegate: PairingDelegate = {
       ...acceptAll,
@@ -337,7 +338,8 @@ describe('answerPrompt routes each prompt kind', () => {
         throw new Error('keyboard unplugged');
       },
     };
-    await expect(answerPrompt(delegate, { kind: 'enter-passkey', peer: PEER })).rejects.toThrow(
+    // Thrown or rejected, the error reaches the caller that awaits the answer.
+    await expect(async () => answerPrompt(delegate, { kind: 'enter-passkey', peer: PEER })).rejects.toThrow(
       'keyboard unplugged',
     );
   });
