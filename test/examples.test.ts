@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pairCentralAndSensor } from '../examples/pair-in-memory.js';
 import { reproduce } from '../examples/reproduce-spec-vectors.js';
 
 describe('examples/reproduce-spec-vectors.ts', () => {
@@ -10,6 +11,21 @@ describe('examples/reproduce-spec-vectors.ts', () => {
       'c1   node  863bf1bec54da7d2ea888987ef3f1e1e',
       'f5   node  380a7594b522059823cdd76911798669',
       'ecdh node  98a6bf73f3348d86f166f8b4136b79999b7d390aa610103405adc857a33402ec',
+    ]);
+  });
+});
+
+describe('examples/pair-in-memory.ts', () => {
+  it('pairs by Numeric Comparison, both users confirming the same six digits', async () => {
+    const seen = await pairCentralAndSensor();
+    expect(seen).toHaveLength(4);
+    const confirmations = seen.slice(0, 2).sort();
+    expect(confirmations[0]).toMatch(/^central confirms \d{6}$/);
+    expect(confirmations[1]).toMatch(/^sensor confirms \d{6}$/);
+    expect(confirmations[1]!.slice(-6)).toBe(confirmations[0]!.slice(-6));
+    expect(seen.slice(2)).toEqual([
+      'central: LE Secure Connections, numeric-comparison, authenticated, 16-octet key',
+      'sensor: LE Secure Connections, numeric-comparison, authenticated, 16-octet key',
     ]);
   });
 });

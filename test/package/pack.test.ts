@@ -70,6 +70,19 @@ describe('the packed tarball', () => {
     expect(out.trim()).toMatch(/^\d+\.\d+\.\d+ 5ac5b47080b7cdd830047b6ad8e0c469$/);
   });
 
+  it('lets another project pair two sessions through ble-smp/smp', () => {
+    writeFileSync(
+      join(scratch, 'smp.mjs'),
+      `import { acceptAll, pairInMemory } from 'ble-smp/smp';
+       const a = { address: Uint8Array.of(1, 2, 3, 4, 5, 6), type: 0 };
+       const b = { address: Uint8Array.of(6, 5, 4, 3, 2, 1), type: 0 };
+       const run = await pairInMemory({ options: { local: a, peer: b }, delegate: acceptAll }, { options: { local: b, peer: a }, delegate: acceptAll });
+       console.log(run.initiator.status, run.responder.status, run.initiator.result.model);`,
+    );
+    const out = execFileSync('node', ['smp.mjs'], { cwd: scratch, encoding: 'utf8' });
+    expect(out.trim()).toBe('completed completed just-works');
+  });
+
   it('installs a working ble-smp binary', () => {
     const out = execFileSync(join(scratch, 'node_modules/.bin/ble-smp'), ['vectors', '--no-timing'], {
       cwd: scratch,
