@@ -220,7 +220,7 @@ export class PairingSession {
       case 'answer':
         return this.#answer(input.id, input.value);
       case 'encrypted':
-        return this.#encrypted();
+        return this.#encrypted(input.keySize);
       case 'encryption-failed':
         if (this.#state.phase === 'encrypting')
           this.#fail(Reason.UnspecifiedReason, 'encryption with the new key failed');
@@ -373,7 +373,7 @@ export class PairingSession {
       : { initiatorKeys: 0, responderKeys: 0 };
     const response = this.#localFeatures(masks);
     const pres = encodePdu({ type: 'pairing-response', ...response });
-    const negotiated = this.#negotiate(data.slice(), pres, request, response);
+    const negotiated = this.#negotiate(Uint8Array.from(data), pres, request, response);
     if (!negotiated) return;
     this.#state = { phase: 'awaiting-accept', negotiated };
     this.#prompt({ kind: 'accept', peer: this.#peer, request });
@@ -384,7 +384,7 @@ export class PairingSession {
     if (state.phase !== 'awaiting-response') return this.#unexpected('pairing-response');
     const problem = checkResponseMasks(masksOf(state.request), masksOf(response));
     if (problem) return this.#fail(Reason.InvalidParameters, problem);
-    const negotiated = this.#negotiate(state.preq, data.slice(), state.request, response);
+    const negotiated = this.#negotiate(state.preq, Uint8Array.from(data), state.request, response);
     if (negotiated) this.#begin(negotiated);
   }
 
@@ -442,12 +442,17 @@ export class PairingSession {
     }
     const pdu = decoded.pdu;
     if (pdu.type === 'pairing-failed') {
-      if (pairing)
-        this.#fail(
-          pdu.reason,
-          `the peer failed the pairing: ${REASON_TEXT[pdu.reason] ?? `reason 0x${pdu.reason.toString(16)}`}`,
-          'peer',
-        );
+      if (!pairing) return;
+      // A reserved reason still ends the pairing; it is reported as Unspecified Reason, the raw value kept in the message.
+      const known = REASON_TEXT[pdu.reason] !== undefined;
+      const text = known
+        ? REASON_TEXT[pdu.reason]
+        : `reserved reason 0x${pdu.reason.toString(16).padStart(2, '0')}`;
+      this.#fail(
+        known ? pdu.reason : Reason.UnspecifiedReason,
+        `the peer failed the pairing: ${text}`,
+        'peer',
+      );
       return;
     }
     if (pdu.type === 'pairing-request') {
@@ -904,10 +909,16 @@ export class PairingSession {
     );
   }
 
-  #encrypted(): void {
+  #encrypted(keySize?: number): void {
     const state = this.#state;
     if (state.phase !== 'encrypting') return;
     const { negotiated } = state;
+    if (keySize !== undefined && keySize !== negotiated.keySize) {
+      return this.#fail(
+        Reason.EncryptionKeySize,
+        `the controller reports a ${keySize}-octet key; ${negotiated.keySize} octets were negotiated`,
+      );
+    }
     const sc = negotiated.association.secureConnections;
     const peerMask =
       this.role === 'initiator' ? negotiated.masks.responderKeys : negotiated.masks.initiatorKeys;
