@@ -191,6 +191,8 @@ export class PairingSession {
   /**
    * Feeds one input; returns what to do. Never throws on input from the air:
    * bad PDUs end in a failure with the right reason code.
+   * @throws TypeError on a host programming error (an input the role does not
+   * take, or a malformed input), before anything is sent.
    * @example
    * ```ts
    * const outputs = session.handle({ type: 'pdu', data });
@@ -198,6 +200,7 @@ export class PairingSession {
    */
   handle(input: SessionInput): SessionOutput[] {
     this.#out = [];
+    checkHostInput(this.role, input);
     const phase = this.#state.phase;
     if (phase === 'failed' || phase === 'completed') return [];
     try {
@@ -299,7 +302,6 @@ export class PairingSession {
   }
 
   #start(): void {
-    if (this.role !== 'initiator') throw new TypeError("PairingSession: only the initiator sends 'start'");
     if (this.#state.phase !== 'idle') return;
     const request = this.#localFeatures(this.#localMasks());
     const pdu: SmpPdu = { type: 'pairing-request', ...request };
@@ -308,8 +310,6 @@ export class PairingSession {
   }
 
   #requestSecurity(): void {
-    if (this.role !== 'responder')
-      throw new TypeError("PairingSession: only the responder sends 'request-security'");
     if (this.#state.phase !== 'idle') return;
     const pdu: SmpPdu = { type: 'security-request', authReq: this.#authReq() };
     this.#out.push({ type: 'send', pdu, data: encodePdu(pdu) });
@@ -1041,6 +1041,37 @@ export class PairingSession {
   #timeout(): void {
     if (!this.#pairing()) return;
     this.#fail(Reason.UnspecifiedReason, 'the SMP timer expired (30 s without progress)', 'local', true);
+  }
+}
+
+/** Host programming errors are refused at once: they never reach the air as a failed pairing. */
+function checkHostInput(role: Role, input: SessionInput): void {
+  const refuse = (message: string) => {
+    throw new TypeError(`PairingSession.handle: ${message}`);
+  };
+  switch (input?.type) {
+    case 'start':
+      if (role !== 'initiator') refuse("only the initiator takes 'start'");
+      return;
+    case 'request-security':
+      if (role !== 'responder') refuse("only the responder takes 'request-security'");
+      return;
+    case 'pdu':
+      if (!(input.data instanceof Uint8Array)) refuse('pdu data must be a Uint8Array');
+      return;
+    case 'keypress':
+      if (!Number.isInteger(input.notification) || input.notification < 0 || input.notification > 4) {
+        refuse(`keypress notification must be 0..4, got ${String(input.notification)}`);
+      }
+      return;
+    case 'encrypted': // the controller's key size is checked against the negotiation, not refused here
+    case 'answer':
+    case 'encryption-failed':
+    case 'timeout':
+    case 'acknowledged':
+      return;
+    default:
+      refuse(`unknown input ${JSON.stringify((input as { type?: unknown })?.type)}`);
   }
 }
 

@@ -19,7 +19,18 @@ import type { Role, SessionOutput } from '../../src/smp/session-types.js';
 const data = loadVectorFile();
 const associationTable = JSON.parse(
   readFileSync(new URL('../../vectors/association-models.json', import.meta.url), 'utf8'),
-) as { rows: { initiatorIo: number; responderIo: number; sc: boolean; initiatorMitm: boolean; responderMitm: boolean; initiatorOob: boolean; responderOob: boolean; passkeyDisplay: string | null }[] };
+) as {
+  rows: {
+    initiatorIo: number;
+    responderIo: number;
+    sc: boolean;
+    initiatorMitm: boolean;
+    responderMitm: boolean;
+    initiatorOob: boolean;
+    responderOob: boolean;
+    passkeyDisplay: string | null;
+  }[];
+};
 const tb = toolbox(nodeBackend);
 const hex = (v: StoredVector, name: string) => fromHex(v.inputs[name] as string);
 
@@ -28,7 +39,8 @@ function scripted(values: Uint8Array[]) {
   const queue = [...values];
   const source = (length: number) => {
     const next = queue.shift();
-    if (!next || next.length !== length) throw new Error(`unexpected random(${length}); next scripted: ${next?.length}`);
+    if (!next || next.length !== length)
+      throw new Error(`unexpected random(${length}); next scripted: ${next?.length}`);
     return next;
   };
   return Object.assign(source, { remaining: () => queue.length });
@@ -88,50 +100,56 @@ const pdu = (p: SmpPdu) => encodePdu(p);
 const confirm = (value: Uint8Array) => pdu({ type: 'pairing-confirm', value });
 const random = (value: Uint8Array) => pdu({ type: 'pairing-random', value });
 
-describe.each(data.legacy_pairing_transcripts!.map((v) => [v.id, v] as const))('legacy transcript %s', (_id, v) => {
-  const preq = hex(v, 'preq_wire');
-  const pres = hex(v, 'pres_wire');
-  const tk = hex(v, 'TK_le');
-  const passkey = tk[0]! | (tk[1]! << 8) | (tk[2]! << 16);
-  const initiator: DeviceAddress = { address: hex(v, 'ia_le'), type: v.inputs.iat as 0 | 1 };
-  const responder: DeviceAddress = { address: hex(v, 'ra_le'), type: v.inputs.rat as 0 | 1 };
-  const mrand = hex(v, 'Mrand_wire');
-  const srand = hex(v, 'Srand_wire');
-  const mconfirm = fromHex(v.expected.Mconfirm_wire as string);
-  const sconfirm = fromHex(v.expected.Sconfirm_wire as string);
-  const method = String(v.method);
+describe.each(data.legacy_pairing_transcripts!.map((v) => [v.id, v] as const))(
+  'legacy transcript %s',
+  (_id, v) => {
+    const preq = hex(v, 'preq_wire');
+    const pres = hex(v, 'pres_wire');
+    const tk = hex(v, 'TK_le');
+    const passkey = tk[0]! | (tk[1]! << 8) | (tk[2]! << 16);
+    const initiator: DeviceAddress = { address: hex(v, 'ia_le'), type: v.inputs.iat as 0 | 1 };
+    const responder: DeviceAddress = { address: hex(v, 'ra_le'), type: v.inputs.rat as 0 | 1 };
+    const mrand = hex(v, 'Mrand_wire');
+    const srand = hex(v, 'Srand_wire');
+    const mconfirm = fromHex(v.expected.Mconfirm_wire as string);
+    const sconfirm = fromHex(v.expected.Sconfirm_wire as string);
+    const method = String(v.method);
 
-  it.each(['initiator', 'responder'] as Role[])('as %s: every PDU byte and the STK', (role) => {
-    const ours = role === 'initiator' ? features(preq) : features(pres);
-    // Passkey entry: the displaying side (per the independent association table) draws the passkey after its random.
-    const weDisplay = method.startsWith('passkey') && passkeyDisplay(features(preq), features(pres)) === role;
-    const script = scripted([
-      role === 'initiator' ? mrand : srand,
-      ...(weDisplay ? [Uint8Array.of(passkey & 0xff, (passkey >> 8) & 0xff, passkey >> 16)] : []),
-    ]);
-    const session = new PairingSession({
-      role,
-      local: role === 'initiator' ? initiator : responder,
-      peer: role === 'initiator' ? responder : initiator,
-      policy: policyFor(ours),
-      crypto: tb,
-      random: script,
-      identity: { address: role === 'initiator' ? initiator : responder },
-      ...(method === 'oob' ? { oob: { peer: { tk } } } : {}),
+    it.each(['initiator', 'responder'] as Role[])('as %s: every PDU byte and the STK', (role) => {
+      const ours = role === 'initiator' ? features(preq) : features(pres);
+      // Passkey entry: the displaying side (per the independent association table) draws the passkey after its random.
+      const weDisplay =
+        method.startsWith('passkey') && passkeyDisplay(features(preq), features(pres)) === role;
+      const script = scripted([
+        role === 'initiator' ? mrand : srand,
+        ...(weDisplay ? [Uint8Array.of(passkey & 0xff, (passkey >> 8) & 0xff, passkey >> 16)] : []),
+      ]);
+      const session = new PairingSession({
+        role,
+        local: role === 'initiator' ? initiator : responder,
+        peer: role === 'initiator' ? responder : initiator,
+        policy: policyFor(ours),
+        crypto: tb,
+        random: script,
+        identity: { address: role === 'initiator' ? initiator : responder },
+        ...(method === 'oob' ? { oob: { peer: { tk } } } : {}),
+      });
+      const peerPdus =
+        role === 'initiator'
+          ? [pres, confirm(sconfirm), random(srand)]
+          : [preq, confirm(mconfirm), random(mrand)];
+      const result = replay(session, peerPdus, passkey);
+      expect(result.failures).toEqual([]);
+      const expected =
+        role === 'initiator'
+          ? [preq, confirm(mconfirm), random(mrand)].map(toHex)
+          : [pres, confirm(sconfirm), random(srand)].map(toHex);
+      expect(result.sent).toEqual(expected);
+      expect(toHex(result.key!)).toBe(v.expected.STK_le);
+      expect(script.remaining()).toBe(0);
     });
-    const peerPdus =
-      role === 'initiator' ? [pres, confirm(sconfirm), random(srand)] : [preq, confirm(mconfirm), random(mrand)];
-    const result = replay(session, peerPdus, passkey);
-    expect(result.failures).toEqual([]);
-    const expected =
-      role === 'initiator'
-        ? [preq, confirm(mconfirm), random(mrand)].map(toHex)
-        : [pres, confirm(sconfirm), random(srand)].map(toHex);
-    expect(result.sent).toEqual(expected);
-    expect(toHex(result.key!)).toBe(v.expected.STK_le);
-    expect(script.remaining()).toBe(0);
-  });
-});
+  },
+);
 
 /** Who displays the passkey, from vectors/association-models.json (written from the spec, independently of src/). */
 function passkeyDisplay(request: PairingFeatures, response: PairingFeatures): string | null {
@@ -175,8 +193,14 @@ describe.each(data.sc_pairing_transcripts!.map((v) => [v.id, v] as const))('SC t
       const [na, nb] = [hex(v, 'Na_wire'), hex(v, 'Nb_wire')];
       const cb = fromHex(v.expected.Cb_wire as string);
       nonces = [role === 'initiator' ? na : nb];
-      peerPdus = role === 'initiator' ? [pres, publicKey(pkb), confirm(cb), random(nb), check(eb)] : [preq, publicKey(pka), random(na), check(ea)];
-      expected = role === 'initiator' ? [preq, publicKey(pka), random(na), check(ea)] : [pres, publicKey(pkb), confirm(cb), random(nb), check(eb)];
+      peerPdus =
+        role === 'initiator'
+          ? [pres, publicKey(pkb), confirm(cb), random(nb), check(eb)]
+          : [preq, publicKey(pka), random(na), check(ea)];
+      expected =
+        role === 'initiator'
+          ? [preq, publicKey(pka), random(na), check(ea)]
+          : [pres, publicKey(pkb), confirm(cb), random(nb), check(eb)];
     } else {
       expect(rounds).toHaveLength(20);
       const mine = role === 'initiator' ? 'Nai_wire' : 'Nbi_wire';
@@ -204,7 +228,11 @@ describe.each(data.sc_pairing_transcripts!.map((v) => [v.id, v] as const))('SC t
     const displays = passkey !== undefined && passkeyDisplay(features(preq), features(pres)) === role;
     const script = scripted(
       displays
-        ? [nonces[0]!, Uint8Array.of(passkey & 0xff, (passkey >> 8) & 0xff, passkey >> 16), ...nonces.slice(1)]
+        ? [
+            nonces[0]!,
+            Uint8Array.of(passkey & 0xff, (passkey >> 8) & 0xff, passkey >> 16),
+            ...nonces.slice(1),
+          ]
         : nonces,
     );
     const session = new PairingSession({
