@@ -122,7 +122,25 @@ type State =
   | { readonly phase: 'failed'; readonly failure: PairingFailure };
 
 /** The name of each phase, for callers that watch progress. */
-export type SessionPhase = State['phase'];
+export type SessionPhase =
+  | 'idle'
+  | 'awaiting-response'
+  | 'awaiting-accept'
+  | 'legacy'
+  | 'secure-connections'
+  | 'encrypting'
+  | 'distributing'
+  | 'completed'
+  | 'failed';
+
+/** Every state's phase is a SessionPhase, and every SessionPhase a state's. */
+type SamePhases = [State['phase']] extends [SessionPhase]
+  ? [SessionPhase] extends [State['phase']]
+    ? true
+    : never
+  : never;
+const _phasesMatch: SamePhases = true;
+void _phasesMatch;
 
 const ZERO_16: Uint8Array = new Uint8Array(16);
 const ZERO_8: Uint8Array = new Uint8Array(8);
