@@ -1,33 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { resolveAssociation } from '../../src/smp/association.js';
 import { AuthReq } from '../../src/smp/constants.js';
-
-interface Row {
-  initiatorIo: number;
-  responderIo: number;
-  sc: boolean;
-  initiatorMitm: boolean;
-  responderMitm: boolean;
-  initiatorOob: boolean;
-  responderOob: boolean;
-  model: string;
-  passkeyDisplay: string | null;
-  passkeyInput: string | null;
-  authenticated: boolean;
-}
-/** Written from the spec's tables by vectors/association-models.gen.mjs, independently of src/. */
-const table = JSON.parse(
-  readFileSync(new URL('../../vectors/association-models.json', import.meta.url), 'utf8'),
-) as {
-  rows: Row[];
-};
+import { ASSOCIATION_ROWS, type AssociationRow } from './association-table.js';
 
 describe('resolveAssociation against the independent table of every case', () => {
   it('has all 800 rows: 5 x 5 IO x legacy/SC x MITM x MITM x OOB x OOB', () => {
-    expect(table.rows).toHaveLength(800);
+    expect(ASSOCIATION_ROWS).toHaveLength(800);
   });
-  it.each(table.rows.map((row) => [describeRow(row), row] as const))('%s', (_name, row) => {
+  it.each(ASSOCIATION_ROWS.map((row) => [describeRow(row), row] as const))('%s', (_name, row) => {
     const features = (io: number, mitm: boolean, oob: boolean) => ({
       ioCapability: io,
       oobDataPresent: oob,
@@ -64,7 +44,7 @@ describe('resolveAssociation against the independent table of every case', () =>
   });
 });
 
-function describeRow(r: Row): string {
+function describeRow(r: AssociationRow): string {
   const io = ['DO', 'DYN', 'KO', 'NINO', 'KD'];
   return `${io[r.initiatorIo]}->${io[r.responderIo]} ${r.sc ? 'SC' : 'legacy'} mitm ${+r.initiatorMitm}${+r.responderMitm} oob ${+r.initiatorOob}${+r.responderOob}`;
 }

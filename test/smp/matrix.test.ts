@@ -7,7 +7,6 @@
  * written from the spec independently of src/; the key distribution oracle is
  * smp-rules.md section 6, restated below.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nodeBackend } from '../../src/crypto/backends/node.js';
 import { toolbox } from '../../src/crypto/toolbox.js';
@@ -25,40 +24,11 @@ import {
   pairInMemory,
   type Role,
 } from '../../src/smp/index.js';
+import { ASSOCIATION_ROWS, associationRow } from './association-table.js';
 
 const tb = toolbox(nodeBackend);
 
 // ------------------------------------------------------------------ the oracle
-
-interface Row {
-  initiatorIo: number;
-  responderIo: number;
-  sc: boolean;
-  initiatorMitm: boolean;
-  responderMitm: boolean;
-  initiatorOob: boolean;
-  responderOob: boolean;
-  model: string;
-  passkeyDisplay: 'initiator' | 'responder' | 'none' | null;
-  passkeyInput: 'initiator' | 'responder' | 'both' | null;
-  authenticated: boolean;
-}
-
-const table = JSON.parse(
-  readFileSync(new URL('../../vectors/association-models.json', import.meta.url), 'utf8'),
-) as { rows: Row[] };
-
-const rowKey = (r: Omit<Row, 'model' | 'passkeyDisplay' | 'passkeyInput' | 'authenticated'>): string =>
-  [
-    r.initiatorIo,
-    r.responderIo,
-    r.sc,
-    r.initiatorMitm,
-    r.responderMitm,
-    r.initiatorOob,
-    r.responderOob,
-  ].join();
-const rows = new Map(table.rows.map((row) => [rowKey(row), row]));
 
 /** The key PDUs one side sends for a mask, in order (smp-rules.md 6): no LTK/EDIV/Rand under SC, no PDU for LinkKey. */
 function expectedKeyPdus(mask: number, sc: boolean): KeyPduType[] {
@@ -324,18 +294,15 @@ async function pair(c: Case): Promise<Pairing> {
 // ---------------------------------------------------------------- the checks
 
 async function pairsAsTheSpecSays(c: Case): Promise<void> {
-  const row = rows.get(
-    rowKey({
-      initiatorIo: c.initiator.io,
-      responderIo: c.responder.io,
-      sc: c.sc,
-      initiatorMitm: c.initiator.mitm,
-      responderMitm: c.responder.mitm,
-      initiatorOob: c.initiator.oob,
-      responderOob: c.responder.oob,
-    }),
-  );
-  if (!row) throw new Error('no row in vectors/association-models.json for this case');
+  const row = associationRow({
+    initiatorIo: c.initiator.io,
+    responderIo: c.responder.io,
+    sc: c.sc,
+    initiatorMitm: c.initiator.mitm,
+    responderMitm: c.responder.mitm,
+    initiatorOob: c.initiator.oob,
+    responderOob: c.responder.oob,
+  });
   const { run, logs } = await pair(c);
 
   // Both sides complete, with the table's model and authentication.
@@ -449,7 +416,7 @@ const named = (cases: Case[]) => cases.map((c, i) => [`#${i} ${describeCase(c)}`
 describe('pairing matrix: two sessions back to back, checked against the spec tables', () => {
   it('covers 5 x 5 IO x legacy/SC x MITM x MITM, and has a table row for every case', () => {
     expect(ioMatrix).toHaveLength(200);
-    expect(table.rows).toHaveLength(800);
+    expect(ASSOCIATION_ROWS).toHaveLength(800);
   });
 
   describe('every IO capability pair, legacy and SC, MITM on/off per side', () => {

@@ -4,7 +4,6 @@
  * vectors/smp-spec-vectors.json (NimBLE recordings), in each role recorded,
  * and encrypts with the recorded STK or LTK.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nodeBackend } from '../../src/crypto/backends/node.js';
 import { fromHex, reverse, toHex } from '../../src/crypto/bytes.js';
@@ -15,24 +14,9 @@ import type { DeviceAddress } from '../../src/smp/delegate.js';
 import { decodePdu, encodePdu, type PairingFeatures, type SmpPdu } from '../../src/smp/pdu.js';
 import { PairingSession } from '../../src/smp/session.js';
 import type { Role, SessionOutput } from '../../src/smp/session-types.js';
+import { associationRow } from './association-table.js';
 
 const data = loadVectorFile();
-const associationTable = JSON.parse(
-  readFileSync(new URL('../../vectors/association-models.json', import.meta.url), 'utf8'),
-) as {
-  rows: {
-    initiatorIo: number;
-    responderIo: number;
-    sc: boolean;
-    initiatorMitm: boolean;
-    responderMitm: boolean;
-    initiatorOob: boolean;
-    responderOob: boolean;
-    passkeyDisplay: string | null;
-  }[];
-};
-const tb = toolbox(nodeBackend);
-const hex = (v: StoredVector, name: string) => fromHex(v.inputs[name] as string);
 
 /** A random source that hands out exactly the recorded values, in order, and fails on anything else. */
 function scripted(values: Uint8Array[]) {
@@ -151,20 +135,18 @@ describe.each(data.legacy_pairing_transcripts!.map((v) => [v.id, v] as const))(
   },
 );
 
-/** Who displays the passkey, from vectors/association-models.json (written from the spec, independently of src/). */
+/** Who displays the passkey, from the independent association table. */
 function passkeyDisplay(request: PairingFeatures, response: PairingFeatures): string | null {
   const bit = (f: PairingFeatures, b: number) => (f.authReq & b) !== 0;
-  const row = associationTable.rows.find(
-    (r) =>
-      r.initiatorIo === request.ioCapability &&
-      r.responderIo === response.ioCapability &&
-      r.sc === (bit(request, AuthReq.SecureConnections) && bit(response, AuthReq.SecureConnections)) &&
-      r.initiatorMitm === bit(request, AuthReq.Mitm) &&
-      r.responderMitm === bit(response, AuthReq.Mitm) &&
-      r.initiatorOob === request.oobDataPresent &&
-      r.responderOob === response.oobDataPresent,
-  );
-  return row?.passkeyDisplay ?? null;
+  return associationRow({
+    initiatorIo: request.ioCapability,
+    responderIo: response.ioCapability,
+    sc: bit(request, AuthReq.SecureConnections) && bit(response, AuthReq.SecureConnections),
+    initiatorMitm: bit(request, AuthReq.Mitm),
+    responderMitm: bit(response, AuthReq.Mitm),
+    initiatorOob: request.oobDataPresent,
+    responderOob: response.oobDataPresent,
+  }).passkeyDisplay;
 }
 
 describe.each(data.sc_pairing_transcripts!.map((v) => [v.id, v] as const))('SC transcript %s', (_id, v) => {
