@@ -17,6 +17,8 @@ import type { Role, SessionOutput } from '../../src/smp/session-types.js';
 import { associationRow } from './association-table.js';
 
 const data = loadVectorFile();
+const tb = toolbox(nodeBackend);
+const hex = (v: StoredVector, name: string) => fromHex(v.inputs[name] as string);
 
 /** A random source that hands out exactly the recorded values, in order, and fails on anything else. */
 function scripted(values: Uint8Array[]) {
