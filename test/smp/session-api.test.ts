@@ -81,3 +81,52 @@ describe('the key size the controller reports', () => {
     });
   });
 });
+
+describe('completion waits for the controller to acknowledge our last PDU (smp-rules.md 6)', () => {
+  it.each(['initiator', 'responder'] as const)('%s: no completed until acknowledged', (role) => {
+    const identity = (address: typeof a) => ({ identity: { address } });
+    const initiator = new PairingSession({
+      role: 'initiator',
+      local: a,
+      peer: b,
+      crypto: toolbox(nodeBackend),
+      ...identity(a),
+    });
+    const responder = new PairingSession({
+      role: 'responder',
+      local: b,
+      peer: a,
+      crypto: toolbox(nodeBackend),
+      ...identity(b),
+    });
+    const sessions = { initiator, responder };
+    const other = (r: 'initiator' | 'responder') => (r === 'initiator' ? 'responder' : 'initiator');
+    const completedAt: Record<string, number> = {};
+    let step = 0;
+    // Deliver everything, but acknowledge nothing for the side under test until the very end.
+    const queue: ['initiator' | 'responder', SessionInput][] = [['initiator', { type: 'start' }]];
+    let key: Uint8Array | null = null;
+    while (queue.length) {
+      const [who, input] = queue.shift()!;
+      for (const o of sessions[who].handle(input)) {
+        step++;
+        if (o.type === 'send') {
+          queue.push([other(who), { type: 'pdu', data: o.data }]);
+          if (who !== role) queue.push([who, { type: 'acknowledged' }]);
+        }
+        if (o.type === 'prompt') queue.push([who, { type: 'answer', id: o.id, value: true }]);
+        if (o.type === 'provide-key') key = o.key;
+        if (o.type === 'start-encryption') {
+          expect(o.key).toEqual(key);
+          queue.push(['initiator', { type: 'encrypted' }], ['responder', { type: 'encrypted' }]);
+        }
+        if (o.type === 'completed') completedAt[who] = step;
+      }
+    }
+    expect(completedAt[other(role)]).toBeDefined();
+    expect(completedAt[role]).toBeUndefined();
+    expect(sessions[role].phase).toBe('distributing');
+    const out = sessions[role].handle({ type: 'acknowledged' });
+    expect(out.map((o) => o.type)).toEqual(['timer', 'completed']);
+  });
+});
