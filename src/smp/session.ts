@@ -18,7 +18,7 @@ import type { F5Keys } from '../crypto/secure-connections.js';
 import { type Toolbox, toolbox } from '../crypto/toolbox.js';
 import { type Association, resolveAssociation } from './association.js';
 import { AuthReq, KeyDist, REASON_TEXT, Reason } from './constants.js';
-import { type DeviceAddress, formatAddress, type OobData, type Prompt } from './delegate.js';
+import { type DeviceAddress, formatAddress, type Prompt } from './delegate.js';
 import {
   checkKeyPdu,
   checkResponseMasks,
@@ -1109,4 +1109,3 @@ function randomPasskey(random: RandomSource): number {
   }
 }
 
-export type { OobData };
