@@ -5,7 +5,13 @@
  * @module
  */
 
-/** H4 packet indicators (Vol 4 Part A 2). */
+/**
+ * H4 packet indicators (Vol 4 Part A 2).
+ * @example
+ * ```ts
+ * if (chunk[0] === H4Indicator.Event) console.log('an HCI event');
+ * ```
+ */
 export const H4Indicator = Object.freeze({
   Command: 0x01,
   Acl: 0x02,
