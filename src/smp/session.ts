@@ -1108,4 +1108,3 @@ function randomPasskey(random: RandomSource): number {
     if (value < 1_000_000) return value;
   }
 }
-
