@@ -1,0 +1,633 @@
+/**
+ * The host: brings a controller up over a {@link Transport}, keeps the
+ * connection table, moves L2CAP frames over ACL with the controller's flow
+ * control, answers the fixed channels it does not serve (LE signalling, ATT),
+ * and hands SMP to the {@link SecurityManager}.
+ * @module
+ */
+import { randomBytes } from '../crypto/random.js';
+import { AclFlowControl, decodeAcl, fragment } from '../hci/acl.js';
+import type { HciCommand } from '../hci/commands.js';
+import { describeHciError, HciErrorCode } from '../hci/constants.js';
+import { decodeEvent, type HciEvent, type ReturnParameters } from '../hci/events.js';
+import { attNotSupported, encodeL2cap, FixedChannel, L2capReassembler, leSignalling } from '../hci/l2cap.js';
+import { type DeviceAddress, formatAddress } from '../smp/delegate.js';
+import type { SessionPhase } from '../smp/session.js';
+import type { PairingResult } from '../smp/session-types.js';
+import type { Transport } from '../transport/transport.js';
+import type { Bond } from './bond-store.js';
+import { CommandChannel, systemTimers, type Timers } from './command-channel.js';
+import { Emitter } from './emitter.js';
+import { type PairOptions, SecurityManager, type SecurityOptions } from './security-manager.js';
+
+/** Options of {@link Host.open}. */
+export interface HostOptions extends SecurityOptions {
+  /** How long to wait for each HCI command's answer (default 2000 ms). */
+  readonly commandTimeoutMs?: number;
+  /** The clock for command, connection and SMP timeouts (default the global timers). */
+  readonly timers?: Timers;
+}
+
+/** Options of {@link Host.startAdvertising}. */
+export interface AdvertisingOptions {
+  /** Advertising data, 0 to 31 octets (default: Flags, LE General Discoverable, BR/EDR not supported). */
+  readonly data?: Uint8Array;
+  /** Scan response data, 0 to 31 octets. */
+  readonly scanResponse?: Uint8Array;
+  /** Advertising interval in milliseconds (default 100). */
+  readonly intervalMs?: number;
+}
+
+/** Options of {@link Host.connect}. */
+export interface ConnectOptions {
+  /** Give up (LE Create Connection Cancel) after this many milliseconds (default 10,000). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Establishing a connection failed: the controller refused, the attempt timed
+ * out (`timeout`), or the host closed.
+ * @example
+ * ```ts
+ * try { await host.connect('c0:ff:ee:00:00:01', 1, { timeoutMs: 5000 }); }
+ * catch (err) { if (err instanceof ConnectionError && err.timeout) console.error('not in range'); }
+ * ```
+ */
+export class ConnectionError extends Error {
+  override readonly name: string = 'ConnectionError';
+  /** The HCI status, when the controller gave one. */
+  readonly status: number | undefined;
+  readonly timeout: boolean;
+  constructor(message: string, status?: number, timeout = false) {
+    super(message);
+    this.status = status;
+    this.timeout = timeout;
+  }
+}
+
+/** Events of a {@link Connection}. */
+export interface ConnectionEvents extends Record<string, unknown[]> {
+  /** The link went away, with the HCI reason. */
+  disconnect: [reason: number];
+  /** The pairing session changed phase. */
+  pairing: [phase: SessionPhase];
+  /** The link is now encrypted; `bonded`: with a stored key rather than a fresh pairing. */
+  encrypted: [bonded: boolean];
+  /** The peer (a peripheral) sent a Security Request with this AuthReq. */
+  'security-request': [authReq: number];
+  /** A bond was stored after pairing. */
+  bonded: [bond: Bond];
+}
+
+/** Events of a {@link Host}. */
+export interface HostEvents extends Record<string, unknown[]> {
+  /** A central connected to us (we are the peripheral). */
+  connection: [connection: Connection];
+  disconnect: [connection: Connection, reason: number];
+  pairing: [connection: Connection, phase: SessionPhase];
+  encrypted: [connection: Connection, bonded: boolean];
+  'security-request': [connection: Connection, authReq: number];
+}
+
+/**
+ * One LE connection.
+ * @example
+ * ```ts
+ * const connection = await host.connect('c0:ff:ee:00:00:01', 1);
+ * const result = await connection.pair({ delegate: acceptAll });
+ * await connection.disconnect();
+ * ```
+ */
+export class Connection extends Emitter<ConnectionEvents> {
+  readonly handle: number;
+  readonly role: 'central' | 'peripheral';
+  /** The peer's address on this link (6 octets, wire order) and its type. */
+  readonly peer: DeviceAddress;
+  readonly #host: Host;
+  #disconnected: number | undefined;
+  readonly #waiters: ((reason: number) => void)[] = [];
+
+  /** @internal made by the host. */
+  constructor(host: Host, handle: number, role: 'central' | 'peripheral', peer: DeviceAddress) {
+    super();
+    this.#host = host;
+    this.handle = handle;
+    this.role = role;
+    this.peer = peer;
+  }
+
+  /** Whether the link is up. */
+  get connected(): boolean {
+    return this.#disconnected === undefined;
+  }
+
+  /** Whether the link is encrypted. */
+  get encrypted(): boolean {
+    return this.#host.security.isEncrypted(this.handle);
+  }
+
+  /**
+   * Pairs: as the initiator on a central; on a peripheral, sends a Security
+   * Request and waits for the central's pairing. Rejects with a PairingError.
+   * @example
+   * ```ts
+   * const result = await connection.pair({ policy: { ioCapability: IoCapability.DisplayYesNo }, delegate });
+   * ```
+   */
+  pair(options: PairOptions = {}): Promise<PairingResult> {
+    return this.#host.security.pair(this.handle, options);
+  }
+
+  /**
+   * Central: re-encrypts with the bond's key; rejects with an EncryptionError.
+   * @example
+   * ```ts
+   * await connection.encrypt().catch(() => connection.pair());
+   * ```
+   */
+  encrypt(): Promise<void> {
+    return this.#host.security.encrypt(this.handle);
+  }
+
+  /**
+   * Disconnects; resolves with the reason once the controller reports Disconnection Complete.
+   * @example
+   * ```ts
+   * await connection.disconnect(); // 0x16 on our side
+   * ```
+   */
+  disconnect(reason: number = HciErrorCode.RemoteUserTerminatedConnection): Promise<number> {
+    if (this.#disconnected !== undefined) return Promise.resolve(this.#disconnected);
+    const done = new Promise<number>((resolve) => this.#waiters.push(resolve));
+    return this.#host.command({ name: 'disconnect', handle: this.handle, reason }).then(() => done);
+  }
+
+  /** @internal the host reports the Disconnection Complete. */
+  closed(reason: number): void {
+    if (this.#disconnected !== undefined) return;
+    this.#disconnected = reason;
+    for (const resolve of this.#waiters.splice(0)) resolve(reason);
+    this.emit('disconnect', reason);
+  }
+}
+
+interface LinkIo {
+  readonly connection: Connection;
+  readonly reassembler: L2capReassembler;
+  /** ACL packets queued so far on the link, and completed so far. */
+  queued: number;
+  completed: number;
+  /** The queued count after the last SMP PDU, while it is not yet completed. */
+  smpAckAt: number | undefined;
+}
+
+interface PendingConnect {
+  readonly resolve: (connection: Connection) => void;
+  readonly reject: (error: Error) => void;
+  timer: unknown;
+  cancelled: boolean;
+}
+
+const EVENT_MASK = Uint8Array.of(0x90, 0x80, 0x00, 0x00, 0x00, 0x80, 0x00, 0x20);
+// LE Connection Complete, Advertising Report, Connection Update Complete, Read Remote Features, LTK Request, Enhanced Connection Complete.
+const LE_EVENT_MASK = Uint8Array.of(0x1f, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00);
+const DEFAULT_ADVERTISING_DATA = Uint8Array.of(0x02, 0x01, 0x06);
+
+/**
+ * A Bluetooth LE host on one controller.
+ * @example
+ * ```ts
+ * const host = await Host.open(await openTransport('hci0'));
+ * host.on('connection', (c) => c.on('encrypted', () => console.log('secure')));
+ * await host.startAdvertising();
+ * ```
+ */
+export class Host extends Emitter<HostEvents> {
+  readonly #transport: Transport;
+  readonly #commands: CommandChannel;
+  readonly #timers: Timers;
+  readonly #links = new Map<number, LinkIo>();
+  #flow: AclFlowControl = new AclFlowControl(1);
+  #bufferSize = 27;
+  #address: DeviceAddress = { address: new Uint8Array(6), type: 0 };
+  #pendingConnect: PendingConnect | undefined;
+  #closed = false;
+  /** The Security Manager: pairing sessions, bonds, LTK requests. */
+  readonly security: SecurityManager;
+
+  private constructor(transport: Transport, options: HostOptions) {
+    super();
+    this.#transport = transport;
+    this.#timers = options.timers ?? systemTimers;
+    this.#commands = new CommandChannel(transport, {
+      timers: this.#timers,
+      ...(options.commandTimeoutMs !== undefined ? { timeoutMs: options.commandTimeoutMs } : {}),
+    });
+    this.security = new SecurityManager(
+      {
+        sendSmp: (handle, data) => this.#sendSmp(handle, data),
+        command: (command) => this.command(command),
+        emit: (handle, event) => {
+          const connection = this.#links.get(handle)?.connection;
+          if (!connection) return;
+          switch (event.type) {
+            case 'pairing':
+              connection.emit('pairing', event.phase);
+              this.emit('pairing', connection, event.phase);
+              return;
+            case 'encrypted':
+              connection.emit('encrypted', event.bonded);
+              this.emit('encrypted', connection, event.bonded);
+              return;
+            case 'security-request':
+              connection.emit('security-request', event.authReq);
+              this.emit('security-request', connection, event.authReq);
+              return;
+            case 'bonded':
+              connection.emit('bonded', event.bond);
+              return;
+          }
+        },
+      },
+      {
+        ...options,
+        timers: this.#timers,
+      },
+    );
+    transport.onPacket((packet) => {
+      if (packet.type === 'event') {
+        const decoded = decodeEvent(packet.data);
+        if (decoded.ok) this.#onEvent(decoded.event);
+      } else if (packet.type === 'acl') {
+        this.#onAcl(packet.data);
+      }
+    });
+    transport.onClose(() => this.#teardown());
+  }
+
+  /**
+   * Opens a host on a transport: HCI Reset, Read BD_ADDR, Set Event Mask, LE
+   * Set Event Mask, LE Read Buffer Size (and Read Buffer Size when LE shares
+   * the BR/EDR buffers). Rejects with the first command's error.
+   * @example
+   * ```ts
+   * const host = await Host.open(transport, { commandTimeoutMs: 1000, delegate: acceptAll });
+   * console.log(host.addressString);
+   * ```
+   */
+  static async open(transport: Transport, options: HostOptions = {}): Promise<Host> {
+    const host = new Host(transport, options);
+    try {
+      await host.#startUp(options);
+    } catch (error) {
+      host.#teardown();
+      throw error;
+    }
+    return host;
+  }
+
+  async #startUp(options: HostOptions): Promise<void> {
+    await this.command({ name: 'reset' });
+    const bdAddr = await this.command({ name: 'read-bd-addr' });
+    if (bdAddr.kind === 'read-bd-addr') this.#address = { address: bdAddr.address, type: 0 };
+    await this.command({ name: 'set-event-mask', eventMask: EVENT_MASK });
+    await this.command({ name: 'le-set-event-mask', leEventMask: LE_EVENT_MASK });
+    const le = await this.command({ name: 'le-read-buffer-size' });
+    let length = le.kind === 'le-read-buffer-size' ? le.leAclDataPacketLength : 0;
+    let total = le.kind === 'le-read-buffer-size' ? le.totalNumLeAclDataPackets : 0;
+    if (length === 0 || total === 0) {
+      const shared = await this.command({ name: 'read-buffer-size' });
+      if (shared.kind === 'read-buffer-size') {
+        length = shared.aclDataPacketLength;
+        total = shared.totalNumAclDataPackets;
+      }
+    }
+    this.#bufferSize = Math.max(27, length || 27);
+    this.#flow = new AclFlowControl(Math.max(1, total));
+    // The identity defaults to the public address just read, with one IRK for the host's lifetime.
+    this.security.setIdentity(options.identity ?? { address: this.#address, irk: randomBytes(16) });
+  }
+
+  /** Our public address (6 octets, wire order), from Read BD_ADDR. */
+  get address(): DeviceAddress {
+    return this.#address;
+  }
+
+  /** Our address as printed, `aa:bb:cc:dd:ee:ff`. */
+  get addressString(): string {
+    return formatAddress(this.#address.address);
+  }
+
+  /** The controller's LE ACL buffers: payload octets per packet, and packets. */
+  get buffers(): { readonly size: number; readonly count: number } {
+    return { size: this.#bufferSize, count: this.#flow.total };
+  }
+
+  /** Connections that are up. */
+  get connections(): Connection[] {
+    return [...this.#links.values()].map((l) => l.connection);
+  }
+
+  /**
+   * Sends one HCI command and waits for its answer.
+   * @example
+   * ```ts
+   * await host.command({ name: 'le-set-advertising-enable', enable: false });
+   * ```
+   */
+  command(command: HciCommand): Promise<ReturnParameters> {
+    return this.#commands.send(command);
+  }
+
+  /**
+   * Starts connectable undirected advertising.
+   * @example
+   * ```ts
+   * await host.startAdvertising({ intervalMs: 50 });
+   * ```
+   */
+  async startAdvertising(options: AdvertisingOptions = {}): Promise<void> {
+    const interval = Math.min(0x4000, Math.max(0x20, Math.round((options.intervalMs ?? 100) / 0.625)));
+    await this.command({
+      name: 'le-set-advertising-parameters',
+      advertisingIntervalMin: interval,
+      advertisingIntervalMax: interval,
+      advertisingType: 0x00,
+      ownAddressType: 0x00,
+      peerAddressType: 0x00,
+      peerAddress: new Uint8Array(6),
+      advertisingChannelMap: 0x07,
+      advertisingFilterPolicy: 0x00,
+    });
+    await this.command({
+      name: 'le-set-advertising-data',
+      advertisingData: options.data ?? DEFAULT_ADVERTISING_DATA,
+    });
+    if (options.scanResponse) {
+      await this.command({ name: 'le-set-scan-response-data', scanResponseData: options.scanResponse });
+    }
+    await this.command({ name: 'le-set-advertising-enable', enable: true });
+  }
+
+  /**
+   * Stops advertising.
+   * @example
+   * ```ts
+   * await host.stopAdvertising();
+   * ```
+   */
+  async stopAdvertising(): Promise<void> {
+    await this.command({ name: 'le-set-advertising-enable', enable: false });
+  }
+
+  /**
+   * Connects to a peripheral as central; resolves on LE Connection Complete.
+   * On timeout the attempt is cancelled (LE Create Connection Cancel) and the
+   * promise rejects with a {@link ConnectionError}.
+   * @example
+   * ```ts
+   * const connection = await host.connect('c0:ff:ee:00:00:01', 1, { timeoutMs: 5000 });
+   * ```
+   */
+  async connect(
+    address: Uint8Array | string,
+    type: 0 | 1,
+    options: ConnectOptions = {},
+  ): Promise<Connection> {
+    if (this.#pendingConnect) throw new ConnectionError('a connection attempt is already under way');
+    const peerAddress = typeof address === 'string' ? parseAddress(address) : address;
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const result = new Promise<Connection>((resolve, reject) => {
+      const pending: PendingConnect = { resolve, reject, timer: undefined, cancelled: false };
+      this.#pendingConnect = pending;
+      pending.timer = this.#timers.setTimeout(() => {
+        if (this.#pendingConnect !== pending) return;
+        pending.cancelled = true;
+        this.command({ name: 'le-create-connection-cancel' }).catch(() => undefined);
+        reject(
+          new ConnectionError(
+            `could not connect to ${formatAddress(peerAddress)} within ${timeoutMs} ms`,
+            undefined,
+            true,
+          ),
+        );
+      }, timeoutMs);
+    });
+    result.catch(() => undefined);
+    try {
+      await this.command({
+        name: 'le-create-connection',
+        scanInterval: 0x0060,
+        scanWindow: 0x0030,
+        initiatorFilterPolicy: 0x00,
+        peerAddressType: type,
+        peerAddress,
+        ownAddressType: 0x00,
+        connectionIntervalMin: 0x0018,
+        connectionIntervalMax: 0x0028,
+        maxLatency: 0,
+        supervisionTimeout: 0x0048,
+        minCeLength: 0,
+        maxCeLength: 0,
+      });
+    } catch (error) {
+      const pending = this.#pendingConnect as PendingConnect | undefined;
+      if (pending) this.#timers.clearTimeout(pending.timer);
+      this.#pendingConnect = undefined;
+      throw error;
+    }
+    return result;
+  }
+
+  /**
+   * Closes the host: pairings under way fail, pending commands reject, the transport closes.
+   * @example
+   * ```ts
+   * await host.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    this.#teardown();
+    await this.#transport.close();
+  }
+
+  #teardown(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#commands.close(new Error('the host is closed'));
+    this.security.close();
+    const pending = this.#pendingConnect;
+    this.#pendingConnect = undefined;
+    if (pending) {
+      this.#timers.clearTimeout(pending.timer);
+      pending.reject(new ConnectionError('the host closed during the connection attempt'));
+    }
+    for (const [handle, link] of this.#links) {
+      this.#links.delete(handle);
+      link.connection.closed(HciErrorCode.ConnectionTerminatedByLocalHost);
+    }
+  }
+
+  // ------------------------------------------------------------------ events
+
+  #onEvent(event: HciEvent): void {
+    switch (event.name) {
+      case 'le-connection-complete':
+      case 'le-enhanced-connection-complete':
+        return this.#onConnectionComplete(event);
+      case 'disconnection-complete':
+        if (event.status === 0) this.#onDisconnected(event.handle, event.reason);
+        return;
+      case 'number-of-completed-packets':
+        for (const { handle, count } of event.completed) {
+          const result = this.#flow.completed(handle, count);
+          const link = this.#links.get(handle);
+          if (!link) continue;
+          link.completed += result.returned;
+          if (link.smpAckAt !== undefined && link.completed >= link.smpAckAt) {
+            link.smpAckAt = undefined;
+            this.security.acknowledged(handle);
+          }
+        }
+        this.#drain();
+        return;
+      case 'encryption-change':
+        return this.security.onEncryptionChange(event.handle, event.status, event.enabled);
+      case 'encryption-key-refresh-complete':
+        return this.security.onEncryptionChange(event.handle, event.status, 1);
+      case 'le-long-term-key-request':
+        return this.security.onLtkRequest(event.handle, event.ediv, event.rand);
+      default:
+        return;
+    }
+  }
+
+  #onConnectionComplete(
+    event: Extract<HciEvent, { name: 'le-connection-complete' | 'le-enhanced-connection-complete' }>,
+  ): void {
+    const central = event.role === 0;
+    const pending = central ? this.#pendingConnect : undefined;
+    if (pending) {
+      this.#pendingConnect = undefined;
+      this.#timers.clearTimeout(pending.timer);
+    }
+    if (event.status !== 0) {
+      if (pending && !pending.cancelled) {
+        pending.reject(
+          new ConnectionError(`connection failed: ${describeHciError(event.status)}`, event.status),
+        );
+      }
+      return;
+    }
+    const peer: DeviceAddress = { address: event.peerAddress, type: (event.peerAddressType & 1) as 0 | 1 };
+    const connection = new Connection(this, event.handle, central ? 'central' : 'peripheral', peer);
+    this.#links.set(event.handle, {
+      connection,
+      reassembler: new L2capReassembler(),
+      queued: 0,
+      completed: 0,
+      smpAckAt: undefined,
+    });
+    this.security.addLink({ handle: event.handle, role: connection.role, local: this.#address, peer });
+    if (pending?.cancelled) {
+      // Connected after we gave up: do not keep a link nobody holds.
+      connection.disconnect().catch(() => undefined);
+      return;
+    }
+    if (pending) pending.resolve(connection);
+    else this.emit('connection', connection);
+  }
+
+  #onDisconnected(handle: number, reason: number): void {
+    const link = this.#links.get(handle);
+    if (!link) return;
+    this.#links.delete(handle);
+    this.#flow.disconnected(handle);
+    this.security.removeLink(handle, reason);
+    link.connection.closed(reason);
+    this.emit('disconnect', link.connection, reason);
+    this.#drain();
+  }
+
+  // ------------------------------------------------------------------ ACL and L2CAP
+
+  #onAcl(bytes: Uint8Array): void {
+    const decoded = decodeAcl(bytes);
+    if (!decoded.ok) return;
+    const { handle, pb, data } = decoded.packet;
+    const link = this.#links.get(handle);
+    if (!link) return;
+    const result = link.reassembler.push(pb, data);
+    if (!result.frame) return;
+    const { cid, payload } = result.frame;
+    switch (cid) {
+      case FixedChannel.Smp:
+        return this.security.onSmp(handle, payload);
+      case FixedChannel.LeSignalling: {
+        // This host cannot yet issue LE Connection Update, so it does not accept parameters it could not apply.
+        const answer = leSignalling(payload, { role: link.connection.role, accept: false });
+        for (const response of answer.responses) this.sendL2cap(handle, FixedChannel.LeSignalling, response);
+        return;
+      }
+      case FixedChannel.Att: {
+        const response = attNotSupported(payload);
+        if (response) this.sendL2cap(handle, FixedChannel.Att, response);
+        return;
+      }
+      default:
+        return; // frames on channels this host does not serve are dropped (Vol 3 Part A 2.1)
+    }
+  }
+
+  /**
+   * Sends an L2CAP basic frame on a connection, fragmented to the controller's
+   * buffer size and paced by its credits; returns the link's queued packet count after it.
+   * @example
+   * ```ts
+   * host.sendL2cap(connection.handle, FixedChannel.Att, Uint8Array.of(0x02, 0x17, 0x00));
+   * ```
+   */
+  sendL2cap(handle: number, cid: number, payload: Uint8Array): number {
+    const link = this.#links.get(handle);
+    if (!link || this.#closed) return 0;
+    const packets = fragment(handle, encodeL2cap(cid, payload), this.#bufferSize);
+    this.#flow.enqueue(handle, packets);
+    link.queued += packets.length;
+    this.#drain();
+    return link.queued;
+  }
+
+  #sendSmp(handle: number, data: Uint8Array): void {
+    const link = this.#links.get(handle);
+    if (!link) return;
+    link.smpAckAt = this.sendL2cap(handle, FixedChannel.Smp, data);
+  }
+
+  #drain(): void {
+    if (this.#closed) return;
+    for (let packet = this.#flow.next(); packet; packet = this.#flow.next()) {
+      try {
+        this.#transport.send({ type: 'acl', data: packet });
+      } catch {
+        return;
+      }
+    }
+  }
+}
+
+/**
+ * Parses an address as people write it (`aa:bb:cc:dd:ee:ff`, most significant
+ * octet first) to 6 octets in wire order.
+ * @throws TypeError when the text is not six hex octets separated by colons.
+ * @example
+ * ```ts
+ * parseAddress('d2:a7:4c:76:f3:e0'); // Uint8Array [0xe0, 0xf3, 0x76, 0x4c, 0xa7, 0xd2]
+ * ```
+ */
+export function parseAddress(text: string): Uint8Array {
+  const parts = text.split(':');
+  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{2}$/.test(p))) {
+    throw new TypeError(`not a device address: ${JSON.stringify(text)} (expected aa:bb:cc:dd:ee:ff)`);
+  }
+  return Uint8Array.from(parts.map((p) => Number.parseInt(p, 16))).reverse();
+}

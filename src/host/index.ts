@@ -1,0 +1,43 @@
+/**
+ * The host layer: {@link Host}, {@link Connection}, the HCI command channel,
+ * the Security Manager and bond stores.
+ * @example
+ * ```ts
+ * import { Host } from './host/index.js';
+ * const host = await Host.open(transport);
+ * ```
+ * @module
+ */
+export { type Bond, type BondStore, MemoryBondStore, peerKey } from './bond-store.js';
+export {
+  CommandChannel,
+  type CommandChannelOptions,
+  commandSpecName,
+  HciCommandError,
+  HciTimeoutError,
+  systemTimers,
+  type Timers,
+} from './command-channel.js';
+export { Emitter, type EventMap } from './emitter.js';
+export {
+  type AdvertisingOptions,
+  Connection,
+  ConnectionError,
+  type ConnectionEvents,
+  type ConnectOptions,
+  Host,
+  type HostEvents,
+  type HostOptions,
+  parseAddress,
+} from './host.js';
+export {
+  describeSmpReason,
+  EncryptionError,
+  PairingError,
+  type PairOptions,
+  type SecurityEvent,
+  type SecurityHost,
+  type SecurityLink,
+  SecurityManager,
+  type SecurityOptions,
+} from './security-manager.js';

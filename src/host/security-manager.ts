@@ -1,0 +1,592 @@
+/**
+ * The Security Manager of a host: one sans-I/O {@link PairingSession} per
+ * connection, driven by the host's I/O. It sends the session's PDUs on the SMP
+ * channel, runs its 30 s timer, asks the user through a {@link PairingDelegate},
+ * starts encryption (central) or answers the LE Long Term Key Request
+ * (peripheral), keeps bonds, and re-encrypts bonded links (Core Vol 3 Part H
+ * 2.3-2.4; smp-rules.md 9).
+ * @module
+ */
+import { equalBytes } from '../crypto/bytes.js';
+import type { RandomSource } from '../crypto/random.js';
+import type { Toolbox } from '../crypto/toolbox.js';
+import type { HciCommand } from '../hci/commands.js';
+import { describeHciError, HciErrorCode } from '../hci/constants.js';
+import type { ReturnParameters } from '../hci/events.js';
+import { AuthReq, REASON_TEXT, Reason, SMP_TIMEOUT_MS } from '../smp/constants.js';
+import { acceptAll, answerPrompt, type DeviceAddress, type PairingDelegate } from '../smp/delegate.js';
+import type { PairingPolicy } from '../smp/policy.js';
+import { RepeatedAttempts } from '../smp/repeated-attempts.js';
+import { PairingSession, type SessionPhase } from '../smp/session.js';
+import type { PairingResult, SessionInput, SessionOutput } from '../smp/session-types.js';
+import { type Bond, type BondStore, MemoryBondStore } from './bond-store.js';
+import { systemTimers, type Timers } from './command-channel.js';
+
+/**
+ * A pairing that failed: the SMP reason code (Core Vol 3 Part H 3.5.5), who
+ * failed it, and one line saying what happened.
+ * @example
+ * ```ts
+ * try { await connection.pair(); }
+ * catch (err) { if (err instanceof PairingError) console.error(err.reason, err.by, err.message); }
+ * ```
+ */
+export class PairingError extends Error {
+  override readonly name: string = 'PairingError';
+  /** The SMP reason code. */
+  readonly reason: number;
+  /** `local`: we failed it (or the link went away); `peer`: the peer sent Pairing Failed. */
+  readonly by: 'local' | 'peer';
+  /** The SMP timer expired. */
+  readonly timeout: boolean;
+  constructor(reason: number, by: 'local' | 'peer', message: string, timeout = false) {
+    super(message);
+    this.reason = reason;
+    this.by = by;
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * Encryption of a link failed or could not start:
+ * - `no-bond`: a central has no key for this peer;
+ * - `key-missing`: the peer had no key (0x06 PIN or Key Missing);
+ * - `mic-failure`: the keys differed and the link dropped (0x3D);
+ * - `disconnected`: the link went away for another reason;
+ * - `controller`: the controller refused (the HCI status says why);
+ * - `not-supported`: this role cannot start encryption.
+ * @example
+ * ```ts
+ * try { await connection.encrypt(); }
+ * catch (err) { if (err instanceof EncryptionError && err.code === 'no-bond') await connection.pair(); }
+ * ```
+ */
+export class EncryptionError extends Error {
+  override readonly name: string = 'EncryptionError';
+  readonly code: 'no-bond' | 'key-missing' | 'mic-failure' | 'disconnected' | 'controller' | 'not-supported';
+  /** The HCI status or disconnection reason, when there is one. */
+  readonly status: number | undefined;
+  constructor(code: EncryptionError['code'], message: string, status?: number) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** One link as the Security Manager sees it. */
+export interface SecurityLink {
+  readonly handle: number;
+  /** Our role: a central is the SMP initiator, a peripheral the responder. */
+  readonly role: 'central' | 'peripheral';
+  readonly local: DeviceAddress;
+  readonly peer: DeviceAddress;
+}
+
+/** What the Security Manager reports about a link. */
+export type SecurityEvent =
+  | { readonly type: 'pairing'; readonly phase: SessionPhase }
+  | { readonly type: 'encrypted'; readonly bonded: boolean }
+  | { readonly type: 'security-request'; readonly authReq: number }
+  | { readonly type: 'bonded'; readonly bond: Bond };
+
+/** What the Security Manager needs of its host. */
+export interface SecurityHost {
+  /** Sends an SMP PDU on the link's CID 0x0006; the host calls {@link SecurityManager.acknowledged} once the controller completed it. */
+  sendSmp(handle: number, data: Uint8Array): void;
+  /** Sends an HCI command. */
+  command(command: HciCommand): Promise<ReturnParameters>;
+  /** Reports an event of a link. */
+  emit(handle: number, event: SecurityEvent): void;
+}
+
+/** Options of {@link SecurityManager}, shared by every link of a host. */
+export interface SecurityOptions {
+  /** The default policy; `pair()` may override fields. */
+  readonly policy?: Partial<PairingPolicy>;
+  /** The default delegate (default {@link acceptAll}). */
+  readonly delegate?: PairingDelegate;
+  /** Where bonds are kept (default a new {@link MemoryBondStore}). */
+  readonly bondStore?: BondStore;
+  /** Repeated-attempts memory shared by the host's sessions (default a new one). */
+  readonly attempts?: RepeatedAttempts;
+  /** The clock for the SMP timer (default the global timers). */
+  readonly timers?: Timers;
+  /** The SMP timeout in milliseconds (default 30,000, Vol 3 Part H 3.4). */
+  readonly smpTimeoutMs?: number;
+  /** Our identity, distributed when IdKey is negotiated. */
+  readonly identity?: { readonly address?: DeviceAddress; readonly irk?: Uint8Array };
+  /** Crypto and randomness, for tests. */
+  readonly crypto?: Toolbox;
+  readonly random?: RandomSource;
+  /**
+   * What a central does on a Security Request: `auto` re-encrypts when a bond
+   * meets the requested AuthReq, else pairs (smp-rules.md 9); `ignore` only
+   * reports it. Default `auto`.
+   */
+  readonly onSecurityRequest?: 'auto' | 'ignore';
+}
+
+/** Options of one pairing. */
+export interface PairOptions {
+  readonly policy?: Partial<PairingPolicy>;
+  readonly delegate?: PairingDelegate;
+}
+
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  readonly resolve: (value: T) => void;
+  readonly reject: (error: Error) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A caller that never awaits must not see an unhandled rejection.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+interface KeyRequest {
+  readonly key: Uint8Array;
+  readonly ediv: number;
+  readonly rand: Uint8Array;
+}
+
+interface LinkState {
+  readonly link: SecurityLink;
+  session: PairingSession | undefined;
+  delegate: PairingDelegate;
+  phase: SessionPhase | undefined;
+  pairing: Deferred<PairingResult> | undefined;
+  timer: unknown;
+  /** Responder: the key the session gave for the coming LTK request. */
+  pendingKey: KeyRequest | undefined;
+  /** A re-encryption under way (central). */
+  encrypting: Deferred<void> | undefined;
+  encrypted: boolean;
+}
+
+const ZERO_8 = new Uint8Array(8);
+
+/**
+ * One Security Manager per host: one pairing session per connection.
+ * @example
+ * ```ts
+ * const sm = new SecurityManager(host, { delegate: acceptAll });
+ * sm.addLink({ handle: 0x40, role: 'central', local, peer });
+ * const result = await sm.pair(0x40);
+ * ```
+ */
+export class SecurityManager {
+  readonly #host: SecurityHost;
+  readonly #options: SecurityOptions;
+  #identity: SecurityOptions['identity'];
+  readonly #timers: Timers;
+  readonly #links = new Map<number, LinkState>();
+  /** The bond store. */
+  readonly bonds: BondStore;
+  /** The repeated-attempts memory shared by every session. */
+  readonly attempts: RepeatedAttempts;
+
+  constructor(host: SecurityHost, options: SecurityOptions = {}) {
+    this.#host = host;
+    this.#options = options;
+    this.#identity = options.identity;
+    this.#timers = options.timers ?? systemTimers;
+    this.bonds = options.bondStore ?? new MemoryBondStore();
+    this.attempts = options.attempts ?? new RepeatedAttempts();
+  }
+
+  /** Starts tracking a new connection. */
+  addLink(link: SecurityLink): void {
+    this.#links.set(link.handle, {
+      link,
+      session: undefined,
+      delegate: this.#options.delegate ?? acceptAll,
+      phase: undefined,
+      pairing: undefined,
+      timer: undefined,
+      pendingKey: undefined,
+      encrypting: undefined,
+      encrypted: false,
+    });
+  }
+
+  /** Sets our identity (address and IRK) distributed in later pairings. */
+  setIdentity(identity: NonNullable<SecurityOptions['identity']>): void {
+    this.#identity = identity;
+  }
+
+  /** Whether the link is encrypted. */
+  isEncrypted(handle: number): boolean {
+    return this.#links.get(handle)?.encrypted ?? false;
+  }
+
+  /** The phase of the pairing under way on the link, if any. */
+  phase(handle: number): SessionPhase | undefined {
+    return this.#links.get(handle)?.session?.phase;
+  }
+
+  /**
+   * The link went away: a pairing under way fails ("disconnected during
+   * pairing (reason ...)"), a re-encryption under way fails, and the link is forgotten.
+   */
+  removeLink(handle: number, reason: number): void {
+    const state = this.#links.get(handle);
+    if (!state) return;
+    this.#links.delete(handle);
+    this.#timers.clearTimeout(state.timer);
+    const pairing = state.session !== undefined && !['completed', 'failed'].includes(state.session.phase);
+    if (pairing || state.pairing) {
+      const error = new PairingError(
+        Reason.UnspecifiedReason,
+        'local',
+        `disconnected during pairing (reason ${describeHciError(reason)})`,
+      );
+      state.session = undefined;
+      this.#host.emit(handle, { type: 'pairing', phase: 'failed' });
+      state.pairing?.reject(error);
+      state.pairing = undefined;
+    }
+    if (state.encrypting) {
+      const code = reason === HciErrorCode.ConnectionTerminatedMicFailure ? 'mic-failure' : 'disconnected';
+      state.encrypting.reject(
+        new EncryptionError(
+          code,
+          code === 'mic-failure'
+            ? `encryption failed: the peer has a different key; the link dropped (${describeHciError(reason)})`
+            : `disconnected during encryption (reason ${describeHciError(reason)})`,
+          reason,
+        ),
+      );
+      state.encrypting = undefined;
+    }
+  }
+
+  /**
+   * Pairs on the link: as initiator on a central, or (on a peripheral) by
+   * sending a Security Request and waiting for the central to pair.
+   * Resolves with the result, or rejects with a {@link PairingError}.
+   */
+  pair(handle: number, options: PairOptions = {}): Promise<PairingResult> {
+    const state = this.#links.get(handle);
+    if (!state) return Promise.reject(new Error(`no connection with handle 0x${handle.toString(16)}`));
+    if (state.pairing) return state.pairing.promise;
+    const pairing = deferred<PairingResult>();
+    state.pairing = pairing;
+    if (options.delegate) state.delegate = options.delegate;
+    if (state.link.role === 'central') {
+      const session = this.#session(state, options.policy);
+      if (session.phase === 'idle') this.#feed(state, { type: 'start' });
+    } else {
+      const session = this.#session(state, options.policy);
+      if (session.phase === 'idle') this.#feed(state, { type: 'request-security' });
+    }
+    return pairing.promise;
+  }
+
+  /**
+   * Central: re-encrypts the link with the bond's key (LE Start Encryption
+   * with its EDIV and Rand); resolves when encrypted. Rejects with an
+   * {@link EncryptionError}.
+   */
+  encrypt(handle: number): Promise<void> {
+    const state = this.#links.get(handle);
+    if (!state) return Promise.reject(new Error(`no connection with handle 0x${handle.toString(16)}`));
+    if (state.link.role !== 'central') {
+      return Promise.reject(
+        new EncryptionError('not-supported', 'only the central starts encryption; a peripheral may pair()'),
+      );
+    }
+    if (state.encrypting) return state.encrypting.promise;
+    const bond = this.#findBond(state.link.peer);
+    if (!bond) {
+      return Promise.reject(
+        new EncryptionError('no-bond', `no bond with ${state.link.peer.type ? 'random' : 'public'} peer`),
+      );
+    }
+    const encrypting = deferred<void>();
+    state.encrypting = encrypting;
+    this.#host
+      .command({ name: 'le-start-encryption', handle, rand: bond.rand, ediv: bond.ediv, ltk: bond.ltk })
+      .catch((error: Error) => {
+        if (state.encrypting !== encrypting) return;
+        state.encrypting = undefined;
+        encrypting.reject(
+          new EncryptionError('controller', `could not start encryption: ${error.message}`, statusOf(error)),
+        );
+      });
+    return encrypting.promise;
+  }
+
+  /** An SMP PDU arrived on CID 0x0006. */
+  onSmp(handle: number, data: Uint8Array): void {
+    const state = this.#links.get(handle);
+    if (!state) return;
+    this.#session(state, undefined);
+    this.#feed(state, { type: 'pdu', data });
+  }
+
+  /** The controller completed every SMP PDU sent so far on the link. */
+  acknowledged(handle: number): void {
+    const state = this.#links.get(handle);
+    if (state?.session) this.#feed(state, { type: 'acknowledged' });
+  }
+
+  /** HCI Encryption Change (or Encryption Key Refresh Complete, with `enabled` 1). */
+  onEncryptionChange(handle: number, status: number, enabled: number): void {
+    const state = this.#links.get(handle);
+    if (!state) return;
+    const ok = status === 0 && enabled !== 0;
+    state.encrypted = ok;
+    const pairing = state.session?.phase === 'encrypting';
+    if (pairing) this.#feed(state, ok ? { type: 'encrypted' } : { type: 'encryption-failed' });
+    if (state.encrypting) {
+      const encrypting = state.encrypting;
+      state.encrypting = undefined;
+      if (ok) encrypting.resolve();
+      else
+        encrypting.reject(
+          new EncryptionError(
+            status === HciErrorCode.PinOrKeyMissing ? 'key-missing' : 'controller',
+            status === HciErrorCode.PinOrKeyMissing
+              ? `encryption failed: the peer has no key for this bond (${describeHciError(status)})`
+              : `encryption failed (${describeHciError(status)})`,
+            status,
+          ),
+        );
+    }
+    if (ok) this.#host.emit(handle, { type: 'encrypted', bonded: !pairing });
+  }
+
+  /**
+   * Peripheral: HCI LE Long Term Key Request. Answers from the pairing under
+   * way, else from the bond store (EDIV 0 and Rand 0: the SC bond of the
+   * peer; else the legacy bond with that EDIV and Rand), else a Negative Reply.
+   */
+  onLtkRequest(handle: number, ediv: number, rand: Uint8Array): void {
+    const state = this.#links.get(handle);
+    if (!state) return;
+    const pending = state.pendingKey;
+    let key: Uint8Array | undefined;
+    if (pending && pending.ediv === ediv && equalBytes(pending.rand, rand)) {
+      key = pending.key;
+      state.pendingKey = undefined;
+    } else {
+      key = this.#bondForRequest(state.link.peer, ediv, rand)?.ltk;
+    }
+    const command: HciCommand = key
+      ? { name: 'le-long-term-key-request-reply', handle, ltk: key }
+      : { name: 'le-long-term-key-request-negative-reply', handle };
+    this.#host.command(command).catch(() => undefined);
+  }
+
+  /** Fails every pairing and re-encryption under way: the host is closing. */
+  close(): void {
+    for (const handle of [...this.#links.keys()])
+      this.removeLink(handle, HciErrorCode.ConnectionTerminatedByLocalHost);
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  #session(state: LinkState, policy: Partial<PairingPolicy> | undefined): PairingSession {
+    const current = state.session;
+    if (current && current.phase !== 'completed' && current.phase !== 'failed') return current;
+    const o = this.#options;
+    const session = new PairingSession({
+      role: state.link.role === 'central' ? 'initiator' : 'responder',
+      local: state.link.local,
+      peer: state.link.peer,
+      policy: { ...o.policy, ...policy },
+      attempts: this.attempts,
+      ...(o.crypto ? { crypto: o.crypto } : {}),
+      ...(o.random ? { random: o.random } : {}),
+      ...(this.#identity ? { identity: this.#identity } : {}),
+    });
+    state.session = session;
+    state.phase = session.phase;
+    return session;
+  }
+
+  #feed(state: LinkState, input: SessionInput): void {
+    const session = state.session;
+    if (!session) return;
+    const outputs = session.handle(input);
+    for (const output of outputs) this.#act(state, session, output);
+    if (state.session === session && session.phase !== state.phase) {
+      state.phase = session.phase;
+      this.#host.emit(state.link.handle, { type: 'pairing', phase: session.phase });
+    }
+    if (state.session === session && (session.phase === 'completed' || session.phase === 'failed')) {
+      state.session = undefined;
+    }
+  }
+
+  #act(state: LinkState, session: PairingSession, output: SessionOutput): void {
+    const handle = state.link.handle;
+    switch (output.type) {
+      case 'send':
+        this.#host.sendSmp(handle, output.data);
+        return;
+      case 'timer':
+        this.#timers.clearTimeout(state.timer);
+        state.timer = undefined;
+        if (output.action === 'start') {
+          state.timer = this.#timers.setTimeout(() => {
+            state.timer = undefined;
+            if (state.session === session) this.#feed(state, { type: 'timeout' });
+          }, this.#options.smpTimeoutMs ?? SMP_TIMEOUT_MS);
+        }
+        return;
+      case 'prompt': {
+        const { id, prompt } = output;
+        const refusal = prompt.kind === 'enter-passkey' ? null : false;
+        const deliver = (value: unknown) => {
+          if (prompt.kind === 'display-passkey') return;
+          if (state.session === session && this.#links.get(handle) === state) {
+            this.#feed(state, { type: 'answer', id, value });
+          }
+        };
+        let value: unknown;
+        try {
+          value = answerPrompt(state.delegate, prompt);
+        } catch {
+          value = refusal;
+        }
+        if (typeof (value as PromiseLike<unknown> | null)?.then === 'function') {
+          Promise.resolve(value).then(deliver, () => deliver(refusal));
+        } else {
+          // Answer after this batch of outputs is acted on, as a person would.
+          queueMicrotask(() => deliver(value));
+        }
+        return;
+      }
+      case 'start-encryption':
+        this.#host
+          .command({
+            name: 'le-start-encryption',
+            handle,
+            rand: output.rand,
+            ediv: output.ediv,
+            ltk: output.key,
+          })
+          .catch(() => {
+            if (state.session === session) this.#feed(state, { type: 'encryption-failed' });
+          });
+        return;
+      case 'provide-key':
+        state.pendingKey = { key: output.key, ediv: output.ediv, rand: output.rand };
+        return;
+      case 'security-request':
+        this.#host.emit(handle, { type: 'security-request', authReq: output.authReq });
+        this.#onSecurityRequest(state, output.authReq);
+        return;
+      case 'keypress':
+        return;
+      case 'completed': {
+        const bond = this.#bondOf(state.link, output.result);
+        if (bond) {
+          this.bonds.put(bond);
+          this.#host.emit(handle, { type: 'bonded', bond });
+        }
+        state.pendingKey = undefined;
+        const pairing = state.pairing;
+        state.pairing = undefined;
+        pairing?.resolve(output.result);
+        return;
+      }
+      case 'failed': {
+        const f = output.failure;
+        state.pendingKey = undefined;
+        const pairing = state.pairing;
+        state.pairing = undefined;
+        pairing?.reject(new PairingError(f.reason, f.by, f.message, f.timeout));
+        return;
+      }
+    }
+  }
+
+  #onSecurityRequest(state: LinkState, authReq: number): void {
+    if ((this.#options.onSecurityRequest ?? 'auto') !== 'auto') return;
+    const bond = this.#findBond(state.link.peer);
+    const wantsMitm = (authReq & AuthReq.Mitm) !== 0;
+    const wantsSc = (authReq & AuthReq.SecureConnections) !== 0;
+    if (bond && (!wantsMitm || bond.authenticated) && (!wantsSc || bond.secureConnections)) {
+      state.session = undefined;
+      this.encrypt(state.link.handle).catch(() => undefined);
+      return;
+    }
+    if (!state.pairing) {
+      state.pairing = deferred<PairingResult>();
+    }
+    queueMicrotask(() => {
+      if (state.session?.phase === 'idle') this.#feed(state, { type: 'start' });
+    });
+  }
+
+  /** The bond to keep after a pairing (smp-rules.md 9), or undefined when nothing is to be kept. */
+  #bondOf(link: SecurityLink, result: PairingResult): Bond | undefined {
+    if (!result.bonded || result.debugKey) return undefined;
+    const peer = result.peerKeys.identityAddress ?? link.peer;
+    let ltk: Uint8Array | undefined;
+    let ediv = 0;
+    let rand: Uint8Array = ZERO_8;
+    if (result.secureConnections) {
+      ltk = result.encryptionKey;
+    } else {
+      // Legacy: the key the peripheral distributed serves every reconnection.
+      const keys = link.role === 'central' ? result.peerKeys : result.localKeys;
+      if (!keys.ltk || keys.ediv === undefined || !keys.rand) return undefined;
+      ({ ltk, ediv, rand } = { ltk: keys.ltk, ediv: keys.ediv, rand: keys.rand });
+    }
+    return {
+      peer,
+      ltk,
+      ediv,
+      rand,
+      secureConnections: result.secureConnections,
+      authenticated: result.authenticated,
+      keySize: result.keySize,
+      localRole: link.role,
+      ...(result.peerKeys.irk ? { peerIrk: result.peerKeys.irk } : {}),
+      ...(result.peerKeys.csrk ? { peerCsrk: result.peerKeys.csrk } : {}),
+    };
+  }
+
+  /** The bond of a peer seen at this address (no RPA resolution yet: identity addresses only). */
+  #findBond(peer: DeviceAddress): Bond | undefined {
+    return this.bonds.get(peer);
+  }
+
+  #bondForRequest(peer: DeviceAddress, ediv: number, rand: Uint8Array): Bond | undefined {
+    if (ediv === 0 && equalBytes(rand, ZERO_8)) {
+      const bond = this.#findBond(peer);
+      return bond?.secureConnections ? bond : undefined;
+    }
+    for (const bond of this.bonds.list()) {
+      if (!bond.secureConnections && bond.ediv === ediv && equalBytes(bond.rand, rand)) return bond;
+    }
+    return undefined;
+  }
+}
+
+function statusOf(error: Error): number | undefined {
+  return (error as { status?: unknown }).status !== undefined
+    ? Number((error as { status?: unknown }).status)
+    : undefined;
+}
+
+/**
+ * The one-line text of an SMP reason code.
+ * @example
+ * ```ts
+ * describeSmpReason(0x05); // '0x05 Pairing Not Supported: pairing is not supported or was refused'
+ * ```
+ */
+export function describeSmpReason(reason: number): string {
+  return `0x${reason.toString(16).padStart(2, '0')} ${REASON_TEXT[reason] ?? '(reserved)'}`;
+}
