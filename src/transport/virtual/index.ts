@@ -1,0 +1,14 @@
+/**
+ * Virtual LE controllers on an in-memory air, for tests and examples that need
+ * no radio: see {@link VirtualAir}.
+ * @module
+ */
+export { VirtualAir } from './air.js';
+export {
+  formatAddress,
+  type VirtualConnectionInfo,
+  VirtualController,
+  type VirtualControllerOptions,
+  VirtualHardwareCode,
+  type VirtualMedium,
+} from './controller.js';
