@@ -1,8 +1,8 @@
 /**
  * `ble-smp`: a Bluetooth LE Security Manager (SMP) and HCI host in TypeScript.
- * This entry point gathers the crypto toolbox and the HCI transports; the
- * pairing engine is at `ble-smp/smp`, and the host and bond stores join here
- * as they land.
+ * This entry point gathers the host (connections, pairing and re-encryption
+ * over HCI), the transports, the virtual controller and the crypto toolbox;
+ * the sans-I/O pairing engine is at `ble-smp/smp`.
  *
  * @example
  * ```ts
@@ -13,6 +13,9 @@
  */
 export * as crypto from './crypto/index.js';
 export { nodeBackend } from './crypto/node.js';
+export * from './hci/commands.js';
+export * from './hci/constants.js';
+export * from './hci/events.js';
 export {
   encodeH4,
   H4Indicator,
@@ -21,5 +24,7 @@ export {
   type HciPacket,
   type HciPacketType,
 } from './hci/h4.js';
+export * from './host/index.js';
 export * from './transport/index.js';
+export * from './transport/virtual/index.js';
 export { VERSION } from './version.js';

@@ -463,9 +463,7 @@ export type CommandDecodeResult =
       /** The opcode of the packet; 0x0000 (no command) when the packet is too short to hold one. */
       readonly opcode: number;
       /** 0x01 Unknown HCI Command, or 0x12 Invalid HCI Command Parameters. */
-      readonly status:
-        | typeof HciErrorCode.UnknownHciCommand
-        | typeof HciErrorCode.InvalidHciCommandParameters;
+      readonly status: 0x01 | 0x12;
       readonly message: string;
     };
 

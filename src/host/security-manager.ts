@@ -513,9 +513,13 @@ export class SecurityManager {
   #onSecurityRequest(state: LinkState, authReq: number): void {
     if ((this.#options.onSecurityRequest ?? 'auto') !== 'auto') return;
     const bond = this.#findBond(state.link.peer);
+    // The requested level (as Linux's authreq_to_seclevel): MITM asks for authentication, and MITM with SC
+    // for an authenticated SC key; the SC bit alone asks for no more than encryption.
+    // A central that does not do SC itself cannot reach the SC level: pairing again would only repeat legacy.
+    const weDoSc = this.#options.policy?.secureConnections ?? true;
     const wantsMitm = (authReq & AuthReq.Mitm) !== 0;
-    const wantsSc = (authReq & AuthReq.SecureConnections) !== 0;
-    if (bond && (!wantsMitm || bond.authenticated) && (!wantsSc || bond.secureConnections)) {
+    const wantsScLevel = wantsMitm && weDoSc && (authReq & AuthReq.SecureConnections) !== 0;
+    if (bond && (!wantsMitm || bond.authenticated) && (!wantsScLevel || bond.secureConnections)) {
       state.session = undefined;
       this.encrypt(state.link.handle).catch(() => undefined);
       return;

@@ -13,7 +13,7 @@ export interface PairingPolicy {
   readonly ioCapability: IoCapability;
   /** Distribute keys and keep them (AuthReq bonding flags). Default true. */
   readonly bonding: boolean;
-  /** Ask for MITM protection (AuthReq MITM bit). Default true. */
+  /** Ask for MITM protection (AuthReq MITM bit) when our IO capability or OOB data can provide it. Default true. */
   readonly requestMitm: boolean;
   /** Refuse pairings that end unauthenticated (Just Works) with Authentication Requirements (0x03). Default false. */
   readonly requireMitm: boolean;

@@ -17,7 +17,7 @@ import { type RandomSource, randomBytes } from '../crypto/random.js';
 import type { F5Keys } from '../crypto/secure-connections.js';
 import { type Toolbox, toolbox } from '../crypto/toolbox.js';
 import { type Association, resolveAssociation } from './association.js';
-import { AuthReq, KeyDist, REASON_TEXT, Reason } from './constants.js';
+import { AuthReq, IoCapability, KeyDist, REASON_TEXT, Reason } from './constants.js';
 import { type DeviceAddress, formatAddress, type Prompt } from './delegate.js';
 import {
   checkKeyPdu,
@@ -293,7 +293,13 @@ export class PairingSession {
     const p = this.policy;
     return (
       (p.bonding ? AuthReq.Bonding : 0) |
-      (p.requestMitm || p.requireMitm ? AuthReq.Mitm : 0) |
+      // MITM is asked for only when we can take part in an authenticated model (an IO capability other than
+      // NoInputNoOutput, or OOB data), as BlueZ does: otherwise a bonded peer would pair again for nothing.
+      ((p.requestMitm &&
+        (p.ioCapability !== IoCapability.NoInputNoOutput || this.#options.oob?.peer !== undefined)) ||
+      p.requireMitm
+        ? AuthReq.Mitm
+        : 0) |
       (p.secureConnections ? AuthReq.SecureConnections : 0) |
       (p.keypress ? AuthReq.Keypress : 0)
     );
