@@ -8,16 +8,27 @@ import { formatTable } from '../cli/table.js';
 import { nobleBackend } from '../crypto/backends/noble.js';
 import { nodeBackend } from '../crypto/backends/node.js';
 import { NODE_TARGET_RATIO, runBench } from './crypto-bench.js';
+import { fullStackPairingsPerSecond, scaleRun } from './stack-bench.js';
+
+/** Connections in the scale run (issue: 1,000 at once on one air). */
+const SCALE_CONNECTIONS = 1000;
+
 import { formatRate } from './measure.js';
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({ options: { json: { type: 'boolean' }, batches: { type: 'string' } } });
   const batches = values.batches ? Number(values.batches) : 15;
   const backends = [nodeBackend, nobleBackend];
   const rows = runBench(backends, batches);
+  // The whole stack on virtual controllers: pairings per second, and many connections pairing at once.
+  const fullStack = {
+    node: await fullStackPairingsPerSecond(nodeBackend),
+    noble: await fullStackPairingsPerSecond(nobleBackend, 3, 5),
+  };
+  const scale = await scaleRun(SCALE_CONNECTIONS, nodeBackend);
   if (values.json) {
     process.stdout.write(
-      `${JSON.stringify({ targetNodeRatio: NODE_TARGET_RATIO, batches, rows }, null, 2)}\n`,
+      `${JSON.stringify({ targetNodeRatio: NODE_TARGET_RATIO, batches, rows, fullStack, scale }, null, 2)}\n`,
     );
     return;
   }
@@ -41,6 +52,13 @@ function main(): void {
       ? `node backend: every function within ${NODE_TARGET_RATIO}x of the floor.\n`
       : `node backend above ${NODE_TARGET_RATIO}x of the floor: ${over.map((row) => row.function).join(', ')}.\n`,
   );
+  process.stdout.write(
+    `\nFull stack on virtual controllers (HCI, ACL, L2CAP, SMP; host start-up and connection included): ` +
+      `SC Numeric Comparison pairings per second: node ${formatRate(fullStack.node)}, noble ${formatRate(fullStack.noble)}.\n` +
+      `Scale: ${scale.connections} connections pairing at once on one air (node backend): ` +
+      `${(scale.wallMs / 1000).toFixed(2)} s wall, ${scale.heapPerConnectionKiB.toFixed(0)} KiB heap per connection at the peak, ` +
+      `longest event-loop stall ${scale.longestStallMs.toFixed(0)} ms.\n`,
+  );
 }
 
-main();
+await main();

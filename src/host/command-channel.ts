@@ -18,7 +18,8 @@ export interface Timers {
 }
 
 /**
- * The global `setTimeout`/`clearTimeout`, as a {@link Timers}. Timers are unref'd so they never keep Node alive.
+ * The global `setTimeout`/`clearTimeout`, as a {@link Timers}. A pending timeout keeps Node alive: it is
+ * what a caller awaiting a command, a connection or a pairing is waiting for.
  * @example
  * ```ts
  * const handle = systemTimers.setTimeout(() => console.log('late'), 100);
@@ -27,9 +28,7 @@ export interface Timers {
  */
 export const systemTimers: Timers = Object.freeze({
   setTimeout(callback: () => void, ms: number): unknown {
-    const handle = setTimeout(callback, ms);
-    (handle as { unref?: () => void }).unref?.();
-    return handle;
+    return setTimeout(callback, ms);
   },
   clearTimeout(handle: unknown): void {
     clearTimeout(handle as ReturnType<typeof setTimeout>);

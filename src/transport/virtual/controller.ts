@@ -334,9 +334,13 @@ export class VirtualController implements Transport {
 
   // ---------------------------------------------------------------- delivery
 
-  /** Delivers a packet to the host in a microtask, in order; `before` runs just ahead of the listeners. */
+  /**
+   * Delivers a packet to the host on a later turn of the event loop, in order (setImmediate is FIFO);
+   * `before` runs just ahead of the listeners. Like a real controller's I/O, delivery is a macrotask, so
+   * timers and other I/O run between packets even when thousands of links are busy.
+   */
   #deliver(packet: HciPacket, before?: () => void): void {
-    queueMicrotask(() => {
+    setImmediate(() => {
       if (!this.#open) return;
       before?.();
       for (const listener of [...this.#packetListeners]) listener(packet);

@@ -15,9 +15,12 @@ interface Waiter {
   readonly resolve: (event: HciEvent) => void;
 }
 
-/** Lets every queued microtask (every pending delivery) run. */
-export function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/**
+ * Lets every pending delivery run: the controllers deliver on setImmediate, and a packet relayed to a
+ * peer (then acknowledged) takes a turn per hop, so give the loop a few turns.
+ */
+export async function settle(): Promise<void> {
+  for (let turn = 0; turn < 8; turn++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 export class TestHost {

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) }, out, err };
+}
+
+describe('ble-smp demo', () => {
+  it('pairs in every model through the whole stack and prints a table, exit 0', async () => {
+    const { io, out } = capture();
+    expect(await main(['demo', '--trace', 'none'], io)).toBe(0);
+    const text = out.join('\n');
+    expect(text).toMatch(/^legacy-just-works\s+LE legacy\s+just-works\s+16\s+no\s/m);
+    expect(text).toMatch(/^legacy-passkey\s+LE legacy\s+passkey\s+16\s+yes\s/m);
+    expect(text).toMatch(/^sc-just-works\s+LE Secure Connections\s+just-works\s+16\s+no\s/m);
+    expect(text).toMatch(/^sc-numeric-comparison\s+LE Secure Connections\s+numeric-comparison\s+16\s+yes\s/m);
+    expect(text).toMatch(/^sc-passkey\s+LE Secure Connections\s+passkey\s+16\s+yes\s/m);
+    expect(text).not.toContain('FAILED');
+  });
+
+  it('traces one pairing btmon-style: the Public Key reassembled from 27-octet fragments, keys hidden', async () => {
+    const { io, out } = capture();
+    expect(await main(['demo', '--trace', 'sc-numeric-comparison'], io)).toBe(0);
+    const text = out.join('\n');
+    expect(text).toContain('< HCI Command: LE Create Connection (0x08|0x000d)');
+    expect(text).toMatch(/SMP: pairing-request .* \(len 7\)/);
+    expect(text).toMatch(/SMP: pairing-public-key publicKey=[0-9a-f]{128} \(len 65\)/);
+    expect(text).toContain('< HCI Command: LE Start Encryption (0x08|0x0019)');
+    expect(text).toMatch(/SMP: identity-information irk=<hidden>/);
+    expect(text).toMatch(/ltk: <hidden>/);
+    expect(text).not.toMatch(/irk=[0-9a-f]{32}/);
+  });
+
+  it('shows keys only when asked', async () => {
+    const { io, out } = capture();
+    expect(await main(['demo', '--trace', 'sc-just-works', '--show-keys'], io)).toBe(0);
+    expect(out.join('\n')).toMatch(/irk=[0-9a-f]{32}/);
+  });
+
+  it('prints one JSON object per pairing with --json', async () => {
+    const { io, out } = capture();
+    expect(await main(['demo', '--json'], io)).toBe(0);
+    const lines = out.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.id)).toEqual([
+      'legacy-just-works',
+      'legacy-passkey',
+      'sc-just-works',
+      'sc-numeric-comparison',
+      'sc-passkey',
+    ]);
+    for (const line of lines) expect(line).toMatchObject({ type: 'paired', keySize: 16, bonded: true });
+  });
+
+  it('refuses an unknown model with exit 2', async () => {
+    const { io, err } = capture();
+    expect(await main(['demo', '--trace', 'sc-oob'], io)).toBe(2);
+    expect(err.join('\n')).toContain("unknown model 'sc-oob'");
+  });
+});
