@@ -12,6 +12,7 @@
  * `VirtualAir` (./air.ts) implements.
  * @module
  */
+
 import { BroadcastFlag, decodeAcl, encodeAcl, PacketBoundary } from '../../hci/acl.js';
 import {
   type AdvertisingParameters,
@@ -28,6 +29,7 @@ import {
   returnParametersKind,
 } from '../../hci/events.js';
 import type { HciPacket } from '../../hci/h4.js';
+import { formatAddress } from '../../smp/delegate.js';
 import { type CloseListener, type PacketListener, type Transport, TransportError } from '../transport.js';
 
 /**
@@ -995,18 +997,4 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/**
- * A device address in the usual human order (most significant octet first), from wire order.
- * @example
- * ```ts
- * formatAddress(Uint8Array.of(0x01, 0x02, 0x03, 0x04, 0x05, 0xc6)); // 'C6:05:04:03:02:01'
- * ```
- */
-export function formatAddress(address: Uint8Array): string {
-  return Array.from(address, (b) => b.toString(16).padStart(2, '0'))
-    .reverse()
-    .join(':')
-    .toUpperCase();
 }

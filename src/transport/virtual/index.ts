@@ -5,7 +5,6 @@
  */
 export { VirtualAir } from './air.js';
 export {
-  formatAddress,
   type VirtualConnectionInfo,
   VirtualController,
   type VirtualControllerOptions,
