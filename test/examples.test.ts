@@ -29,3 +29,23 @@ describe('examples/pair-in-memory.ts', () => {
     ]);
   });
 });
+
+describe('examples/hci-central.ts and examples/hci-peripheral.ts', () => {
+  it('pair with each other over virtual controllers, as they would on hci0', async () => {
+    const { VirtualAir } = await import('../src/transport/virtual/air.js');
+    const { pairWithDevice } = await import('../examples/hci-central.js');
+    const { acceptOnePairing } = await import('../examples/hci-peripheral.js');
+    const air = new VirtualAir();
+    const address = Uint8Array.of(0xe0, 0xf3, 0x76, 0x4c, 0xa7, 0xd2);
+    const peripheral = acceptOnePairing(air.createController({ address }));
+    const result = await pairWithDevice(air.createController(), 'd2:a7:4c:76:f3:e0', 0);
+    expect(result).toMatchObject({
+      secureConnections: true,
+      model: 'numeric-comparison',
+      authenticated: true,
+    });
+    const { host, connection } = await peripheral;
+    expect(connection.encrypted || !connection.connected).toBe(true);
+    await host.close();
+  });
+});
