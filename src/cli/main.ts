@@ -6,12 +6,16 @@
 import { VERSION } from '../version.js';
 import { CONTROLLER_USAGE, controllerCommand } from './commands/controller.js';
 import { DEMO_USAGE, demoCommand } from './commands/demo.js';
+import { PAIR_USAGE, pairCommand } from './commands/pair.js';
+import { SERVE_USAGE, serveCommand } from './commands/serve.js';
 import { VECTORS_USAGE, vectorsCommand } from './commands/vectors.js';
 import { type CommandIo, processIo, UsageError } from './io.js';
 
 const COMMANDS: Record<string, { usage: string; run: (argv: string[], io: CommandIo) => Promise<number> }> = {
   controller: { usage: CONTROLLER_USAGE, run: controllerCommand },
   demo: { usage: DEMO_USAGE, run: demoCommand },
+  pair: { usage: PAIR_USAGE, run: pairCommand },
+  serve: { usage: SERVE_USAGE, run: serveCommand },
   vectors: { usage: VECTORS_USAGE, run: vectorsCommand },
 };
 
@@ -20,6 +24,8 @@ export const USAGE = `Usage: ble-smp <command> [options]
 Commands:
   demo        two virtual devices pair in every model through the whole stack
   controller  serve virtual controllers over H4 on loopback TCP or a Unix socket
+  pair        connect to a peripheral as central and pair with it
+  serve       advertise and answer centrals' pairing as peripheral
   vectors     run every SMP spec vector on each crypto backend, with ops/s
 
 ble-smp <command> --help shows a command's options; ble-smp --version the version.`;

@@ -1,0 +1,113 @@
+/**
+ * `ble-smp pair`: connects to a peripheral as central and pairs with it.
+ * @module
+ */
+import { type Connection, ConnectionError, parseAddress } from '../../host/host.js';
+import { type CommandIo, UsageError } from '../io.js';
+import {
+  cliDelegate,
+  describeAddress,
+  openHost,
+  type PromptOptions,
+  parseCommandArgs,
+  printer,
+  printFailed,
+  printPaired,
+  SECURITY_USAGE,
+  securitySettings,
+  stringOption,
+  terminalAsk,
+} from './security-options.js';
+
+export const PAIR_USAGE = `Usage: ble-smp pair --hci T --peer ADDR[/public|/random] [options]
+
+Connects to the peripheral ADDR (aa:bb:cc:dd:ee:ff, public unless /random)
+as central and pairs with it.
+
+  --peer ADDR        the peripheral to pair with (required)
+  --timeout-ms N     give up connecting after N ms (default 10000)
+${SECURITY_USAGE}`;
+
+/** Reads --peer: `aa:bb:cc:dd:ee:ff[/public|/random]`. */
+function parsePeer(text: string): { address: Uint8Array; type: 0 | 1 } {
+  const [address = '', kind = 'public', ...rest] = text.split('/');
+  if (rest.length > 0 || (kind !== 'public' && kind !== 'random')) {
+    throw new UsageError(`--peer ${JSON.stringify(text)}: use aa:bb:cc:dd:ee:ff[/public|/random]`);
+  }
+  try {
+    return { address: parseAddress(address), type: kind === 'public' ? 0 : 1 };
+  } catch (error) {
+    throw new UsageError(`--peer: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Runs the command with its arguments (after `pair`); resolves to the exit
+ * status: 0 paired, 1 the connection or the pairing failed, 2 a usage error
+ * or a transport that cannot be opened. `signal` (or SIGINT) gives up.
+ * @example
+ * ```ts
+ * process.exitCode = await pairCommand(['--hci', 'hci0', '--peer', 'c0:ff:ee:00:00:01/random'], processIo);
+ * ```
+ */
+export async function pairCommand(
+  argv: string[],
+  io: CommandIo,
+  signal?: AbortSignal,
+  options: PromptOptions = {},
+): Promise<number> {
+  const values = parseCommandArgs(argv, { peer: { type: 'string' }, 'timeout-ms': { type: 'string' } });
+  const settings = securitySettings(values, 'initiator');
+  const peerText = stringOption(values, 'peer');
+  if (peerText === undefined)
+    throw new UsageError('--peer is required, as in --peer c0:ff:ee:00:00:01/random');
+  const peer = parsePeer(peerText);
+  let timeoutMs = 10_000;
+  const timeoutText = stringOption(values, 'timeout-ms');
+  if (timeoutText !== undefined) {
+    timeoutMs = /^\d+$/.test(timeoutText) ? Number(timeoutText) : 0;
+    if (timeoutMs <= 0) throw new UsageError(`--timeout-ms ${timeoutText}: a positive number`);
+  }
+  const print = printer(io, settings.json);
+  const delegate = cliDelegate(settings, print, options.ask ?? terminalAsk());
+  const host = await openHost('pair', settings, delegate, io);
+  if (typeof host === 'number') return host;
+
+  const stop = () => void host.close();
+  process.on('SIGINT', stop);
+  signal?.addEventListener('abort', stop, { once: true });
+  let connection: Connection | undefined;
+  try {
+    if (signal?.aborted) return 1;
+    try {
+      connection = await host.connect(peer.address, peer.type, { timeoutMs });
+    } catch (error) {
+      if (!(error instanceof ConnectionError)) throw error;
+      io.err(`ble-smp pair: ${error.message}`);
+      return 1;
+    }
+    const peerAddress = describeAddress(connection.peer);
+    print(
+      { type: 'connected', peer: peerAddress.address, peerType: peerAddress.type, role: connection.role },
+      `connected: ${peerAddress.address} (${peerAddress.type}) as ${connection.role}`,
+    );
+    try {
+      printPaired(print, await connection.pair());
+      return 0;
+    } catch (error) {
+      printFailed(print, error);
+      return 1;
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    signal?.removeEventListener('abort', stop);
+    if (connection?.connected) {
+      // Leave the link cleanly, so the peer hears a disconnection rather than a vanished controller.
+      await Promise.race([
+        connection.disconnect().catch(() => undefined),
+        new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+      ]);
+    }
+    await host.close();
+  }
+}

@@ -1,0 +1,336 @@
+/**
+ * What `ble-smp pair` and `ble-smp serve` share: the security options, the
+ * delegate that answers prompts (scripted, on the terminal, or refusing), the
+ * host on a transport, and the events they print.
+ * @module
+ */
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { toHex } from '../../crypto/bytes.js';
+import { Host } from '../../host/host.js';
+import { PairingError } from '../../host/security-manager.js';
+import { IoCapability, KeyDist, REASON_TEXT, Reason } from '../../smp/constants.js';
+import { type DeviceAddress, formatAddress, type PairingDelegate } from '../../smp/delegate.js';
+import type { PairingPolicy } from '../../smp/policy.js';
+import type { DistributedKeys, PairingResult } from '../../smp/session-types.js';
+import { openTransport } from '../../transport/open.js';
+import { TransportError } from '../../transport/transport.js';
+import { type CommandIo, UsageError } from '../io.js';
+
+/** The usage text of the shared options. */
+export const SECURITY_USAGE = `  --hci T            the controller's transport: hciN, tcp:HOST:PORT, unix:PATH
+                     or serial:PATH[@BAUD] (required)
+  --io-cap CAP       display-only, display-yes-no, keyboard-only,
+                     no-input-no-output (default) or keyboard-display
+  --legacy           accept LE legacy pairing (a passive listener can often
+                     recover its keys)
+  --mitm             refuse pairings that end unauthenticated (Just Works)
+  --no-bond          do not ask for bonding
+  --min-key-size N   the smallest key size accepted, 7..16 (default 16)
+  --keys LIST        the keys we distribute: enc,id,sign, or none (default enc,id)
+  --passkey N        the passkey to type when asked (0..999999)
+  --confirm yes|no   the answer to numeric comparison
+  --json             one JSON object per line (ready, connected, prompt,
+                     paired, failed)
+Without --passkey or --confirm, a question is asked on the terminal when
+stdin is one, and refused otherwise. Exit status: 0 paired, 1 pairing failed,
+2 a usage error or a transport that cannot be opened.`;
+
+const IO_CAPS: Readonly<Record<string, IoCapability>> = {
+  'display-only': IoCapability.DisplayOnly,
+  'display-yes-no': IoCapability.DisplayYesNo,
+  'keyboard-only': IoCapability.KeyboardOnly,
+  'no-input-no-output': IoCapability.NoInputNoOutput,
+  'keyboard-display': IoCapability.KeyboardDisplay,
+};
+
+const KEY_BITS: Readonly<Record<string, number>> = {
+  enc: KeyDist.EncKey,
+  id: KeyDist.IdKey,
+  sign: KeyDist.SignKey,
+};
+
+/** The option definitions of both commands, for `parseArgs`. */
+export const SECURITY_OPTIONS = {
+  hci: { type: 'string' },
+  'io-cap': { type: 'string' },
+  legacy: { type: 'boolean' },
+  mitm: { type: 'boolean' },
+  'no-bond': { type: 'boolean' },
+  'min-key-size': { type: 'string' },
+  keys: { type: 'string' },
+  passkey: { type: 'string' },
+  confirm: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** Asks a person one question; resolves to the line typed. */
+export type Ask = (question: string) => Promise<string>;
+
+/** Extras for tests: who answers questions when no answer is scripted. */
+export interface PromptOptions {
+  /** Asks a person (default: the terminal when stdin is a TTY, else nobody: questions are refused). */
+  readonly ask?: Ask;
+}
+
+/** The shared options, checked. */
+export interface SecuritySettings {
+  readonly hci: string;
+  readonly policy: Partial<PairingPolicy>;
+  readonly passkey: number | undefined;
+  readonly confirm: boolean | undefined;
+  readonly json: boolean;
+}
+
+/** Parsed options by name: a string, true for a flag given, or undefined. */
+export type ParsedOptions = { readonly [name: string]: string | boolean | undefined };
+
+/** A string option's value (undefined when absent). */
+export const stringOption = (values: ParsedOptions, name: string): string | undefined => {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+/** Parses argv with the shared options and `extra`; a mistake throws a UsageError. */
+export function parseCommandArgs(
+  argv: string[],
+  extra: Readonly<Record<string, { readonly type: 'string' | 'boolean' }>>,
+): ParsedOptions {
+  try {
+    return parseArgs({
+      args: argv,
+      options: { ...SECURITY_OPTIONS, ...extra },
+      strict: true,
+      allowPositionals: false,
+    }).values as ParsedOptions;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Checks the shared options; `role` says which side's keys --keys sets. */
+export function securitySettings(parsed: ParsedOptions, role: 'initiator' | 'responder'): SecuritySettings {
+  const values = {
+    hci: stringOption(parsed, 'hci'),
+    'io-cap': stringOption(parsed, 'io-cap'),
+    legacy: parsed.legacy === true,
+    mitm: parsed.mitm === true,
+    'no-bond': parsed['no-bond'] === true,
+    'min-key-size': stringOption(parsed, 'min-key-size'),
+    keys: stringOption(parsed, 'keys'),
+    passkey: stringOption(parsed, 'passkey'),
+    confirm: stringOption(parsed, 'confirm'),
+    json: parsed.json === true,
+  };
+  if (values.hci === undefined || values.hci === '') {
+    throw new UsageError('--hci is required, as in --hci tcp:127.0.0.1:9000 or --hci hci0');
+  }
+  const policy: { -readonly [K in keyof PairingPolicy]?: PairingPolicy[K] } = {};
+  const cap = values['io-cap'] ?? 'no-input-no-output';
+  const ioCapability = IO_CAPS[cap];
+  if (ioCapability === undefined) {
+    throw new UsageError(`--io-cap ${JSON.stringify(cap)}: choose ${Object.keys(IO_CAPS).join(', ')}`);
+  }
+  policy.ioCapability = ioCapability;
+  if (values.legacy) policy.allowLegacy = true;
+  if (values.mitm) policy.requireMitm = true;
+  if (values['no-bond']) policy.bonding = false;
+  if (values['min-key-size'] !== undefined) {
+    const text = values['min-key-size'];
+    const size = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (!(size >= 7 && size <= 16)) throw new UsageError(`--min-key-size ${text}: an integer from 7 to 16`);
+    policy.minKeySize = size;
+  }
+  if (values.keys !== undefined) {
+    let mask = 0;
+    if (values.keys !== 'none' && values.keys !== '') {
+      for (const name of values.keys.split(',')) {
+        const bit = KEY_BITS[name.trim()];
+        if (bit === undefined) {
+          throw new UsageError(`--keys ${JSON.stringify(values.keys)}: a list of enc, id, sign, or none`);
+        }
+        mask |= bit;
+      }
+    }
+    if (role === 'initiator') policy.initiatorKeys = mask;
+    else policy.responderKeys = mask;
+  }
+  let passkey: number | undefined;
+  if (values.passkey !== undefined) {
+    const text = values.passkey;
+    passkey = /^\d{1,6}$/.test(text) ? Number(text) : Number.NaN;
+    if (Number.isNaN(passkey)) throw new UsageError(`--passkey ${text}: a number from 0 to 999999`);
+  }
+  let confirm: boolean | undefined;
+  if (values.confirm !== undefined) {
+    if (values.confirm !== 'yes' && values.confirm !== 'no') {
+      throw new UsageError(`--confirm ${JSON.stringify(values.confirm)}: yes or no`);
+    }
+    confirm = values.confirm === 'yes';
+  }
+  return { hci: values.hci, policy, passkey, confirm, json: values.json === true };
+}
+
+/** Prints events: one JSON object per line, or one human line. */
+export type Printer = (event: Record<string, unknown>, human: string) => void;
+
+/** A printer on `io`. */
+export function printer(io: CommandIo, json: boolean): Printer {
+  return (event, human) => io.out(json ? JSON.stringify(event) : human);
+}
+
+/** The terminal asker when stdin is a TTY (questions go to stderr), else undefined. */
+export function terminalAsk(): Ask | undefined {
+  if (!process.stdin.isTTY) return undefined;
+  return (question) =>
+    new Promise<string>((resolve) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      rl.question(question, (answer) => {
+        rl.close();
+        resolve(answer);
+      });
+    });
+}
+
+const pad6 = (value: number) => String(value).padStart(6, '0');
+
+/**
+ * The delegate: scripted answers first, then the asker, else a refusal. Every
+ * prompt is printed (`prompt` events). Pairing attempts and Just Works are accepted.
+ */
+export function cliDelegate(
+  settings: SecuritySettings,
+  print: Printer,
+  ask: Ask | undefined,
+): PairingDelegate {
+  return {
+    acceptPairing: () => true,
+    confirmJustWorks: () => true,
+    confirmNumber: async (_peer: DeviceAddress, value: number) => {
+      print({ type: 'prompt', kind: 'confirm-number', value }, `prompt: confirm the number ${pad6(value)}`);
+      if (settings.confirm !== undefined) return settings.confirm;
+      if (!ask) return false;
+      const answer = await ask(`Does the peer show ${pad6(value)}? [y/N] `);
+      return /^y(es)?$/i.test(answer.trim());
+    },
+    displayPasskey: (_peer: DeviceAddress, passkey: number) => {
+      print(
+        { type: 'prompt', kind: 'display-passkey', value: passkey },
+        `prompt: type ${pad6(passkey)} on the peer`,
+      );
+    },
+    enterPasskey: async () => {
+      print({ type: 'prompt', kind: 'enter-passkey' }, 'prompt: enter the passkey the peer shows');
+      if (settings.passkey !== undefined) return settings.passkey;
+      if (!ask) return null;
+      const answer = (await ask('Passkey shown on the peer (empty to cancel): ')).trim();
+      return /^\d{1,6}$/.test(answer) ? Number(answer) : null;
+    },
+    oobData: () => null,
+  };
+}
+
+/**
+ * Opens the transport and a host on it. A transport that cannot be opened,
+ * or a controller that does not come up, is reported on stderr and gives the
+ * exit status 2 instead of a host.
+ */
+export async function openHost(
+  command: string,
+  settings: SecuritySettings,
+  delegate: PairingDelegate,
+  io: CommandIo,
+): Promise<Host | number> {
+  let transport: Awaited<ReturnType<typeof openTransport>>;
+  try {
+    transport = await openTransport(settings.hci);
+  } catch (error) {
+    if (!(error instanceof TransportError)) throw error;
+    io.err(`ble-smp ${command}: ${error.message}`);
+    return 2;
+  }
+  try {
+    return await Host.open(transport, { policy: settings.policy, delegate });
+  } catch (error) {
+    await transport.close().catch(() => undefined);
+    io.err(
+      `ble-smp ${command}: the controller on ${settings.hci} did not come up: ${(error as Error).message}`,
+    );
+    return 2;
+  }
+}
+
+const addressType = (type: 0 | 1) => (type === 0 ? 'public' : 'random');
+
+/** A device address for printing: `aa:bb:cc:dd:ee:ff` and public or random. */
+export function describeAddress(address: DeviceAddress): { address: string; type: 'public' | 'random' } {
+  return { address: formatAddress(address.address), type: addressType(address.type) };
+}
+
+/** Keys as JSON: byte strings in wire-order hex. */
+export function keysJson(keys: DistributedKeys): Record<string, unknown> {
+  return {
+    ...(keys.ltk ? { ltk: toHex(keys.ltk) } : {}),
+    ...(keys.ediv !== undefined ? { ediv: keys.ediv } : {}),
+    ...(keys.rand ? { rand: toHex(keys.rand) } : {}),
+    ...(keys.irk ? { irk: toHex(keys.irk) } : {}),
+    ...(keys.identityAddress ? { identityAddress: describeAddress(keys.identityAddress) } : {}),
+    ...(keys.csrk ? { csrk: toHex(keys.csrk) } : {}),
+  };
+}
+
+const keyNames = (keys: DistributedKeys) =>
+  (['ltk', 'ediv', 'rand', 'irk', 'identityAddress', 'csrk'] as const)
+    .filter((k) => keys[k] !== undefined)
+    .join(' ') || 'none';
+
+/** Prints a completed pairing. */
+export function printPaired(print: Printer, result: PairingResult): void {
+  print(
+    {
+      type: 'paired',
+      method: result.secureConnections ? 'sc' : 'legacy',
+      model: result.model,
+      keySize: result.keySize,
+      authenticated: result.authenticated,
+      bonded: result.bonded,
+      distributed: keysJson(result.localKeys),
+      received: keysJson(result.peerKeys),
+    },
+    `paired: ${result.secureConnections ? 'LE Secure Connections' : 'LE legacy'} ${result.model}, ` +
+      `key size ${result.keySize}, ${result.authenticated ? 'authenticated' : 'unauthenticated'}, ` +
+      `${result.bonded ? 'bonded' : 'not bonded'}; distributed: ${keyNames(result.localKeys)}; ` +
+      `received: ${keyNames(result.peerKeys)}`,
+  );
+}
+
+const REASON_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
+  Object.entries(Reason).map(([name, code]) => [
+    code,
+    name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase(),
+  ]),
+);
+
+/** The kebab-case name of an SMP reason code, as `numeric-comparison-failed`. */
+export function reasonName(reason: number): string {
+  return REASON_NAMES[reason] ?? 'reserved';
+}
+
+/**
+ * Prints a failed pairing; rethrows anything that is not a PairingError
+ * (the command's caller reports it).
+ */
+export function printFailed(print: Printer, error: unknown): void {
+  if (!(error instanceof PairingError)) throw error;
+  print(
+    {
+      type: 'failed',
+      reason: error.reason,
+      reasonName: reasonName(error.reason),
+      by: error.by,
+      message: error.message,
+    },
+    `failed: 0x${error.reason.toString(16).padStart(2, '0')} ${REASON_TEXT[error.reason] ?? reasonName(error.reason)} ` +
+      `(${error.by === 'local' ? 'we failed it' : 'the peer failed it'}): ${error.message}`,
+  );
+}

@@ -1,0 +1,272 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { controllerCommand } from '../../src/cli/commands/controller.js';
+import { pairCommand } from '../../src/cli/commands/pair.js';
+import { serveCommand } from '../../src/cli/commands/serve.js';
+import { main } from '../../src/cli/main.js';
+
+type Json = Record<string, unknown>;
+
+/** A CommandIo that keeps every line and lets a test await the next JSON object of a type. */
+function lineIo() {
+  const out: string[] = [];
+  const err: string[] = [];
+  let wake: (() => void) | undefined;
+  const io = {
+    out: (text: string) => {
+      out.push(text);
+      wake?.();
+    },
+    err: (text: string) => {
+      err.push(text);
+      wake?.();
+    },
+  };
+  const events = () => out.map((line) => JSON.parse(line) as Json);
+  /** The first JSON line of this type, once it is printed. */
+  async function waitFor(type: string): Promise<Json> {
+    for (;;) {
+      const found = events().find((e) => e.type === type);
+      if (found) return found;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  }
+  return { io, out, err, events, waitFor };
+}
+
+const stops: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.all(stops.splice(0).map((stop) => stop()));
+});
+
+/** Starts a controller server in-process; resolves to its tcp: address. */
+async function startController(): Promise<string> {
+  const lines = lineIo();
+  const abort = new AbortController();
+  const done = controllerCommand(['--listen', 'tcp:127.0.0.1:0', '--json'], lines.io, abort.signal);
+  stops.push(() => {
+    abort.abort();
+    return done;
+  });
+  const ready = await lines.waitFor('ready');
+  return ready.listen as string;
+}
+
+/** Starts `serve --once --json` in-process; resolves once it advertises. */
+async function startServe(hci: string, args: string[]) {
+  const lines = lineIo();
+  const abort = new AbortController();
+  const done = serveCommand(['--hci', hci, '--once', '--json', ...args], lines.io, abort.signal);
+  stops.push(() => {
+    abort.abort();
+    return done;
+  });
+  const ready = await lines.waitFor('ready');
+  return { lines, done, address: ready.address as string, addressType: ready.addressType };
+}
+
+describe('ble-smp pair and serve over a controller server', () => {
+  it('pair in numeric comparison; each side received what the other distributed', async () => {
+    const hci = await startController();
+    const serve = await startServe(hci, ['--io-cap', 'display-yes-no', '--confirm', 'yes']);
+    expect(serve.address).toMatch(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
+    expect(serve.addressType).toBe('public');
+    const pair = lineIo();
+    const status = await pairCommand(
+      [
+        '--hci',
+        hci,
+        '--peer',
+        `${serve.address}/public`,
+        '--json',
+        '--io-cap',
+        'display-yes-no',
+        '--confirm',
+        'yes',
+      ],
+      pair.io,
+    );
+    expect(pair.err).toEqual([]);
+    expect(status).toBe(0);
+    expect(await serve.done).toBe(0);
+    expect(serve.lines.err).toEqual([]);
+
+    const connected = pair.events().find((e) => e.type === 'connected')!;
+    expect(connected).toMatchObject({ peer: serve.address, peerType: 'public', role: 'central' });
+    expect(serve.lines.events().find((e) => e.type === 'connected')).toMatchObject({ role: 'peripheral' });
+    const pairPrompt = pair.events().find((e) => e.type === 'prompt')!;
+    const servePrompt = serve.lines.events().find((e) => e.type === 'prompt')!;
+    expect(pairPrompt.kind).toBe('confirm-number');
+    expect(servePrompt).toEqual(pairPrompt);
+
+    const central = pair.events().find((e) => e.type === 'paired')!;
+    const peripheral = serve.lines.events().find((e) => e.type === 'paired')!;
+    for (const paired of [central, peripheral]) {
+      expect(paired).toMatchObject({
+        method: 'sc',
+        model: 'numeric-comparison',
+        keySize: 16,
+        authenticated: true,
+        bonded: true,
+      });
+    }
+    expect(central.received).toEqual(peripheral.distributed);
+    expect(central.distributed).toEqual(peripheral.received);
+    // Both sides distribute their identity by default (IRK and identity address), as wire-order hex.
+    expect(central.received).toMatchObject({
+      irk: expect.stringMatching(/^[0-9a-f]{32}$/),
+      identityAddress: { address: serve.address, type: 'public' },
+    });
+    expect(central.distributed).toMatchObject({ identityAddress: { type: 'public' } });
+  });
+
+  it('passkey entry: serve displays the passkey, pair types it', async () => {
+    const hci = await startController();
+    const serve = await startServe(hci, ['--io-cap', 'display-only']);
+    const pair = lineIo();
+    // pair has no --passkey: its question waits for the passkey serve shows, as a person would.
+    const status = await pairCommand(
+      ['--hci', hci, '--peer', serve.address, '--json', '--io-cap', 'keyboard-only'],
+      pair.io,
+      undefined,
+      {
+        ask: async () => {
+          const prompt = await serve.lines.waitFor('prompt');
+          expect(prompt.kind).toBe('display-passkey');
+          return String(prompt.value);
+        },
+      },
+    );
+    expect(status).toBe(0);
+    expect(await serve.done).toBe(0);
+    expect(pair.events().find((e) => e.type === 'prompt')).toEqual({ type: 'prompt', kind: 'enter-passkey' });
+    const shown = serve.lines.events().find((e) => e.type === 'prompt')!;
+    expect(shown.value).toEqual(expect.any(Number));
+    for (const events of [pair.events(), serve.lines.events()]) {
+      expect(events.find((e) => e.type === 'paired')).toMatchObject({
+        method: 'sc',
+        model: 'passkey',
+        authenticated: true,
+      });
+    }
+  });
+
+  it('passkey entry with --passkey: a wrong passkey fails on both sides', async () => {
+    const hci = await startController();
+    const serve = await startServe(hci, ['--io-cap', 'display-only']);
+    const shown = serve.lines.waitFor('prompt');
+    const pair = lineIo();
+    // The passkey is random: a fixed guess is wrong but for a one-in-a-million chance.
+    const status = await pairCommand(
+      ['--hci', hci, '--peer', serve.address, '--json', '--io-cap', 'keyboard-only', '--passkey', '1'],
+      pair.io,
+    );
+    if ((await shown).value === 1) return;
+    expect(status).toBe(1);
+    expect(await serve.done).toBe(1);
+    const failed = [pair.events(), serve.lines.events()].map((events) =>
+      events.find((e) => e.type === 'failed'),
+    );
+    expect(failed.some((f) => f?.reason === 4 && f.reasonName === 'confirm-value-failed')).toBe(true);
+  });
+
+  it('--confirm no on one side: both fail, reason 12 on the side that refused', async () => {
+    const hci = await startController();
+    const serve = await startServe(hci, ['--io-cap', 'display-yes-no', '--confirm', 'no']);
+    const pair = lineIo();
+    const status = await pairCommand(
+      [
+        '--hci',
+        hci,
+        '--peer',
+        `${serve.address}/public`,
+        '--json',
+        '--io-cap',
+        'display-yes-no',
+        '--confirm',
+        'yes',
+      ],
+      pair.io,
+    );
+    expect(status).toBe(1);
+    expect(await serve.done).toBe(1);
+    expect(serve.lines.events().find((e) => e.type === 'failed')).toMatchObject({
+      reason: 12,
+      reasonName: 'numeric-comparison-failed',
+      by: 'local',
+    });
+    expect(pair.events().find((e) => e.type === 'failed')).toMatchObject({
+      reason: 12,
+      reasonName: 'numeric-comparison-failed',
+      by: 'peer',
+    });
+  });
+
+  it('prints one human line per event without --json', async () => {
+    const hci = await startController();
+    const serve = await startServe(hci, ['--io-cap', 'display-yes-no', '--confirm', 'yes']);
+    const pair = lineIo();
+    const status = await pairCommand(
+      ['--hci', hci, '--peer', serve.address, '--io-cap', 'display-yes-no', '--confirm', 'yes'],
+      pair.io,
+    );
+    expect(status).toBe(0);
+    expect(await serve.done).toBe(0);
+    expect(pair.out[0]).toMatch(/^connected: .* as central$/);
+    expect(pair.out[1]).toMatch(/^prompt: confirm the number \d{6}$/);
+    expect(pair.out[2]).toMatch(/^paired: LE Secure Connections numeric-comparison, key size 16/);
+  });
+});
+
+describe('usage and transport errors', () => {
+  const run = async (argv: string[]) => {
+    const lines = lineIo();
+    const status = await main(argv, lines.io);
+    return { status, err: lines.err.join('\n') };
+  };
+
+  it('exits 2 without --hci, with a bad --io-cap or a bad --peer', async () => {
+    expect(await run(['pair', '--peer', '00:11:22:33:44:55'])).toMatchObject({
+      status: 2,
+      err: expect.stringContaining('--hci is required'),
+    });
+    expect(await run(['serve', '--once'])).toMatchObject({
+      status: 2,
+      err: expect.stringContaining('--hci'),
+    });
+    expect(await run(['serve', '--hci', 'tcp:127.0.0.1:1', '--io-cap', 'telepathy'])).toMatchObject({
+      status: 2,
+      err: expect.stringContaining('--io-cap "telepathy"'),
+    });
+    expect(await run(['pair', '--hci', 'tcp:127.0.0.1:1'])).toMatchObject({
+      status: 2,
+      err: expect.stringContaining('--peer is required'),
+    });
+    expect(await run(['pair', '--hci', 'tcp:127.0.0.1:1', '--peer', '00:11:22/public'])).toMatchObject({
+      status: 2,
+    });
+    for (const bad of [
+      ['--keys', 'enc,bogus'],
+      ['--min-key-size', '6'],
+      ['--passkey', '1234567'],
+      ['--confirm', 'maybe'],
+      ['--unknown'],
+    ]) {
+      expect((await run(['serve', '--hci', 'tcp:127.0.0.1:1', ...bad])).status).toBe(2);
+    }
+  });
+
+  it('exits 2 with the TransportError message when the transport cannot be opened', async () => {
+    const result = await run(['pair', '--hci', 'tcp:127.0.0.1:1', '--peer', '00:11:22:33:44:55']);
+    expect(result.status).toBe(2);
+    expect(result.err).toMatch(/^ble-smp pair: .*127\.0\.0\.1:1/);
+    const bad = await run(['serve', '--hci', 'nonsense']);
+    expect(bad.status).toBe(2);
+  });
+
+  it('lists pair and serve in the usage', async () => {
+    const lines = lineIo();
+    await main(['--help'], lines.io);
+    expect(lines.out[0]).toMatch(/\n {2}pair {8}connect/);
+    expect(lines.out[0]).toMatch(/\n {2}serve {7}advertise/);
+  });
+});
