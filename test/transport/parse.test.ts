@@ -140,7 +140,8 @@ describe('formatTransport', () => {
         .map((path) => ({ type: 'unix' as const, path })),
       fc
         .record({
-          path: fc.string({ minLength: 1 }).filter((path) => path === path.trim()),
+          // As for unix: a path starting with // reads as the URL-style mistake `serial://...`, which parse refuses.
+          path: fc.string({ minLength: 1 }).filter((path) => path === path.trim() && !path.startsWith('//')),
           baudRate: fc.integer({ min: 1, max: 0x7fffffff }),
         })
         .map(({ path, baudRate }) => ({ type: 'serial' as const, path, baudRate })),
