@@ -27,6 +27,9 @@ describe('ble-smp demo', () => {
     expect(text).toContain('< HCI Command: LE Create Connection (0x08|0x000d)');
     expect(text).toMatch(/SMP: pairing-request .* \(len 7\)/);
     expect(text).toMatch(/SMP: pairing-public-key publicKey=[0-9a-f]{128} \(len 65\)/);
+    // Each packet once: our Public Key sent and the peer's received, however many listeners the host adds.
+    expect(text.match(/SMP: pairing-public-key/g)).toHaveLength(2);
+    expect(text.match(/SMP: pairing-request/g)).toHaveLength(1);
     expect(text).toContain('< HCI Command: LE Start Encryption (0x08|0x0019)');
     expect(text).toMatch(/SMP: identity-information irk=<hidden>/);
     expect(text).toMatch(/ltk: <hidden>/);

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { controllerCommand } from '../../src/cli/commands/controller.js';
 import { pairCommand } from '../../src/cli/commands/pair.js';
@@ -214,6 +218,133 @@ describe('ble-smp pair and serve over a controller server', () => {
     expect(pair.out[0]).toMatch(/^connected: .* as central$/);
     expect(pair.out[1]).toMatch(/^prompt: confirm the number \d{6}$/);
     expect(pair.out[2]).toMatch(/^paired: LE Secure Connections numeric-comparison, key size 16/);
+  });
+});
+
+const TSHARK = '/usr/bin/tshark';
+const hasTshark = existsSync(TSHARK);
+if (!hasTshark) console.warn(`${TSHARK} is absent: the btsnoop check with tshark is skipped`);
+
+/** The --confirm yes numeric comparison argv of pair against `address`, and `extra`. */
+const ncPair = (hci: string, address: string, extra: string[]) => [
+  '--hci',
+  hci,
+  '--peer',
+  `${address}/public`,
+  '--io-cap',
+  'display-yes-no',
+  '--confirm',
+  'yes',
+  ...extra,
+];
+
+describe('--trace and --btmon', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  const tempFile = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ble-smp-trace-'));
+    dirs.push(dir);
+    return join(dir, 'pair.btsnoop');
+  };
+
+  /** Numeric comparison with --trace FILE on pair; resolves to the capture's path. */
+  async function tracedPairing(): Promise<string> {
+    const file = tempFile();
+    const hci = await startController();
+    const serve = await startServe(hci, ['--io-cap', 'display-yes-no', '--confirm', 'yes']);
+    const pair = lineIo();
+    const status = await pairCommand(ncPair(hci, serve.address, ['--json', '--trace', file]), pair.io);
+    expect(pair.err).toEqual([]);
+    expect(status).toBe(0);
+    expect(await serve.done).toBe(0);
+    expect(pair.events().find((e) => e.type === 'paired')).toMatchObject({ model: 'numeric-comparison' });
+    return file;
+  }
+
+  it('--trace writes a btsnoop capture (datalink 1002) of the HCI traffic', async () => {
+    const capture = readFileSync(await tracedPairing());
+    expect(capture.subarray(0, 8).toString('latin1')).toBe('btsnoop\0');
+    expect(capture.readUInt32BE(8)).toBe(1);
+    expect(capture.readUInt32BE(12)).toBe(1002);
+    // The first record: HCI_Reset or another command, sent, with its H4 indicator 0x01.
+    expect(capture.readUInt32BE(16 + 8)).toBe(0b10);
+    expect(capture[16 + 24]).toBe(0x01);
+    let offset = 16;
+    let records = 0;
+    while (offset < capture.length) {
+      const included = capture.readUInt32BE(offset + 4);
+      expect(capture.readUInt32BE(offset)).toBe(included);
+      offset += 24 + included;
+      records += 1;
+    }
+    expect(offset).toBe(capture.length);
+    expect(records).toBeGreaterThan(20);
+  });
+
+  it.skipIf(!hasTshark)(
+    '--trace: tshark decodes the SMP exchange in order (skipped when /usr/bin/tshark is absent)',
+    async () => {
+      const file = await tracedPairing();
+      const output = execFileSync(TSHARK, ['-r', file, '-Y', 'btsmp', '-T', 'fields', '-e', 'btsmp.opcode'], {
+        encoding: 'utf8',
+      });
+      const opcodes = output
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '')
+        .map((line) => Number(line));
+      // serve's Security Request (0x0b) may come before the Pairing Request or not at all.
+      expect(opcodes.filter((op) => op === 0x0b).length).toBeLessThanOrEqual(1);
+      // Pairing Request, Response, Public Keys both ways, the responder's Confirm, Randoms and
+      // DHKey Checks both ways, then the identity keys (Identity Information 0x08, Identity
+      // Address Information 0x09): the peripheral's, then the central's. Each PDU once.
+      expect(opcodes.filter((op) => op !== 0x0b)).toEqual([
+        0x01, 0x02, 0x0c, 0x0c, 0x03, 0x04, 0x04, 0x0d, 0x0d, 0x08, 0x09, 0x08, 0x09,
+      ]);
+    },
+  );
+
+  it('--btmon prints btmon lines (keys hidden); with --json on stderr, stdout staying JSON', async () => {
+    const hci = await startController();
+    const serve = await startServe(hci, ['--io-cap', 'display-yes-no', '--confirm', 'yes', '--btmon']);
+    const pair = lineIo();
+    const status = await pairCommand(ncPair(hci, serve.address, ['--btmon']), pair.io);
+    expect(status).toBe(0);
+    expect(await serve.done).toBe(0);
+    // Without --json: on stdout, among the human lines.
+    // Once: a packet is shown once, however many listeners the host keeps on the transport.
+    expect(pair.out.filter((line) => line.includes('SMP: pairing-request'))).toHaveLength(1);
+    expect(pair.out.filter((line) => line.includes('SMP: pairing-response'))).toHaveLength(1);
+    expect(pair.out.some((line) => line.startsWith('< HCI Command: '))).toBe(true);
+    expect(pair.out.some((line) => line.startsWith('> HCI Event: '))).toBe(true);
+    expect(pair.out.some((line) => /^paired: LE Secure Connections numeric-comparison/.test(line))).toBe(
+      true,
+    );
+    expect(pair.err).toEqual([]);
+    // serve ran with --json: the btmon lines went to stderr; every stdout line is JSON.
+    expect(serve.lines.err.some((line) => line.includes('SMP: pairing-request'))).toBe(true);
+    expect(() => serve.lines.events()).not.toThrow();
+    // Keys stay hidden: the identity keys distributed appear nowhere in the trace.
+    const irk = serve.lines.events().find((e) => e.type === 'paired')?.distributed as Json;
+    expect(irk.irk).toMatch(/^[0-9a-f]{32}$/);
+    const text = [...pair.out, ...serve.lines.err]
+      .join('\n')
+      .toLowerCase()
+      .replace(/[^0-9a-f]/g, '');
+    expect(text.includes(irk.irk as string)).toBe(false);
+    expect([...pair.out, ...serve.lines.err].some((line) => line.includes('<hidden>'))).toBe(true);
+  });
+
+  it('exits 2 when the trace file cannot be written', async () => {
+    const lines = lineIo();
+    const status = await main(
+      ['pair', '--hci', 'tcp:127.0.0.1:1', '--peer', '00:11:22:33:44:55', '--trace', '/nonexistent/dir/x'],
+      lines.io,
+    );
+    expect(status).toBe(2);
+    expect(lines.err.join('\n')).toContain('cannot write the trace /nonexistent/dir/x');
   });
 });
 

@@ -8,16 +8,15 @@
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { HciTraceFormatter } from '../../hci/describe.js';
-import type { HciPacket } from '../../hci/h4.js';
 import { type Connection, Host } from '../../host/host.js';
 import { IoCapability } from '../../smp/constants.js';
 import { fixedAnswers, type PairingDelegate } from '../../smp/delegate.js';
 import type { PairingPolicy } from '../../smp/policy.js';
 import type { DistributedKeys, PairingResult } from '../../smp/session-types.js';
-import type { Transport } from '../../transport/transport.js';
 import { VirtualAir } from '../../transport/virtual/air.js';
 import { type CommandIo, UsageError } from '../io.js';
 import { formatTable } from '../table.js';
+import { tapped } from '../tap.js';
 
 export const DEMO_USAGE = `Usage: ble-smp demo [--json] [--trace MODEL] [--show-keys]
 
@@ -76,23 +75,6 @@ function people(): { central: PairingDelegate; peripheral: PairingDelegate } {
     enterPasskey: () => shown,
   });
   return { central: person(), peripheral: person() };
-}
-
-/** A transport that reports every packet both ways. */
-function tapped(transport: Transport, tap: (direction: 'tx' | 'rx', packet: HciPacket) => void): Transport {
-  return {
-    send: (packet) => {
-      tap('tx', packet);
-      transport.send(packet);
-    },
-    onPacket: (listener) =>
-      transport.onPacket((packet) => {
-        tap('rx', packet);
-        listener(packet);
-      }),
-    onClose: (listener) => transport.onClose(listener),
-    close: () => transport.close(),
-  };
 }
 
 /** The outcome of one demonstration pairing. */

@@ -7,15 +7,18 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { toHex } from '../../crypto/bytes.js';
+import { HciTraceFormatter } from '../../hci/describe.js';
 import { Host } from '../../host/host.js';
 import { PairingError } from '../../host/security-manager.js';
 import { IoCapability, KeyDist, REASON_TEXT, Reason } from '../../smp/constants.js';
 import { type DeviceAddress, formatAddress, type PairingDelegate } from '../../smp/delegate.js';
 import type { PairingPolicy } from '../../smp/policy.js';
 import type { DistributedKeys, PairingResult } from '../../smp/session-types.js';
+import { BtsnoopWriter } from '../../trace/btsnoop-writer.js';
 import { openTransport } from '../../transport/open.js';
-import { TransportError } from '../../transport/transport.js';
+import { type Transport, TransportError } from '../../transport/transport.js';
 import { type CommandIo, UsageError } from '../io.js';
+import { tapped } from '../tap.js';
 
 /** The usage text of the shared options. */
 export const SECURITY_USAGE = `  --hci T            the controller's transport: hciN, tcp:HOST:PORT, unix:PATH
@@ -32,6 +35,10 @@ export const SECURITY_USAGE = `  --hci T            the controller's transport: 
   --confirm yes|no   the answer to numeric comparison
   --json             one JSON object per line (ready, connected, prompt,
                      paired, failed)
+  --trace FILE       write every HCI packet to and from the controller to
+                     FILE, a btsnoop capture (H4) that Wireshark reads
+  --btmon            print every HCI packet as btmon does (keys hidden), on
+                     stdout, or on stderr with --json
 Without --passkey or --confirm, a question is asked on the terminal when
 stdin is one, and refused otherwise. Exit status: 0 paired, 1 pairing failed,
 2 a usage error or a transport that cannot be opened.`;
@@ -62,6 +69,8 @@ export const SECURITY_OPTIONS = {
   passkey: { type: 'string' },
   confirm: { type: 'string' },
   json: { type: 'boolean' },
+  trace: { type: 'string' },
+  btmon: { type: 'boolean' },
 } as const;
 
 /** Asks a person one question; resolves to the line typed. */
@@ -80,6 +89,10 @@ export interface SecuritySettings {
   readonly passkey: number | undefined;
   readonly confirm: boolean | undefined;
   readonly json: boolean;
+  /** --trace: the btsnoop file to write, if any. */
+  readonly trace: string | undefined;
+  /** --btmon: print btmon-style lines for every HCI packet. */
+  readonly btmon: boolean;
 }
 
 /** Parsed options by name: a string, true for a flag given, or undefined. */
@@ -121,6 +134,8 @@ export function securitySettings(parsed: ParsedOptions, role: 'initiator' | 'res
     passkey: stringOption(parsed, 'passkey'),
     confirm: stringOption(parsed, 'confirm'),
     json: parsed.json === true,
+    trace: stringOption(parsed, 'trace'),
+    btmon: parsed.btmon === true,
   };
   if (values.hci === undefined || values.hci === '') {
     throw new UsageError('--hci is required, as in --hci tcp:127.0.0.1:9000 or --hci hci0');
@@ -155,6 +170,7 @@ export function securitySettings(parsed: ParsedOptions, role: 'initiator' | 'res
     if (role === 'initiator') policy.initiatorKeys = mask;
     else policy.responderKeys = mask;
   }
+  if (values.trace === '') throw new UsageError('--trace needs a file name');
   let passkey: number | undefined;
   if (values.passkey !== undefined) {
     const text = values.passkey;
@@ -168,7 +184,15 @@ export function securitySettings(parsed: ParsedOptions, role: 'initiator' | 'res
     }
     confirm = values.confirm === 'yes';
   }
-  return { hci: values.hci, policy, passkey, confirm, json: values.json === true };
+  return {
+    hci: values.hci,
+    policy,
+    passkey,
+    confirm,
+    json: values.json === true,
+    trace: values.trace,
+    btmon: values.btmon,
+  };
 }
 
 /** Prints events: one JSON object per line, or one human line. */
@@ -231,9 +255,10 @@ export function cliDelegate(
 }
 
 /**
- * Opens the transport and a host on it. A transport that cannot be opened,
- * or a controller that does not come up, is reported on stderr and gives the
- * exit status 2 instead of a host.
+ * Opens the transport and a host on it, observed as --trace (a btsnoop file)
+ * and --btmon (btmon-style lines: on stdout, or stderr with --json) ask. A
+ * trace file or transport that cannot be opened, or a controller that does
+ * not come up, is reported on stderr and gives the exit status 2 instead of a host.
  */
 export async function openHost(
   command: string,
@@ -241,13 +266,36 @@ export async function openHost(
   delegate: PairingDelegate,
   io: CommandIo,
 ): Promise<Host | number> {
-  let transport: Awaited<ReturnType<typeof openTransport>>;
+  let writer: BtsnoopWriter | undefined;
+  if (settings.trace !== undefined) {
+    try {
+      writer = new BtsnoopWriter(settings.trace);
+    } catch (error) {
+      io.err(`ble-smp ${command}: cannot write the trace ${settings.trace}: ${(error as Error).message}`);
+      return 2;
+    }
+  }
+  let transport: Transport;
   try {
     transport = await openTransport(settings.hci);
   } catch (error) {
+    await writer?.close();
     if (!(error instanceof TransportError)) throw error;
     io.err(`ble-smp ${command}: ${error.message}`);
     return 2;
+  }
+  if (writer || settings.btmon) {
+    const formatter = settings.btmon ? new HciTraceFormatter() : undefined;
+    const show = (line: string) => (settings.json ? io.err(line) : io.out(line));
+    const trace = writer;
+    transport = tapped(
+      transport,
+      (direction, packet) => {
+        trace?.record(direction, packet);
+        if (formatter) for (const line of formatter.lines(direction, packet)) show(line);
+      },
+      async () => trace?.close(),
+    );
   }
   try {
     return await Host.open(transport, { policy: settings.policy, delegate });
