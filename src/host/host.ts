@@ -18,7 +18,12 @@ import type { Transport } from '../transport/transport.js';
 import type { Bond } from './bond-store.js';
 import { CommandChannel, systemTimers, type Timers } from './command-channel.js';
 import { Emitter } from './emitter.js';
-import { type PairOptions, SecurityManager, type SecurityOptions } from './security-manager.js';
+import {
+  type PairOptions,
+  type ScOobData,
+  SecurityManager,
+  type SecurityOptions,
+} from './security-manager.js';
 
 /** Options of {@link Host.open}. */
 export interface HostOptions extends SecurityOptions {
@@ -311,6 +316,19 @@ export class Host extends Emitter<HostEvents> {
   /** Our public address (6 octets, wire order), from Read BD_ADDR. */
   get address(): DeviceAddress {
     return this.#address;
+  }
+
+  /**
+   * Our LE Secure Connections OOB data for the peer, at our public address
+   * (see {@link SecurityManager.localOobData}); the peer passes it to
+   * `security.addPeerOobData()` or `pair({ oob: { peer } })`.
+   * @example
+   * ```ts
+   * peripheral.security.addPeerOobData(central.localOobData());
+   * ```
+   */
+  localOobData(): ScOobData {
+    return this.security.localOobData(this.#address);
   }
 
   /** Our address as printed, `aa:bb:cc:dd:ee:ff`. */

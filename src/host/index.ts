@@ -35,6 +35,8 @@ export {
   EncryptionError,
   PairingError,
   type PairOptions,
+  type PeerOobData,
+  type ScOobData,
   type SecurityEvent,
   type SecurityHost,
   type SecurityLink,

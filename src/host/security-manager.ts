@@ -7,14 +7,23 @@
  * 2.3-2.4; smp-rules.md 9).
  * @module
  */
+
+import type { P256KeyPair } from '../crypto/backend.js';
 import { equalBytes } from '../crypto/bytes.js';
-import type { RandomSource } from '../crypto/random.js';
-import type { Toolbox } from '../crypto/toolbox.js';
+import { defaultBackend } from '../crypto/default-backend.js';
+import { type RandomSource, randomBytes } from '../crypto/random.js';
+import { type Toolbox, toolbox } from '../crypto/toolbox.js';
 import type { HciCommand } from '../hci/commands.js';
 import { describeHciError, HciErrorCode } from '../hci/constants.js';
 import type { ReturnParameters } from '../hci/events.js';
 import { AuthReq, REASON_TEXT, Reason, SMP_TIMEOUT_MS } from '../smp/constants.js';
-import { acceptAll, answerPrompt, type DeviceAddress, type PairingDelegate } from '../smp/delegate.js';
+import {
+  acceptAll,
+  answerPrompt,
+  type DeviceAddress,
+  type OobData,
+  type PairingDelegate,
+} from '../smp/delegate.js';
 import type { PairingPolicy } from '../smp/policy.js';
 import { RepeatedAttempts } from '../smp/repeated-attempts.js';
 import { PairingSession, type SessionPhase } from '../smp/session.js';
@@ -124,12 +133,38 @@ export interface SecurityOptions {
    * reports it. Default `auto`.
    */
   readonly onSecurityRequest?: 'auto' | 'ignore';
+  /**
+   * OOB data received out of band from peers (see {@link SecurityManager.addPeerOobData}):
+   * a session with a peer at that address sets its OOB flag and uses the data.
+   */
+  readonly peerOob?: readonly PeerOobData[];
 }
+
+/**
+ * LE Secure Connections OOB data to hand to the peer out of band (Core Vol 3
+ * Part H 2.3.5.6.4): our address, our 16-octet random r and the confirm
+ * C = f4(PKx, PKx, r, 0) of our public key X (all wire order).
+ */
+export interface ScOobData {
+  readonly address: Uint8Array;
+  /** 0 public, 1 random. */
+  readonly type: 0 | 1;
+  readonly random: Uint8Array;
+  readonly confirm: Uint8Array;
+}
+
+/** OOB data received from a peer, keyed by its address: SC `{ random, confirm }` or legacy `{ tk }`. */
+export type PeerOobData = { readonly address: Uint8Array; readonly type: 0 | 1 } & OobData;
 
 /** Options of one pairing. */
 export interface PairOptions {
   readonly policy?: Partial<PairingPolicy>;
   readonly delegate?: PairingDelegate;
+  /**
+   * OOB data: `peer` is what we received from the peer out of band (sets our
+   * OOB flag for this pairing, over any data added with {@link SecurityManager.addPeerOobData}).
+   */
+  readonly oob?: { readonly peer?: OobData };
 }
 
 interface Deferred<T> {
@@ -191,6 +226,11 @@ export class SecurityManager {
   readonly bonds: BondStore;
   /** The repeated-attempts memory shared by every session. */
   readonly attempts: RepeatedAttempts;
+  /** Our SC OOB key pair and random, once {@link localOobData} made them. */
+  #localOob: { readonly keyPair: P256KeyPair; readonly random: Uint8Array } | undefined;
+  /** OOB data received from peers, by address. */
+  readonly #peerOob = new Map<string, OobData>();
+  #tb: Toolbox | undefined;
 
   constructor(host: SecurityHost, options: SecurityOptions = {}) {
     this.#host = host;
@@ -199,6 +239,50 @@ export class SecurityManager {
     this.#timers = options.timers ?? systemTimers;
     this.bonds = options.bondStore ?? new MemoryBondStore();
     this.attempts = options.attempts ?? new RepeatedAttempts();
+    for (const data of options.peerOob ?? []) this.addPeerOobData(data);
+  }
+
+  /**
+   * Our LE Secure Connections OOB data, to hand to the peer out of band. The
+   * first call makes a P-256 key pair and a 16-octet random for this host; every
+   * later session uses that key pair (and, when the peer says it holds our data,
+   * that random). `address` defaults to our identity address.
+   * @example
+   * ```ts
+   * const ours = central.security.localOobData();
+   * peripheral.security.addPeerOobData(ours); // carried by NFC, a QR code...
+   * ```
+   */
+  localOobData(address?: DeviceAddress): ScOobData {
+    const tb = this.#toolbox();
+    if (!this.#localOob) {
+      this.#localOob = { keyPair: tb.generateKeyPair(), random: (this.#options.random ?? randomBytes)(16) };
+    }
+    const { keyPair, random } = this.#localOob;
+    const x = keyPair.publicKey.subarray(0, 32);
+    const own = address ?? this.#identity?.address ?? { address: new Uint8Array(6), type: 0 };
+    return {
+      address: own.address.slice(),
+      type: own.type,
+      random: random.slice(),
+      confirm: tb.f4(x, x, random, 0),
+    };
+  }
+
+  /** Keeps OOB data received from a peer: later sessions with that address use it and set our OOB flag. */
+  addPeerOobData(data: PeerOobData): void {
+    const oob: OobData = 'tk' in data ? { tk: data.tk } : { random: data.random, confirm: data.confirm };
+    this.#peerOob.set(addressKey({ address: data.address, type: data.type }), oob);
+  }
+
+  /** Forgets the OOB data received from a peer. */
+  removePeerOobData(peer: DeviceAddress): void {
+    this.#peerOob.delete(addressKey(peer));
+  }
+
+  #toolbox(): Toolbox {
+    this.#tb ??= this.#options.crypto ?? toolbox(defaultBackend());
+    return this.#tb;
   }
 
   /** Starts tracking a new connection. */
@@ -280,10 +364,10 @@ export class SecurityManager {
     state.pairing = pairing;
     if (options.delegate) state.delegate = options.delegate;
     if (state.link.role === 'central') {
-      const session = this.#session(state, options.policy);
+      const session = this.#session(state, options.policy, options.oob?.peer);
       if (session.phase === 'idle') this.#feed(state, { type: 'start' });
     } else {
-      const session = this.#session(state, options.policy);
+      const session = this.#session(state, options.policy, options.oob?.peer);
       if (session.phase === 'idle') this.#feed(state, { type: 'request-security' });
     }
     return pairing.promise;
@@ -393,10 +477,16 @@ export class SecurityManager {
 
   // ------------------------------------------------------------------ internals
 
-  #session(state: LinkState, policy: Partial<PairingPolicy> | undefined): PairingSession {
+  #session(state: LinkState, policy: Partial<PairingPolicy> | undefined, peerOob?: OobData): PairingSession {
     const current = state.session;
     if (current && current.phase !== 'completed' && current.phase !== 'failed') return current;
     const o = this.#options;
+    const peer = peerOob ?? this.#peerOob.get(addressKey(state.link.peer));
+    const local = this.#localOob;
+    const oob = {
+      ...(peer ? { peer } : {}),
+      ...(local ? { localRandom: local.random } : {}),
+    };
     const session = new PairingSession({
       role: state.link.role === 'central' ? 'initiator' : 'responder',
       local: state.link.local,
@@ -406,6 +496,8 @@ export class SecurityManager {
       ...(o.crypto ? { crypto: o.crypto } : {}),
       ...(o.random ? { random: o.random } : {}),
       ...(this.#identity ? { identity: this.#identity } : {}),
+      ...(local ? { keyPair: local.keyPair } : {}),
+      ...(peer || local ? { oob } : {}),
     });
     state.session = session;
     state.phase = session.phase;
@@ -576,6 +668,10 @@ export class SecurityManager {
     }
     return undefined;
   }
+}
+
+function addressKey(peer: DeviceAddress): string {
+  return `${peer.type}:${Array.from(peer.address, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 function statusOf(error: Error): number | undefined {

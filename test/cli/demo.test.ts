@@ -8,7 +8,7 @@ function capture() {
 }
 
 describe('ble-smp demo', () => {
-  it('pairs in every model through the whole stack and prints a table, exit 0', async () => {
+  it('pairs in all six models through the whole stack and prints a table, exit 0', async () => {
     const { io, out } = capture();
     expect(await main(['demo', '--trace', 'none'], io)).toBe(0);
     const text = out.join('\n');
@@ -17,6 +17,7 @@ describe('ble-smp demo', () => {
     expect(text).toMatch(/^sc-just-works\s+LE Secure Connections\s+just-works\s+16\s+no\s/m);
     expect(text).toMatch(/^sc-numeric-comparison\s+LE Secure Connections\s+numeric-comparison\s+16\s+yes\s/m);
     expect(text).toMatch(/^sc-passkey\s+LE Secure Connections\s+passkey\s+16\s+yes\s/m);
+    expect(text).toMatch(/^sc-oob\s+LE Secure Connections\s+oob\s+16\s+yes\s/m);
     expect(text).not.toContain('FAILED');
   });
 
@@ -52,13 +53,14 @@ describe('ble-smp demo', () => {
       'sc-just-works',
       'sc-numeric-comparison',
       'sc-passkey',
+      'sc-oob',
     ]);
     for (const line of lines) expect(line).toMatchObject({ type: 'paired', keySize: 16, bonded: true });
   });
 
   it('refuses an unknown model with exit 2', async () => {
     const { io, err } = capture();
-    expect(await main(['demo', '--trace', 'sc-oob'], io)).toBe(2);
-    expect(err.join('\n')).toContain("unknown model 'sc-oob'");
+    expect(await main(['demo', '--trace', 'sc-foo'], io)).toBe(2);
+    expect(err.join('\n')).toContain("unknown model 'sc-foo'");
   });
 });

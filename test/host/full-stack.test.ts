@@ -9,6 +9,7 @@ import { nodeBackend } from '../../src/crypto/backends/node.js';
 import { toHex } from '../../src/crypto/bytes.js';
 import { toolbox } from '../../src/crypto/toolbox.js';
 import { type Connection, Host } from '../../src/host/host.js';
+import type { PairingError } from '../../src/host/security-manager.js';
 import { IoCapability } from '../../src/smp/constants.js';
 import { fixedAnswers, type PairingDelegate } from '../../src/smp/delegate.js';
 import type { PairingPolicy } from '../../src/smp/policy.js';
@@ -22,6 +23,8 @@ interface Model {
   central: Partial<PairingPolicy>;
   peripheral: Partial<PairingPolicy>;
   expect: { secureConnections: boolean; model: string; authenticated: boolean };
+  /** SC OOB: which sides hold the other's OOB data, exchanged before connecting. */
+  oob?: { central: boolean; peripheral: boolean };
 }
 const legacy = { allowLegacy: true, secureConnections: false };
 const MODELS: Model[] = [
@@ -54,6 +57,28 @@ const MODELS: Model[] = [
     central: { ioCapability: IoCapability.KeyboardOnly },
     peripheral: { ioCapability: IoCapability.DisplayOnly },
     expect: { secureConnections: true, model: 'passkey', authenticated: true },
+  },
+  {
+    // Without OOB, NoInputNoOutput on both sides would be Just Works.
+    name: "SC OOB, the peripheral holds the central's data",
+    central: { ioCapability: IoCapability.NoInputNoOutput },
+    peripheral: { ioCapability: IoCapability.NoInputNoOutput },
+    expect: { secureConnections: true, model: 'oob', authenticated: true },
+    oob: { central: false, peripheral: true },
+  },
+  {
+    name: "SC OOB, the central holds the peripheral's data",
+    central: { ioCapability: IoCapability.NoInputNoOutput },
+    peripheral: { ioCapability: IoCapability.NoInputNoOutput },
+    expect: { secureConnections: true, model: 'oob', authenticated: true },
+    oob: { central: true, peripheral: false },
+  },
+  {
+    name: "SC OOB, both sides hold each other's data",
+    central: { ioCapability: IoCapability.KeyboardDisplay },
+    peripheral: { ioCapability: IoCapability.NoInputNoOutput },
+    expect: { secureConnections: true, model: 'oob', authenticated: true },
+    oob: { central: true, peripheral: true },
   },
 ];
 
@@ -89,6 +114,8 @@ async function setUp(model: Model) {
     policy: model.peripheral,
     delegate: people.peripheral,
   });
+  if (model.oob?.central) central.security.addPeerOobData(peripheral.localOobData());
+  if (model.oob?.peripheral) peripheral.security.addPeerOobData(central.localOobData());
   return { central, peripheral, people };
 }
 
@@ -143,6 +170,72 @@ describe.each(MODELS)('full stack over the virtual controller: $name', (model) =
         expect(fromBond).toBe(true);
         expect(again.c.encrypted && again.p.encrypted).toBe(true);
         expect(pairingPhases).toEqual([]);
+      } finally {
+        await Promise.allSettled([central.close(), peripheral.close()]);
+      }
+    },
+  );
+});
+
+describe('full stack over the virtual controller: SC OOB data', () => {
+  const noIo = { ioCapability: IoCapability.NoInputNoOutput };
+  const model: Model = {
+    name: 'SC OOB',
+    central: noIo,
+    peripheral: noIo,
+    expect: { secureConnections: true, model: 'oob', authenticated: true },
+  };
+
+  it('is made once per host: the same random and confirm at the host address, a 16-octet random', async () => {
+    const { central, peripheral } = await setUp(model);
+    try {
+      const first = central.localOobData();
+      expect(first.random).toHaveLength(16);
+      expect(first.confirm).toHaveLength(16);
+      expect(toHex(first.address)).toBe(toHex(central.address.address));
+      expect(first.type).toBe(0);
+      const second = central.localOobData();
+      expect(toHex(second.random)).toBe(toHex(first.random));
+      expect(toHex(second.confirm)).toBe(toHex(first.confirm));
+      expect(toHex(peripheral.localOobData().random)).not.toBe(toHex(first.random));
+    } finally {
+      await Promise.allSettled([central.close(), peripheral.close()]);
+    }
+  });
+
+  it('pair({ oob: { peer } }) passes the peer data for one pairing', async () => {
+    const { central, peripheral } = await setUp(model);
+    try {
+      const centralData = central.localOobData();
+      const { c, p } = await connect(central, peripheral);
+      const peerPairing = p.pair({ oob: { peer: centralData } });
+      const result = await c.pair();
+      expect(result).toMatchObject(model.expect);
+      await expect(peerPairing).resolves.toMatchObject(model.expect);
+    } finally {
+      await Promise.allSettled([central.close(), peripheral.close()]);
+    }
+  });
+
+  it.each(['central', 'peripheral'] as const)(
+    'a wrong confirm held by the %s fails the pairing with reason 0x04 (Confirm Value Failed)',
+    async (holder) => {
+      const { central, peripheral } = await setUp(model);
+      try {
+        const [owner, keeper] = holder === 'central' ? [peripheral, central] : [central, peripheral];
+        const data = owner.localOobData();
+        const confirm = data.confirm.slice();
+        confirm[0] = (confirm[0] ?? 0) ^ 0x01;
+        keeper.security.addPeerOobData({ ...data, confirm });
+        const { c, p } = await connect(central, peripheral);
+        const peripheralPairing = p.pair().catch((error: PairingError) => error);
+        const error = (await c.pair().catch((e: PairingError) => e)) as PairingError;
+        expect(error.name).toBe('PairingError');
+        expect(error.reason).toBe(0x04);
+        expect(error.by).toBe(holder === 'central' ? 'local' : 'peer');
+        const peerError = (await peripheralPairing) as PairingError;
+        expect(peerError.reason).toBe(0x04);
+        expect(c.encrypted || p.encrypted).toBe(false);
       } finally {
         await Promise.allSettled([central.close(), peripheral.close()]);
       }

@@ -33,10 +33,12 @@ interface DemoModel {
   readonly id: string;
   readonly central: Partial<PairingPolicy>;
   readonly peripheral: Partial<PairingPolicy>;
+  /** Both sides exchange LE Secure Connections OOB data before connecting. */
+  readonly oob?: boolean;
 }
 
 const LEGACY = { allowLegacy: true, secureConnections: false };
-/** The models the demo shows (SC OOB needs OOB data exchanged beforehand: the host does not take it yet). */
+/** The models the demo shows. */
 export const DEMO_MODELS: readonly DemoModel[] = [
   {
     id: 'legacy-just-works',
@@ -58,6 +60,13 @@ export const DEMO_MODELS: readonly DemoModel[] = [
     id: 'sc-passkey',
     central: { ioCapability: IoCapability.KeyboardOnly },
     peripheral: { ioCapability: IoCapability.DisplayOnly },
+  },
+  {
+    // No input, no output: Just Works without OOB; the OOB data exchanged beforehand authenticates it.
+    id: 'sc-oob',
+    central: { ioCapability: IoCapability.NoInputNoOutput },
+    peripheral: { ioCapability: IoCapability.NoInputNoOutput },
+    oob: true,
   },
 ];
 
@@ -111,6 +120,11 @@ export async function runDemoPairing(
     policy: model.peripheral,
     delegate: users.peripheral,
   });
+  if (model.oob) {
+    // Out of band (NFC, a QR code...): each side hands the other its address, random and confirm.
+    peripheral.security.addPeerOobData(central.localOobData());
+    central.security.addPeerOobData(peripheral.localOobData());
+  }
   const started = performance.now();
   try {
     const incoming = new Promise<Connection>((resolve) => peripheral.once('connection', resolve));
