@@ -3,31 +3,61 @@
  * encrypted without pairing again (Core Vol 3 Part H 2.4.1; smp-rules.md 9).
  * @module
  */
+import { randomBytes } from '../crypto/random.js';
 import { formatAddress } from '../smp/delegate.js';
 import type { DeviceAddress } from '../smp/index.js';
+
+/** An encryption key of a bond: the LTK with its EDIV and Rand (both zero for Secure Connections). */
+export interface BondKey {
+  /** The Long Term Key, 16 octets, wire order. */
+  readonly ltk: Uint8Array;
+  /** EDIV: 0 for Secure Connections. */
+  readonly ediv: number;
+  /** Rand, 8 octets, wire order: zero for Secure Connections. */
+  readonly rand: Uint8Array;
+}
+
+/** A signature key (CSRK) with its sign counter (Core Vol 3 Part H 2.4.5). */
+export interface SigningKey {
+  /** The Connection Signature Resolving Key, 16 octets, wire order. */
+  readonly csrk: Uint8Array;
+  /** The last sign counter used (ours) or accepted (the peer's). */
+  readonly counter: number;
+}
 
 /** What is kept of one pairing, for one peer. */
 export interface Bond {
   /** The peer's identity address (its Identity Address Information, else its address on the link). */
   readonly peer: DeviceAddress;
-  /** The key the link is encrypted with on reconnection: the SC LTK, or the legacy LTK the peripheral distributed. */
-  readonly ltk: Uint8Array;
-  /** EDIV of that key: 0 for Secure Connections. */
-  readonly ediv: number;
-  /** Rand of that key, 8 octets: zero for Secure Connections. */
-  readonly rand: Uint8Array;
+  /**
+   * The key a central starts encryption with: the SC LTK, or the legacy LTK the
+   * peer distributed (Encryption Information with its Central Identification).
+   */
+  readonly peerLtk?: BondKey;
+  /**
+   * The key a peripheral answers LE Long Term Key Requests with: the SC LTK,
+   * or the legacy LTK we distributed.
+   */
+  readonly localLtk?: BondKey;
+  /** Made by LE Secure Connections (else LE legacy pairing). */
   readonly secureConnections: boolean;
+  /** Made with MITM protection (Numeric Comparison, Passkey Entry or OOB). */
   readonly authenticated: boolean;
+  /** The negotiated encryption key size in octets (7 to 16). */
   readonly keySize: number;
-  /** Our role on the link that paired: a central starts encryption, a peripheral answers LTK requests. */
+  /** Our role on the link that paired. */
   readonly localRole: 'central' | 'peripheral';
+  /** When the pairing completed, in milliseconds since the Unix epoch. */
+  readonly createdAt: number;
   /** The peer's Identity Resolving Key, when it distributed one. */
   readonly peerIrk?: Uint8Array;
-  /** The peer's Connection Signature Resolving Key, when it distributed one. */
-  readonly peerCsrk?: Uint8Array;
+  /** The peer's signature key, when it distributed one, with the last counter accepted. */
+  readonly peerCsrk?: SigningKey;
+  /** Our signature key, when we distributed one, with the last counter used. */
+  readonly localCsrk?: SigningKey;
 }
 
-/** Where bonds are kept, by peer identity address. */
+/** Where bonds are kept, by peer identity address, for one local identity. */
 export interface BondStore {
   /** The bond with this peer, if any. */
   get(peer: DeviceAddress): Bond | undefined;
@@ -35,8 +65,10 @@ export interface BondStore {
   put(bond: Bond): void;
   /** Forgets the bond with this peer; returns whether there was one. */
   delete(peer: DeviceAddress): boolean;
-  /** Every bond (a peripheral looks a legacy key up by EDIV and Rand). */
+  /** Every bond (a peripheral looks a legacy key up by EDIV and Rand; RPAs are resolved through the IRKs). */
   list(): Iterable<Bond>;
+  /** Our Identity Resolving Key: made once from the CSPRNG, then the same for the life of the store. */
+  localIrk(): Uint8Array;
 }
 
 /**
@@ -51,7 +83,7 @@ export function peerKey(peer: DeviceAddress): string {
 }
 
 /**
- * A bond store in memory: bonds last as long as the process.
+ * A bond store in memory: bonds (and our IRK) last as long as the process.
  * @example
  * ```ts
  * const bonds = new MemoryBondStore();
@@ -61,6 +93,7 @@ export function peerKey(peer: DeviceAddress): string {
  */
 export class MemoryBondStore implements BondStore {
   readonly #bonds = new Map<string, Bond>();
+  #irk: Uint8Array | undefined;
 
   get(peer: DeviceAddress): Bond | undefined {
     return this.#bonds.get(peerKey(peer));
@@ -76,5 +109,10 @@ export class MemoryBondStore implements BondStore {
 
   list(): Iterable<Bond> {
     return [...this.#bonds.values()];
+  }
+
+  localIrk(): Uint8Array {
+    this.#irk ??= randomBytes(16);
+    return this.#irk.slice();
   }
 }

@@ -5,7 +5,6 @@
  * and hands SMP to the {@link SecurityManager}.
  * @module
  */
-import { randomBytes } from '../crypto/random.js';
 import { AclFlowControl, decodeAcl, fragment } from '../hci/acl.js';
 import type { HciCommand } from '../hci/commands.js';
 import { describeHciError, HciErrorCode } from '../hci/constants.js';
@@ -309,8 +308,8 @@ export class Host extends Emitter<HostEvents> {
     }
     this.#bufferSize = Math.max(27, length || 27);
     this.#flow = new AclFlowControl(Math.max(1, total));
-    // The identity defaults to the public address just read, with one IRK for the host's lifetime.
-    this.security.setIdentity(options.identity ?? { address: this.#address, irk: randomBytes(16) });
+    // The identity defaults to the public address just read, with the bond store's IRK (made once, then kept).
+    this.security.setIdentity(options.identity ?? { address: this.#address, irk: this.security.bonds.localIrk() });
   }
 
   /** Our public address (6 octets, wire order), from Read BD_ADDR. */

@@ -8,7 +8,14 @@
  * ```
  * @module
  */
-export { type Bond, type BondStore, MemoryBondStore, peerKey } from './bond-store.js';
+export {
+  type Bond,
+  type BondKey,
+  type BondStore,
+  MemoryBondStore,
+  peerKey,
+  type SigningKey,
+} from './bond-store.js';
 export {
   CommandChannel,
   type CommandChannelOptions,

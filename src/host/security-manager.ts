@@ -27,8 +27,8 @@ import {
 import type { PairingPolicy } from '../smp/policy.js';
 import { RepeatedAttempts } from '../smp/repeated-attempts.js';
 import { PairingSession, type SessionPhase } from '../smp/session.js';
-import type { PairingResult, SessionInput, SessionOutput } from '../smp/session-types.js';
-import { type Bond, type BondStore, MemoryBondStore } from './bond-store.js';
+import type { DistributedKeys, PairingResult, SessionInput, SessionOutput } from '../smp/session-types.js';
+import { type Bond, type BondKey, type BondStore, MemoryBondStore } from './bond-store.js';
 import { systemTimers, type Timers } from './command-channel.js';
 
 /**
@@ -387,8 +387,8 @@ export class SecurityManager {
       );
     }
     if (state.encrypting) return state.encrypting.promise;
-    const bond = this.#findBond(state.link.peer);
-    if (!bond) {
+    const key = this.#findBond(state.link.peer)?.peerLtk;
+    if (!key) {
       return Promise.reject(
         new EncryptionError('no-bond', `no bond with ${state.link.peer.type ? 'random' : 'public'} peer`),
       );
@@ -396,7 +396,7 @@ export class SecurityManager {
     const encrypting = deferred<void>();
     state.encrypting = encrypting;
     this.#host
-      .command({ name: 'le-start-encryption', handle, rand: bond.rand, ediv: bond.ediv, ltk: bond.ltk })
+      .command({ name: 'le-start-encryption', handle, rand: key.rand, ediv: key.ediv, ltk: key.ltk })
       .catch((error: Error) => {
         if (state.encrypting !== encrypting) return;
         state.encrypting = undefined;
@@ -461,7 +461,7 @@ export class SecurityManager {
       key = pending.key;
       state.pendingKey = undefined;
     } else {
-      key = this.#bondForRequest(state.link.peer, ediv, rand)?.ltk;
+      key = this.#bondForRequest(state.link.peer, ediv, rand)?.localLtk?.ltk;
     }
     const command: HciCommand = key
       ? { name: 'le-long-term-key-request-reply', handle, ltk: key }
@@ -611,7 +611,7 @@ export class SecurityManager {
     const weDoSc = this.#options.policy?.secureConnections ?? true;
     const wantsMitm = (authReq & AuthReq.Mitm) !== 0;
     const wantsScLevel = wantsMitm && weDoSc && (authReq & AuthReq.SecureConnections) !== 0;
-    if (bond && (!wantsMitm || bond.authenticated) && (!wantsScLevel || bond.secureConnections)) {
+    if (bond?.peerLtk && (!wantsMitm || bond.authenticated) && (!wantsScLevel || bond.secureConnections)) {
       state.session = undefined;
       this.encrypt(state.link.handle).catch(() => undefined);
       return;
@@ -628,28 +628,26 @@ export class SecurityManager {
   #bondOf(link: SecurityLink, result: PairingResult): Bond | undefined {
     if (!result.bonded || result.debugKey) return undefined;
     const peer = result.peerKeys.identityAddress ?? link.peer;
-    let ltk: Uint8Array | undefined;
-    let ediv = 0;
-    let rand: Uint8Array = ZERO_8;
+    let peerLtk: BondKey | undefined;
+    let localLtk: BondKey | undefined;
     if (result.secureConnections) {
-      ltk = result.encryptionKey;
+      peerLtk = localLtk = { ltk: result.encryptionKey, ediv: 0, rand: ZERO_8 };
     } else {
-      // Legacy: the key the peripheral distributed serves every reconnection.
-      const keys = link.role === 'central' ? result.peerKeys : result.localKeys;
-      if (!keys.ltk || keys.ediv === undefined || !keys.rand) return undefined;
-      ({ ltk, ediv, rand } = { ltk: keys.ltk, ediv: keys.ediv, rand: keys.rand });
+      peerLtk = legacyKey(result.peerKeys);
+      localLtk = legacyKey(result.localKeys);
     }
     return {
       peer,
-      ltk,
-      ediv,
-      rand,
+      ...(peerLtk ? { peerLtk } : {}),
+      ...(localLtk ? { localLtk } : {}),
       secureConnections: result.secureConnections,
       authenticated: result.authenticated,
       keySize: result.keySize,
       localRole: link.role,
+      createdAt: Date.now(),
       ...(result.peerKeys.irk ? { peerIrk: result.peerKeys.irk } : {}),
-      ...(result.peerKeys.csrk ? { peerCsrk: result.peerKeys.csrk } : {}),
+      ...(result.peerKeys.csrk ? { peerCsrk: { csrk: result.peerKeys.csrk, counter: 0 } } : {}),
+      ...(result.localKeys.csrk ? { localCsrk: { csrk: result.localKeys.csrk, counter: 0 } } : {}),
     };
   }
 
@@ -664,10 +662,18 @@ export class SecurityManager {
       return bond?.secureConnections ? bond : undefined;
     }
     for (const bond of this.bonds.list()) {
-      if (!bond.secureConnections && bond.ediv === ediv && equalBytes(bond.rand, rand)) return bond;
+      const key = bond.localLtk;
+      if (!bond.secureConnections && key && key.ediv === ediv && equalBytes(key.rand, rand)) return bond;
     }
     return undefined;
   }
+}
+
+/** A legacy LTK with its EDIV and Rand from distributed keys, when all three were distributed. */
+function legacyKey(keys: DistributedKeys): BondKey | undefined {
+  return keys.ltk && keys.ediv !== undefined && keys.rand
+    ? { ltk: keys.ltk, ediv: keys.ediv, rand: keys.rand }
+    : undefined;
 }
 
 function addressKey(peer: DeviceAddress): string {

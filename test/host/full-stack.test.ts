@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { nodeBackend } from '../../src/crypto/backends/node.js';
 import { toHex } from '../../src/crypto/bytes.js';
 import { toolbox } from '../../src/crypto/toolbox.js';
+import type { Bond } from '../../src/host/bond-store.js';
 import { type Connection, Host } from '../../src/host/host.js';
 import type { PairingError } from '../../src/host/security-manager.js';
 import { IoCapability } from '../../src/smp/constants.js';
@@ -136,15 +137,14 @@ describe.each(MODELS)('full stack over the virtual controller: $name', (model) =
       const { central, peripheral, people } = await setUp(model);
       try {
         const { c, p } = await connect(central, peripheral);
-        const bonds = Promise.all([
-          nextEvent<[{ ltk: Uint8Array }]>(c, 'bonded'),
-          nextEvent<[{ ltk: Uint8Array }]>(p, 'bonded'),
-        ]);
+        const bonds = Promise.all([nextEvent<[Bond]>(c, 'bonded'), nextEvent<[Bond]>(p, 'bonded')]);
         const result = await (starter === 'central' ? c.pair() : p.pair());
         expect(result).toMatchObject(model.expect);
         expect(result.keySize).toBe(16);
         const [[centralBond], [peripheralBond]] = await bonds;
-        expect(toHex(centralBond.ltk)).toBe(toHex(peripheralBond.ltk));
+        expect(centralBond.peerLtk).toBeDefined();
+        expect(toHex(centralBond.peerLtk!.ltk)).toBe(toHex(peripheralBond.localLtk!.ltk));
+        expect(centralBond.peerLtk!.ediv).toBe(peripheralBond.localLtk!.ediv);
         expect(c.encrypted && p.encrypted).toBe(true);
         if (model.expect.model === 'numeric-comparison') {
           expect(people.numbers).toHaveLength(2);

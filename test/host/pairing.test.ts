@@ -43,9 +43,10 @@ describe('pairing between two hosts over a test air', () => {
     expect(central.encrypted && peripheral.encrypted).toBe(true);
     const bondA = a.security.bonds.get(central.peer);
     const bondB = b.security.bonds.get(peripheral.peer);
-    expect(bondA?.ltk).toEqual(result.encryptionKey);
-    expect(bondB?.ltk).toEqual(result.encryptionKey);
-    expect(bondA?.ediv).toBe(0);
+    expect(bondA?.peerLtk?.ltk).toEqual(result.encryptionKey);
+    expect(bondB?.localLtk?.ltk).toEqual(result.encryptionKey);
+    expect(bondA?.peerLtk?.ediv).toBe(0);
+    expect(bondA?.createdAt).toBeGreaterThan(Date.now() - 60_000);
 
     // The Public Key PDU (69 octets with its header) crossed the air in 27-octet fragments.
     expect(air.relayed.some((r) => r.data.length === 27)).toBe(true);
@@ -67,10 +68,12 @@ describe('pairing between two hosts over a test air', () => {
     expect(result.secureConnections).toBe(false);
     const bondA = a.security.bonds.get(central.peer)!;
     const bondB = b.security.bonds.get(peripheral.peer)!;
-    expect(bondA.ltk).toEqual(result.peerKeys.ltk);
-    expect(bondA.ediv).toBe(result.peerKeys.ediv);
-    expect(bondB.ltk).toEqual(bondA.ltk);
-    expect(bondB.rand).toEqual(bondA.rand);
+    expect(bondA.peerLtk?.ltk).toEqual(result.peerKeys.ltk);
+    expect(bondA.peerLtk?.ediv).toBe(result.peerKeys.ediv);
+    expect(bondA.localLtk?.ltk).toEqual(result.localKeys.ltk);
+    expect(bondB.localLtk?.ltk).toEqual(bondA.peerLtk?.ltk);
+    expect(bondB.localLtk?.rand).toEqual(bondA.peerLtk?.rand);
+    expect(bondB.peerLtk?.ltk).toEqual(bondA.localLtk?.ltk);
     await central.disconnect();
     const again = await link(air, a, b);
     await again.central.encrypt();
@@ -94,7 +97,11 @@ describe('pairing between two hosts over a test air', () => {
     await second.central.disconnect();
 
     const bond = a.security.bonds.get(first.central.peer)!;
-    b.security.bonds.put({ ...bond, peer: first.peripheral.peer, ltk: new Uint8Array(16).fill(7) });
+    b.security.bonds.put({
+      ...bond,
+      peer: first.peripheral.peer,
+      localLtk: { ltk: new Uint8Array(16).fill(7), ediv: 0, rand: new Uint8Array(8) },
+    });
     const third = await link(air, a, b);
     const mic = await third.central.encrypt().catch((e: unknown) => e);
     expect((mic as EncryptionError).code).toBe('mic-failure');
