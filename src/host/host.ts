@@ -17,15 +17,31 @@ import type { Transport } from '../transport/transport.js';
 import type { Bond } from './bond-store.js';
 import { CommandChannel, systemTimers, type Timers } from './command-channel.js';
 import { Emitter } from './emitter.js';
+import { isIdentityAddress } from './privacy.js';
 import {
   type PairOptions,
   type ScOobData,
+  type SecureOptions,
   SecurityManager,
   type SecurityOptions,
+  type SecurityOutcome,
 } from './security-manager.js';
+
+/**
+ * The address we use on the air (Core Vol 6 Part B 1.3): the controller's
+ * public address; a static random address of ours (our identity then); or a
+ * resolvable private address made from our IRK and renewed every `rotateMs`
+ * (default 15 minutes), with the public address as our identity.
+ */
+export type OwnAddress =
+  | { readonly kind: 'public' }
+  | { readonly kind: 'static'; readonly address: Uint8Array | string }
+  | { readonly kind: 'resolvable'; readonly rotateMs?: number };
 
 /** Options of {@link Host.open}. */
 export interface HostOptions extends SecurityOptions {
+  /** The address we use on the air (default the controller's public address). */
+  readonly ownAddress?: OwnAddress;
   /** How long to wait for each HCI command's answer (default 2000 ms). */
   readonly commandTimeoutMs?: number;
   /** The clock for command, connection and SMP timeouts (default the global timers). */
@@ -75,8 +91,8 @@ export interface ConnectionEvents extends Record<string, unknown[]> {
   disconnect: [reason: number];
   /** The pairing session changed phase. */
   pairing: [phase: SessionPhase];
-  /** The link is now encrypted; `bonded`: with a stored key rather than a fresh pairing. */
-  encrypted: [bonded: boolean];
+  /** The link is now encrypted; `bonded`: with a stored key (then `bond` is it) rather than a fresh pairing. */
+  encrypted: [bonded: boolean, bond: Bond | undefined];
   /** The peer (a peripheral) sent a Security Request with this AuthReq. */
   'security-request': [authReq: number];
   /** A bond was stored after pairing. */
@@ -89,7 +105,7 @@ export interface HostEvents extends Record<string, unknown[]> {
   connection: [connection: Connection];
   disconnect: [connection: Connection, reason: number];
   pairing: [connection: Connection, phase: SessionPhase];
-  encrypted: [connection: Connection, bonded: boolean];
+  encrypted: [connection: Connection, bonded: boolean, bond: Bond | undefined];
   'security-request': [connection: Connection, authReq: number];
 }
 
@@ -128,6 +144,29 @@ export class Connection extends Emitter<ConnectionEvents> {
   /** Whether the link is encrypted. */
   get encrypted(): boolean {
     return this.#host.security.isEncrypted(this.handle);
+  }
+
+  /**
+   * The peer's identity: the identity address of the bond whose IRK resolves
+   * its resolvable private address, or the identity it distributed when
+   * pairing, else its address on the link.
+   */
+  get identity(): DeviceAddress {
+    return this.#host.security.identityOf(this.handle) ?? this.peer;
+  }
+
+  /**
+   * Secures the link: a central re-encrypts with a kept bond that meets the
+   * policy, else pairs (`forcePair` pairs in any case); a peripheral sends a
+   * Security Request and the central pairs or encrypts with its bond.
+   * @example
+   * ```ts
+   * const outcome = await connection.secure({ delegate });
+   * if (outcome.kind === 'encrypted') console.log('re-encrypted from the bond made', new Date(outcome.bond.createdAt));
+   * ```
+   */
+  secure(options: SecureOptions = {}): Promise<SecurityOutcome> {
+    return this.#host.security.secure(this.handle, options);
   }
 
   /**
@@ -214,6 +253,10 @@ export class Host extends Emitter<HostEvents> {
   #flow: AclFlowControl = new AclFlowControl(1);
   #bufferSize = 27;
   #address: DeviceAddress = { address: new Uint8Array(6), type: 0 };
+  readonly #ownAddress: OwnAddress;
+  /** The address on the air (for a resolvable private address, the current one) and when it was set. */
+  #airAddress: DeviceAddress = this.#address;
+  #airAddressSetAt = 0;
   #pendingConnect: PendingConnect | undefined;
   #closed = false;
   /** The Security Manager: pairing sessions, bonds, LTK requests. */
@@ -223,6 +266,7 @@ export class Host extends Emitter<HostEvents> {
     super();
     this.#transport = transport;
     this.#timers = options.timers ?? systemTimers;
+    this.#ownAddress = options.ownAddress ?? { kind: 'public' };
     this.#commands = new CommandChannel(transport, {
       timers: this.#timers,
       ...(options.commandTimeoutMs !== undefined ? { timeoutMs: options.commandTimeoutMs } : {}),
@@ -240,8 +284,8 @@ export class Host extends Emitter<HostEvents> {
               this.emit('pairing', connection, event.phase);
               return;
             case 'encrypted':
-              connection.emit('encrypted', event.bonded);
-              this.emit('encrypted', connection, event.bonded);
+              connection.emit('encrypted', event.bonded, event.bond);
+              this.emit('encrypted', connection, event.bonded, event.bond);
               return;
             case 'security-request':
               connection.emit('security-request', event.authReq);
@@ -308,13 +352,48 @@ export class Host extends Emitter<HostEvents> {
     }
     this.#bufferSize = Math.max(27, length || 27);
     this.#flow = new AclFlowControl(Math.max(1, total));
-    // The identity defaults to the public address just read, with the bond store's IRK (made once, then kept).
-    this.security.setIdentity(options.identity ?? { address: this.#address, irk: this.security.bonds.localIrk() });
+    const own = this.#ownAddress;
+    if (own.kind === 'static') {
+      const address =
+        typeof own.address === 'string' ? parseAddress(own.address) : Uint8Array.from(own.address);
+      const candidate: DeviceAddress = { address, type: 1 };
+      if (address.length !== 6 || !isIdentityAddress(candidate)) {
+        throw new TypeError(
+          `${formatAddress(address)} is not a static random address (its two most significant bits must be 11, the rest neither all 0 nor all 1)`,
+        );
+      }
+      this.#address = candidate;
+    }
+    this.#airAddress = this.#address;
+    // The identity defaults to our identity address, with the bond store's IRK (made once, then kept).
+    this.security.setIdentity(
+      options.identity ?? { address: this.#address, irk: this.security.bonds.localIrk() },
+    );
+    if (own.kind === 'static')
+      await this.command({ name: 'le-set-random-address', randomAddress: this.#address.address });
+    await this.#renewAirAddress();
   }
 
-  /** Our public address (6 octets, wire order), from Read BD_ADDR. */
+  /** Our identity address (6 octets, wire order): the public address from Read BD_ADDR, or our static random address. */
   get address(): DeviceAddress {
     return this.#address;
+  }
+
+  /** The address we use on the air now: our identity address, or our current resolvable private address. */
+  get airAddress(): DeviceAddress {
+    return this.#airAddress;
+  }
+
+  /** Resolvable private addresses: makes a new one when none is set or the current one is older than `rotateMs`. */
+  async #renewAirAddress(): Promise<void> {
+    const own = this.#ownAddress;
+    if (own.kind !== 'resolvable') return;
+    const now = Date.now();
+    if (this.#airAddress.type === 1 && now - this.#airAddressSetAt < (own.rotateMs ?? 15 * 60_000)) return;
+    const rpa = this.security.makeResolvablePrivateAddress();
+    await this.command({ name: 'le-set-random-address', randomAddress: rpa.address });
+    this.#airAddress = rpa;
+    this.#airAddressSetAt = now;
   }
 
   /**
@@ -365,12 +444,13 @@ export class Host extends Emitter<HostEvents> {
    */
   async startAdvertising(options: AdvertisingOptions = {}): Promise<void> {
     const interval = Math.min(0x4000, Math.max(0x20, Math.round((options.intervalMs ?? 100) / 0.625)));
+    await this.#renewAirAddress();
     await this.command({
       name: 'le-set-advertising-parameters',
       advertisingIntervalMin: interval,
       advertisingIntervalMax: interval,
       advertisingType: 0x00,
-      ownAddressType: 0x00,
+      ownAddressType: this.#airAddress.type,
       peerAddressType: 0x00,
       peerAddress: new Uint8Array(6),
       advertisingChannelMap: 0x07,
@@ -414,6 +494,7 @@ export class Host extends Emitter<HostEvents> {
     if (this.#pendingConnect) throw new ConnectionError('a connection attempt is already under way');
     const peerAddress = typeof address === 'string' ? parseAddress(address) : address;
     const timeoutMs = options.timeoutMs ?? 10_000;
+    await this.#renewAirAddress();
     const result = new Promise<Connection>((resolve, reject) => {
       const pending: PendingConnect = { resolve, reject, timer: undefined, cancelled: false };
       this.#pendingConnect = pending;
@@ -439,7 +520,7 @@ export class Host extends Emitter<HostEvents> {
         initiatorFilterPolicy: 0x00,
         peerAddressType: type,
         peerAddress,
-        ownAddressType: 0x00,
+        ownAddressType: this.#airAddress.type,
         connectionIntervalMin: 0x0018,
         connectionIntervalMax: 0x0028,
         maxLatency: 0,
@@ -545,7 +626,7 @@ export class Host extends Emitter<HostEvents> {
       completed: 0,
       smpAckAt: undefined,
     });
-    this.security.addLink({ handle: event.handle, role: connection.role, local: this.#address, peer });
+    this.security.addLink({ handle: event.handle, role: connection.role, local: this.#airAddress, peer });
     if (pending?.cancelled) {
       // Connected after we gave up: do not keep a link nobody holds.
       connection.disconnect().catch(() => undefined);

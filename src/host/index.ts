@@ -35,8 +35,15 @@ export {
   Host,
   type HostEvents,
   type HostOptions,
+  type OwnAddress,
   parseAddress,
 } from './host.js';
+export {
+  isIdentityAddress,
+  isResolvablePrivateAddress,
+  makeResolvablePrivateAddress,
+  resolvesTo,
+} from './privacy.js';
 export {
   describeSmpReason,
   EncryptionError,
@@ -44,9 +51,11 @@ export {
   type PairOptions,
   type PeerOobData,
   type ScOobData,
+  type SecureOptions,
   type SecurityEvent,
   type SecurityHost,
   type SecurityLink,
   SecurityManager,
   type SecurityOptions,
+  type SecurityOutcome,
 } from './security-manager.js';

@@ -24,12 +24,14 @@ import {
   type OobData,
   type PairingDelegate,
 } from '../smp/delegate.js';
-import type { PairingPolicy } from '../smp/policy.js';
+import { type PairingPolicy, resolvePolicy } from '../smp/policy.js';
 import { RepeatedAttempts } from '../smp/repeated-attempts.js';
+import { meetsPolicy } from '../smp/security-level.js';
 import { PairingSession, type SessionPhase } from '../smp/session.js';
 import type { DistributedKeys, PairingResult, SessionInput, SessionOutput } from '../smp/session-types.js';
 import { type Bond, type BondKey, type BondStore, MemoryBondStore } from './bond-store.js';
 import { systemTimers, type Timers } from './command-channel.js';
+import { isResolvablePrivateAddress, makeResolvablePrivateAddress, resolvesTo } from './privacy.js';
 
 /**
  * A pairing that failed: the SMP reason code (Core Vol 3 Part H 3.5.5), who
@@ -63,7 +65,9 @@ export class PairingError extends Error {
  * - `mic-failure`: the keys differed and the link dropped (0x3D);
  * - `disconnected`: the link went away for another reason;
  * - `controller`: the controller refused (the HCI status says why);
- * - `not-supported`: this role cannot start encryption.
+ * - `not-supported`: this role cannot start encryption;
+ * - `encrypted-with-bond`: a peripheral's `pair()` asked the central to pair, and
+ *   it encrypted the link with its bond instead (`secure()` accepts either).
  * @example
  * ```ts
  * try { await connection.encrypt(); }
@@ -72,7 +76,14 @@ export class PairingError extends Error {
  */
 export class EncryptionError extends Error {
   override readonly name: string = 'EncryptionError';
-  readonly code: 'no-bond' | 'key-missing' | 'mic-failure' | 'disconnected' | 'controller' | 'not-supported';
+  readonly code:
+    | 'no-bond'
+    | 'key-missing'
+    | 'mic-failure'
+    | 'disconnected'
+    | 'controller'
+    | 'not-supported'
+    | 'encrypted-with-bond';
   /** The HCI status or disconnection reason, when there is one. */
   readonly status: number | undefined;
   constructor(code: EncryptionError['code'], message: string, status?: number) {
@@ -94,7 +105,8 @@ export interface SecurityLink {
 /** What the Security Manager reports about a link. */
 export type SecurityEvent =
   | { readonly type: 'pairing'; readonly phase: SessionPhase }
-  | { readonly type: 'encrypted'; readonly bonded: boolean }
+  /** The link is encrypted: `bonded` when with a kept key (then `bond` is it), else by the pairing just made. */
+  | { readonly type: 'encrypted'; readonly bonded: boolean; readonly bond?: Bond }
   | { readonly type: 'security-request'; readonly authReq: number }
   | { readonly type: 'bonded'; readonly bond: Bond };
 
@@ -167,6 +179,17 @@ export interface PairOptions {
   readonly oob?: { readonly peer?: OobData };
 }
 
+/** Options of {@link SecurityManager.secure}. */
+export interface SecureOptions extends PairOptions {
+  /** Central: pair even when a kept bond meets the policy. */
+  readonly forcePair?: boolean;
+}
+
+/** How {@link SecurityManager.secure} secured the link. */
+export type SecurityOutcome =
+  | { readonly kind: 'paired'; readonly result: PairingResult }
+  | { readonly kind: 'encrypted'; readonly bond: Bond };
+
 interface Deferred<T> {
   readonly promise: Promise<T>;
   readonly resolve: (value: T) => void;
@@ -203,6 +226,12 @@ interface LinkState {
   /** A re-encryption under way (central). */
   encrypting: Deferred<void> | undefined;
   encrypted: boolean;
+  /** The peer's identity: its address, or the identity its RPA resolves to, or the identity it distributed. */
+  identity: DeviceAddress;
+  /** The bond whose key encrypted the link, when it was encrypted from a bond. */
+  keyBond: Bond | undefined;
+  /** A {@link SecurityManager.secure} under way. */
+  securing: Deferred<SecurityOutcome> | undefined;
 }
 
 const ZERO_8 = new Uint8Array(8);
@@ -285,9 +314,12 @@ export class SecurityManager {
     return this.#tb;
   }
 
-  /** Starts tracking a new connection. */
+  /** Starts tracking a new connection; a peer on a resolvable private address is resolved through the bonds' IRKs. */
   addLink(link: SecurityLink): void {
     this.#links.set(link.handle, {
+      identity: this.resolveIdentity(link.peer),
+      keyBond: undefined,
+      securing: undefined,
       link,
       session: undefined,
       delegate: this.#options.delegate ?? acceptAll,
@@ -298,6 +330,31 @@ export class SecurityManager {
       encrypting: undefined,
       encrypted: false,
     });
+  }
+
+  /**
+   * The identity of a peer seen at this address: the identity of the bond
+   * whose IRK resolves it when it is a resolvable private address, else the address itself.
+   */
+  resolveIdentity(peer: DeviceAddress): DeviceAddress {
+    if (!isResolvablePrivateAddress(peer)) return peer;
+    const tb = this.#toolbox();
+    for (const bond of this.bonds.list()) {
+      if (bond.peerIrk && resolvesTo(tb, peer.address, bond.peerIrk)) return bond.peer;
+    }
+    return peer;
+  }
+
+  /** The peer's identity on a link: see {@link resolveIdentity}; after a pairing, the identity it distributed. */
+  identityOf(handle: number): DeviceAddress | undefined {
+    return this.#links.get(handle)?.identity;
+  }
+
+  /** A new resolvable private address made from our IRK (see {@link makeResolvablePrivateAddress}). */
+  makeResolvablePrivateAddress(): DeviceAddress {
+    const irk = this.#identity?.irk;
+    if (!irk) throw new Error('no IRK: a resolvable private address needs our identity IRK');
+    return makeResolvablePrivateAddress(this.#toolbox(), irk, this.#options.random);
   }
 
   /** Sets our identity (address and IRK) distributed in later pairings. */
@@ -387,7 +444,8 @@ export class SecurityManager {
       );
     }
     if (state.encrypting) return state.encrypting.promise;
-    const key = this.#findBond(state.link.peer)?.peerLtk;
+    const bond = this.#findBond(state);
+    const key = bond?.peerLtk;
     if (!key) {
       return Promise.reject(
         new EncryptionError('no-bond', `no bond with ${state.link.peer.type ? 'random' : 'public'} peer`),
@@ -395,6 +453,7 @@ export class SecurityManager {
     }
     const encrypting = deferred<void>();
     state.encrypting = encrypting;
+    state.keyBond = bond;
     this.#host
       .command({ name: 'le-start-encryption', handle, rand: key.rand, ediv: key.ediv, ltk: key.ltk })
       .catch((error: Error) => {
@@ -405,6 +464,50 @@ export class SecurityManager {
         );
       });
     return encrypting.promise;
+  }
+
+  /**
+   * Secures the link the way a demanding stack does. Central: re-encrypts with
+   * the kept bond when it meets the policy (see {@link meetsPolicy}), else
+   * pairs; `forcePair` pairs in any case. Peripheral: sends a Security Request;
+   * the central pairs, or encrypts with its bond, which we answer from ours.
+   * Resolves `{ kind: 'paired', result }` or `{ kind: 'encrypted', bond }`;
+   * rejects with a {@link PairingError} or an {@link EncryptionError}.
+   */
+  secure(handle: number, options: SecureOptions = {}): Promise<SecurityOutcome> {
+    const state = this.#links.get(handle);
+    if (!state) return Promise.reject(new Error(`no connection with handle 0x${handle.toString(16)}`));
+    if (state.securing) return state.securing.promise;
+    if (state.encrypted && state.keyBond && !options.forcePair) {
+      return Promise.resolve({ kind: 'encrypted', bond: state.keyBond });
+    }
+    const securing = deferred<SecurityOutcome>();
+    state.securing = securing;
+    const settle = (outcome: Promise<SecurityOutcome>) =>
+      outcome.then(
+        (value) => {
+          if (state.securing === securing) state.securing = undefined;
+          securing.resolve(value);
+        },
+        (error: Error) => {
+          if (state.securing === securing) state.securing = undefined;
+          securing.reject(error);
+        },
+      );
+    const pairing = () => this.pair(handle, options).then((result) => ({ kind: 'paired', result }) as const);
+    if (state.link.role === 'central') {
+      const bond = options.forcePair ? undefined : this.#findBond(state);
+      const policy = resolvePolicy({ ...this.#options.policy, ...options.policy });
+      if (bond?.peerLtk && meetsPolicy(bond, policy)) {
+        settle(this.encrypt(handle).then(() => ({ kind: 'encrypted', bond }) as const));
+      } else {
+        settle(pairing());
+      }
+    } else {
+      // An 'encrypted-with-bond' rejection of pair() comes after secure() resolved: it is ignored.
+      settle(pairing());
+    }
+    return securing.promise;
   }
 
   /** An SMP PDU arrived on CID 0x0006. */
@@ -444,7 +547,26 @@ export class SecurityManager {
           ),
         );
     }
-    if (ok) this.#host.emit(handle, { type: 'encrypted', bonded: !pairing });
+    if (!ok) return;
+    const bond = pairing ? undefined : state.keyBond;
+    this.#host.emit(handle, { type: 'encrypted', bonded: !pairing, ...(bond ? { bond } : {}) });
+    if (!pairing && bond && state.link.role === 'peripheral') {
+      // The central answered our Security Request (or came on its own) by encrypting with its bond.
+      const securing = state.securing;
+      state.securing = undefined;
+      securing?.resolve({ kind: 'encrypted', bond });
+      if (state.pairing && (state.session === undefined || state.session.phase === 'idle')) {
+        const waiting = state.pairing;
+        state.pairing = undefined;
+        state.session = undefined;
+        waiting.reject(
+          new EncryptionError(
+            'encrypted-with-bond',
+            'the central encrypted the link with its bond instead of pairing; secure() accepts either',
+          ),
+        );
+      }
+    }
   }
 
   /**
@@ -461,7 +583,9 @@ export class SecurityManager {
       key = pending.key;
       state.pendingKey = undefined;
     } else {
-      key = this.#bondForRequest(state.link.peer, ediv, rand)?.localLtk?.ltk;
+      const bond = this.#bondForRequest(state, ediv, rand);
+      key = bond?.localLtk?.ltk;
+      state.keyBond = bond;
     }
     const command: HciCommand = key
       ? { name: 'le-long-term-key-request-reply', handle, ltk: key }
@@ -483,6 +607,7 @@ export class SecurityManager {
     const o = this.#options;
     const peer = peerOob ?? this.#peerOob.get(addressKey(state.link.peer));
     const local = this.#localOob;
+    const kept = this.#findBond(state);
     const oob = {
       ...(peer ? { peer } : {}),
       ...(local ? { localRandom: local.random } : {}),
@@ -498,6 +623,7 @@ export class SecurityManager {
       ...(this.#identity ? { identity: this.#identity } : {}),
       ...(local ? { keyPair: local.keyPair } : {}),
       ...(peer || local ? { oob } : {}),
+      ...(kept ? { keptBond: kept } : {}),
     });
     state.session = session;
     state.phase = session.phase;
@@ -580,7 +706,8 @@ export class SecurityManager {
       case 'keypress':
         return;
       case 'completed': {
-        const bond = this.#bondOf(state.link, output.result);
+        const bond = this.#bondOf(state, output.result);
+        state.identity = output.result.peerKeys.identityAddress ?? state.identity;
         if (bond) {
           this.bonds.put(bond);
           this.#host.emit(handle, { type: 'bonded', bond });
@@ -604,7 +731,7 @@ export class SecurityManager {
 
   #onSecurityRequest(state: LinkState, authReq: number): void {
     if ((this.#options.onSecurityRequest ?? 'auto') !== 'auto') return;
-    const bond = this.#findBond(state.link.peer);
+    const bond = this.#findBond(state);
     // The requested level (as Linux's authreq_to_seclevel): MITM asks for authentication, and MITM with SC
     // for an authenticated SC key; the SC bit alone asks for no more than encryption.
     // A central that does not do SC itself cannot reach the SC level: pairing again would only repeat legacy.
@@ -625,9 +752,10 @@ export class SecurityManager {
   }
 
   /** The bond to keep after a pairing (smp-rules.md 9), or undefined when nothing is to be kept. */
-  #bondOf(link: SecurityLink, result: PairingResult): Bond | undefined {
+  #bondOf(state: LinkState, result: PairingResult): Bond | undefined {
     if (!result.bonded || result.debugKey) return undefined;
-    const peer = result.peerKeys.identityAddress ?? link.peer;
+    const link = state.link;
+    const peer = result.peerKeys.identityAddress ?? state.identity;
     let peerLtk: BondKey | undefined;
     let localLtk: BondKey | undefined;
     if (result.secureConnections) {
@@ -651,14 +779,14 @@ export class SecurityManager {
     };
   }
 
-  /** The bond of a peer seen at this address (no RPA resolution yet: identity addresses only). */
-  #findBond(peer: DeviceAddress): Bond | undefined {
-    return this.bonds.get(peer);
+  /** The bond with the link's peer, by its identity. */
+  #findBond(state: LinkState): Bond | undefined {
+    return this.bonds.get(state.identity);
   }
 
-  #bondForRequest(peer: DeviceAddress, ediv: number, rand: Uint8Array): Bond | undefined {
+  #bondForRequest(state: LinkState, ediv: number, rand: Uint8Array): Bond | undefined {
     if (ediv === 0 && equalBytes(rand, ZERO_8)) {
-      const bond = this.#findBond(peer);
+      const bond = this.#findBond(state);
       return bond?.secureConnections ? bond : undefined;
     }
     for (const bond of this.bonds.list()) {

@@ -71,6 +71,7 @@ export {
 } from './pdu.js';
 export { DEFAULT_POLICY, type PairingPolicy, resolvePolicy } from './policy.js';
 export { RepeatedAttempts, type RepeatedAttemptsOptions } from './repeated-attempts.js';
+export { meetsPolicy, type SecurityLevel, weakens } from './security-level.js';
 export { PairingSession, type SessionPhase } from './session.js';
 export type {
   DistributedKeys,

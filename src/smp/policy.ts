@@ -33,6 +33,12 @@ export interface PairingPolicy {
   readonly initiatorKeys: number;
   /** Keys we ask the responder to distribute, or are willing to distribute as responder. Default EncKey | IdKey. */
   readonly responderKeys: number;
+  /**
+   * Let a pairing replace a kept bond with a weaker key (an authenticated bond by
+   * an unauthenticated one, SC by legacy, a longer key by a shorter). Default false:
+   * such a pairing fails with Authentication Requirements (0x03).
+   */
+  readonly allowWeakerBond: boolean;
 }
 
 /**
@@ -55,6 +61,7 @@ export const DEFAULT_POLICY: PairingPolicy = Object.freeze({
   keypress: false,
   initiatorKeys: KeyDist.EncKey | KeyDist.IdKey,
   responderKeys: KeyDist.EncKey | KeyDist.IdKey,
+  allowWeakerBond: false,
 });
 
 /**

@@ -11,6 +11,7 @@ import type { DeviceAddress, OobData, Prompt } from './delegate.js';
 import type { SmpPdu } from './pdu.js';
 import type { PairingPolicy } from './policy.js';
 import type { RepeatedAttempts } from './repeated-attempts.js';
+import type { SecurityLevel } from './security-level.js';
 
 /** The initiator sends the Pairing Request (the central on LE); the responder answers it. */
 export type Role = 'initiator' | 'responder';
@@ -135,4 +136,10 @@ export interface SessionOptions {
   readonly oob?: { readonly peer?: OobData; readonly localRandom?: Uint8Array };
   /** Failure memory shared by the host's sessions (Repeated Attempts, 0x09). */
   readonly attempts?: RepeatedAttempts;
+  /**
+   * The level of the bond already kept with this peer: a pairing that would
+   * replace it with a weaker key (see {@link weakens}) fails with
+   * Authentication Requirements (0x03), unless `policy.allowWeakerBond`.
+   */
+  readonly keptBond?: SecurityLevel;
 }

@@ -31,6 +31,7 @@ import {
 } from './key-distribution.js';
 import { decodePdu, encodePdu, type PairingFeatures, type SmpPdu } from './pdu.js';
 import { type PairingPolicy, resolvePolicy } from './policy.js';
+import { weakens } from './security-level.js';
 import type {
   DistributedKeys,
   PairingFailure,
@@ -371,6 +372,15 @@ export class PairingSession {
         Reason.EncryptionKeySize,
         `key size ${keySize} is below the minimum ${this.policy.minKeySize}`,
       );
+      return null;
+    }
+    const kept = this.#options.keptBond;
+    const weaker =
+      kept && !this.policy.allowWeakerBond
+        ? weakens(kept, { secureConnections: sc, authenticated: association.authenticated, keySize })
+        : undefined;
+    if (weaker) {
+      this.#fail(Reason.AuthenticationRequirements, `the pairing would replace ${weaker} in the kept bond`);
       return null;
     }
     const keypress =

@@ -123,6 +123,36 @@ describe('ble-smp pair and serve over a controller server', () => {
     expect(central.distributed).toMatchObject({ identityAddress: { type: 'public' } });
   });
 
+  it('--address: serve on a static random address; --privacy: pair on a resolvable private address', async () => {
+    const hci = await startController();
+    const serve = await startServe(hci, ['--address', 'c6:05:04:03:02:01']);
+    expect(serve).toMatchObject({ address: 'c6:05:04:03:02:01', addressType: 'random' });
+    const pair = lineIo();
+    const status = await pairCommand(
+      ['--hci', hci, '--peer', 'c6:05:04:03:02:01/random', '--json', '--privacy'],
+      pair.io,
+    );
+    expect(pair.err).toEqual([]);
+    expect(status).toBe(0);
+    expect(await serve.done).toBe(0);
+    // The peripheral saw the central on an RPA (0b01 in the top bits) and received its public identity.
+    const seen = serve.lines.events().find((e) => e.type === 'connected')!;
+    expect(seen.peerType).toBe('random');
+    expect(Number.parseInt(String(seen.peer).slice(0, 2), 16) >> 6).toBe(0b01);
+    const paired = serve.lines.events().find((e) => e.type === 'paired')!;
+    expect(paired.received).toMatchObject({
+      identityAddress: { type: 'public' },
+      irk: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
+    expect((paired.received as { identityAddress: { address: string } }).identityAddress.address).not.toBe(
+      seen.peer,
+    );
+    // The central received the peripheral's static random identity.
+    expect(pair.events().find((e) => e.type === 'paired')!.received).toMatchObject({
+      identityAddress: { address: 'c6:05:04:03:02:01', type: 'random' },
+    });
+  });
+
   it('passkey entry: serve displays the passkey, pair types it', async () => {
     const hci = await startController();
     const serve = await startServe(hci, ['--io-cap', 'display-only']);
@@ -380,6 +410,8 @@ describe('usage and transport errors', () => {
       ['--min-key-size', '6'],
       ['--passkey', '1234567'],
       ['--confirm', 'maybe'],
+      ['--address', '06:05:04:03:02:01'],
+      ['--address', 'c6:05:04:03:02:01', '--privacy'],
       ['--unknown'],
     ]) {
       expect((await run(['serve', '--hci', 'tcp:127.0.0.1:1', ...bad])).status).toBe(2);

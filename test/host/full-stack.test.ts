@@ -159,12 +159,22 @@ describe.each(MODELS)('full stack over the virtual controller: $name', (model) =
         again.c.on('pairing', (phase) => pairingPhases.push(String(phase)));
         const peripheralEncrypted = nextEvent<[boolean]>(again.p, 'encrypted');
         if (starter === 'central') {
-          await again.c.encrypt();
+          // A kept bond that meets the policy: secure() re-encrypts instead of pairing.
+          const outcome = await again.c.secure();
+          expect(outcome.kind).toBe('encrypted');
+          expect(outcome.kind === 'encrypted' && toHex(outcome.bond.peerLtk!.ltk)).toBe(
+            toHex(centralBond.peerLtk!.ltk),
+          );
         } else {
           // The peripheral asks for security; the central, holding a bond that meets the request,
-          // answers by re-encrypting. (pair() itself waits for a pairing, so it is not awaited here.)
-          void again.p.pair().catch(() => undefined);
-          await nextEvent<[boolean]>(again.c, 'encrypted');
+          // answers by re-encrypting, which secure() reports and a bare pair() rejects as no pairing.
+          const paired = again.p.pair().catch((e: unknown) => e);
+          const outcome = await again.p.secure();
+          expect(outcome).toMatchObject({
+            kind: 'encrypted',
+            bond: { authenticated: model.expect.authenticated },
+          });
+          expect(await paired).toMatchObject({ name: 'EncryptionError', code: 'encrypted-with-bond' });
         }
         const [fromBond] = await peripheralEncrypted;
         expect(fromBond).toBe(true);

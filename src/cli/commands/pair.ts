@@ -12,7 +12,7 @@ import {
   parseCommandArgs,
   printer,
   printFailed,
-  printPaired,
+  printSecured,
   SECURITY_USAGE,
   securitySettings,
   stringOption,
@@ -22,9 +22,11 @@ import {
 export const PAIR_USAGE = `Usage: ble-smp pair --hci T --peer ADDR[/public|/random] [options]
 
 Connects to the peripheral ADDR (aa:bb:cc:dd:ee:ff, public unless /random)
-as central and pairs with it.
+as central and pairs with it, or re-encrypts with the bond kept with it.
 
   --peer ADDR        the peripheral to pair with (required)
+  --force-pair       pair even when a kept bond meets the policy (else the
+                     link is encrypted with the bond: an 'encrypted' event)
   --timeout-ms N     give up connecting after N ms (default 10000)
 ${SECURITY_USAGE}`;
 
@@ -56,7 +58,11 @@ export async function pairCommand(
   signal?: AbortSignal,
   options: PromptOptions = {},
 ): Promise<number> {
-  const values = parseCommandArgs(argv, { peer: { type: 'string' }, 'timeout-ms': { type: 'string' } });
+  const values = parseCommandArgs(argv, {
+    peer: { type: 'string' },
+    'timeout-ms': { type: 'string' },
+    'force-pair': { type: 'boolean' },
+  });
   const settings = securitySettings(values, 'initiator');
   const peerText = stringOption(values, 'peer');
   if (peerText === undefined)
@@ -92,7 +98,7 @@ export async function pairCommand(
       `connected: ${peerAddress.address} (${peerAddress.type}) as ${connection.role}`,
     );
     try {
-      printPaired(print, await connection.pair());
+      printSecured(print, await connection.secure({ forcePair: values['force-pair'] === true }));
       return 0;
     } catch (error) {
       printFailed(print, error);

@@ -8,8 +8,10 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { toHex } from '../../crypto/bytes.js';
 import { HciTraceFormatter } from '../../hci/describe.js';
-import { Host } from '../../host/host.js';
-import { PairingError } from '../../host/security-manager.js';
+import type { Bond } from '../../host/bond-store.js';
+import { Host, type OwnAddress, parseAddress } from '../../host/host.js';
+import { isIdentityAddress } from '../../host/privacy.js';
+import { EncryptionError, PairingError, type SecurityOutcome } from '../../host/security-manager.js';
 import { IoCapability, KeyDist, REASON_TEXT, Reason } from '../../smp/constants.js';
 import { type DeviceAddress, formatAddress, type PairingDelegate } from '../../smp/delegate.js';
 import type { PairingPolicy } from '../../smp/policy.js';
@@ -31,17 +33,22 @@ export const SECURITY_USAGE = `  --hci T            the controller's transport: 
   --no-bond          do not ask for bonding
   --min-key-size N   the smallest key size accepted, 7..16 (default 16)
   --keys LIST        the keys we distribute: enc,id,sign, or none (default enc,id)
+  --address ADDR     use ADDR, a static random address (two top bits 11), as
+                     our address and identity
+  --privacy          use resolvable private addresses made from our IRK
+                     (renewed every 15 minutes), the public address as identity
   --passkey N        the passkey to type when asked (0..999999)
   --confirm yes|no   the answer to numeric comparison
   --json             one JSON object per line (ready, connected, prompt,
-                     paired, failed)
+                     paired, encrypted, failed)
   --trace FILE       write every HCI packet to and from the controller to
                      FILE, a btsnoop capture (H4) that Wireshark reads
   --btmon            print every HCI packet as btmon does (keys hidden), on
                      stdout, or on stderr with --json
 Without --passkey or --confirm, a question is asked on the terminal when
-stdin is one, and refused otherwise. Exit status: 0 paired, 1 pairing failed,
-2 a usage error or a transport that cannot be opened.`;
+stdin is one, and refused otherwise. Exit status: 0 paired or encrypted with
+a bond, 1 pairing or encryption failed, 2 a usage error or a transport that
+cannot be opened.`;
 
 const IO_CAPS: Readonly<Record<string, IoCapability>> = {
   'display-only': IoCapability.DisplayOnly,
@@ -68,6 +75,8 @@ export const SECURITY_OPTIONS = {
   keys: { type: 'string' },
   passkey: { type: 'string' },
   confirm: { type: 'string' },
+  address: { type: 'string' },
+  privacy: { type: 'boolean' },
   json: { type: 'boolean' },
   trace: { type: 'string' },
   btmon: { type: 'boolean' },
@@ -93,6 +102,8 @@ export interface SecuritySettings {
   readonly trace: string | undefined;
   /** --btmon: print btmon-style lines for every HCI packet. */
   readonly btmon: boolean;
+  /** --address / --privacy: the address we use on the air. */
+  readonly ownAddress: OwnAddress;
 }
 
 /** Parsed options by name: a string, true for a flag given, or undefined. */
@@ -136,6 +147,8 @@ export function securitySettings(parsed: ParsedOptions, role: 'initiator' | 'res
     json: parsed.json === true,
     trace: stringOption(parsed, 'trace'),
     btmon: parsed.btmon === true,
+    address: stringOption(parsed, 'address'),
+    privacy: parsed.privacy === true,
   };
   if (values.hci === undefined || values.hci === '') {
     throw new UsageError('--hci is required, as in --hci tcp:127.0.0.1:9000 or --hci hci0');
@@ -184,8 +197,28 @@ export function securitySettings(parsed: ParsedOptions, role: 'initiator' | 'res
     }
     confirm = values.confirm === 'yes';
   }
+  let ownAddress: OwnAddress = { kind: 'public' };
+  if (values.address !== undefined && values.privacy) {
+    throw new UsageError('--address and --privacy: choose one');
+  }
+  if (values.privacy) ownAddress = { kind: 'resolvable' };
+  if (values.address !== undefined) {
+    let address: Uint8Array;
+    try {
+      address = parseAddress(values.address);
+    } catch (error) {
+      throw new UsageError(`--address: ${(error as Error).message}`);
+    }
+    if (!isIdentityAddress({ address, type: 1 })) {
+      throw new UsageError(
+        `--address ${values.address}: not a static random address (its first two bits must be 11, as in c0:..:..)`,
+      );
+    }
+    ownAddress = { kind: 'static', address };
+  }
   return {
     hci: values.hci,
+    ownAddress,
     policy,
     passkey,
     confirm,
@@ -298,7 +331,7 @@ export async function openHost(
     );
   }
   try {
-    return await Host.open(transport, { policy: settings.policy, delegate });
+    return await Host.open(transport, { policy: settings.policy, delegate, ownAddress: settings.ownAddress });
   } catch (error) {
     await transport.close().catch(() => undefined);
     io.err(
@@ -364,11 +397,51 @@ export function reasonName(reason: number): string {
   return REASON_NAMES[reason] ?? 'reserved';
 }
 
+/** Prints a link encrypted with a kept bond (keys are not printed: they are in the bond store). */
+export function printEncrypted(print: Printer, bond: Bond): void {
+  const peer = describeAddress(bond.peer);
+  print(
+    {
+      type: 'encrypted',
+      bonded: true,
+      method: bond.secureConnections ? 'sc' : 'legacy',
+      keySize: bond.keySize,
+      authenticated: bond.authenticated,
+      identity: peer.address,
+      identityType: peer.type,
+      bondedAt: new Date(bond.createdAt).toISOString(),
+    },
+    `encrypted with the bond of ${peer.address} (${peer.type}) made ${new Date(bond.createdAt).toISOString()}: ` +
+      `${bond.secureConnections ? 'LE Secure Connections' : 'LE legacy'}, key size ${bond.keySize}, ` +
+      `${bond.authenticated ? 'authenticated' : 'unauthenticated'}`,
+  );
+}
+
+/** Prints how a link was secured: `paired` or `encrypted`. */
+export function printSecured(print: Printer, outcome: SecurityOutcome): void {
+  if (outcome.kind === 'paired') printPaired(print, outcome.result);
+  else printEncrypted(print, outcome.bond);
+}
+
 /**
- * Prints a failed pairing; rethrows anything that is not a PairingError
- * (the command's caller reports it).
+ * Prints a failed pairing or encryption; rethrows anything else (the
+ * command's caller reports it).
  */
 export function printFailed(print: Printer, error: unknown): void {
+  if (error instanceof EncryptionError) {
+    print(
+      {
+        type: 'failed',
+        stage: 'encryption',
+        code: error.code,
+        ...(error.status !== undefined ? { status: error.status } : {}),
+        message: error.message,
+      },
+      `failed: encryption with the bond: ${error.message}` +
+        (error.code === 'key-missing' ? ' (the peer lost its bond: --force-pair pairs again)' : ''),
+    );
+    return;
+  }
   if (!(error instanceof PairingError)) throw error;
   print(
     {

@@ -13,7 +13,7 @@ import {
   parseCommandArgs,
   printer,
   printFailed,
-  printPaired,
+  printSecured,
   SECURITY_USAGE,
   securitySettings,
   terminalAsk,
@@ -22,10 +22,13 @@ import {
 export const SERVE_USAGE = `Usage: ble-smp serve --hci T [--once] [options]
 
 Advertises (connectable), accepts centrals and, as peripheral, asks each to
-secure the link (Security Request) and answers its pairing. Runs until SIGINT
-or SIGTERM; with --once, exits when the first connection's pairing ends.
+secure the link (Security Request) and answers its pairing, or its
+encryption with a kept bond (an LE Long Term Key Request answered from the
+bond store). Runs until SIGINT or SIGTERM; with --once, exits when the first
+connection's security procedure ends.
 
-  --once             exit after the first connection's pairing (0 paired, 1 failed)
+  --once             exit after the first connection is paired, encrypted
+                     with a bond, or failed (0 paired or encrypted, 1 failed)
 ${SECURITY_USAGE}`;
 
 /** How long --once waits for the central to leave before closing the link itself. */
@@ -98,12 +101,13 @@ export async function serveCommand(
       );
       readvertise();
     });
-    // A Security Request asks the central to pair; a central already pairing ignores it (Vol 3 Part H 3.6.7).
+    // A Security Request asks the central to pair or encrypt with its bond; a central already pairing
+    // ignores it (Vol 3 Part H 3.6.7).
     connection
-      .pair()
+      .secure()
       .then(
-        (result) => {
-          printPaired(print, result);
+        (outcome) => {
+          printSecured(print, outcome);
           return 0;
         },
         (error: unknown) => {
@@ -132,10 +136,18 @@ export async function serveCommand(
   try {
     if (!stopping) {
       await host.startAdvertising();
-      const us = describeAddress(host.address);
+      const us = describeAddress(host.airAddress);
+      const identity = describeAddress(host.address);
       print(
-        { type: 'ready', address: us.address, addressType: us.type },
-        `advertising as ${us.address} (${us.type})`,
+        {
+          type: 'ready',
+          address: us.address,
+          addressType: us.type,
+          identity: identity.address,
+          identityType: identity.type,
+        },
+        `advertising as ${us.address} (${us.type})` +
+          (us.address === identity.address ? '' : `, identity ${identity.address} (${identity.type})`),
       );
     }
     await finished;
