@@ -228,18 +228,8 @@ export interface ScanParameters {
   readonly scanningFilterPolicy: number;
 }
 
-/** HCI_LE_Create_Connection (7.8.12). */
-export interface CreateConnectionParameters {
-  /** Units of 0.625 ms. */
-  readonly scanInterval: number;
-  /** Units of 0.625 ms. */
-  readonly scanWindow: number;
-  /** 0x00: connect to the peer address below; 0x01: use the Filter Accept List. */
-  readonly initiatorFilterPolicy: number;
-  readonly peerAddressType: number;
-  /** 6 octets, wire order. */
-  readonly peerAddress: Uint8Array;
-  readonly ownAddressType: number;
+/** The connection parameters of HCI_LE_Create_Connection and HCI_LE_Connection_Update (7.8.12, 7.8.18). */
+export interface ConnectionIntervalParameters {
   /** Units of 1.25 ms. */
   readonly connectionIntervalMin: number;
   /** Units of 1.25 ms. */
@@ -252,6 +242,20 @@ export interface CreateConnectionParameters {
   readonly minCeLength: number;
   /** Units of 0.625 ms. */
   readonly maxCeLength: number;
+}
+
+/** HCI_LE_Create_Connection (7.8.12). */
+export interface CreateConnectionParameters extends ConnectionIntervalParameters {
+  /** Units of 0.625 ms. */
+  readonly scanInterval: number;
+  /** Units of 0.625 ms. */
+  readonly scanWindow: number;
+  /** 0x00: connect to the peer address below; 0x01: use the Filter Accept List. */
+  readonly initiatorFilterPolicy: number;
+  readonly peerAddressType: number;
+  /** 6 octets, wire order. */
+  readonly peerAddress: Uint8Array;
+  readonly ownAddressType: number;
 }
 
 /**
@@ -284,6 +288,7 @@ export type HciCommand =
   | { readonly name: 'le-set-scan-enable'; readonly enable: boolean; readonly filterDuplicates: boolean }
   | ({ readonly name: 'le-create-connection' } & CreateConnectionParameters)
   | { readonly name: 'le-create-connection-cancel' }
+  | ({ readonly name: 'le-connection-update'; readonly handle: number } & ConnectionIntervalParameters)
   | { readonly name: 'le-rand' }
   | {
       readonly name: 'le-start-encryption';
@@ -308,6 +313,16 @@ export type HciCommandName = HciCommand['name'];
 type ParametersOf<N extends HciCommandName> = Omit<Extract<HciCommand, { name: N }>, 'name'>;
 
 /** Opcode and parameter layout of every command (Vol 4 Part E 7.x, the section beside each). */
+/** The connection parameters at the end of LE Create Connection and LE Connection Update (7.8.12, 7.8.18). */
+const INTERVAL_LAYOUT: Layout<ConnectionIntervalParameters> = [
+  ['connectionIntervalMin', 'u16'],
+  ['connectionIntervalMax', 'u16'],
+  ['maxLatency', 'u16'],
+  ['supervisionTimeout', 'u16'],
+  ['minCeLength', 'u16'],
+  ['maxCeLength', 'u16'],
+];
+
 const COMMANDS: { readonly [N in HciCommandName]: { opcode: HciOpcode; layout: Layout<ParametersOf<N>> } } = {
   // 7.1.6
   disconnect: {
@@ -390,16 +405,16 @@ const COMMANDS: { readonly [N in HciCommandName]: { opcode: HciOpcode; layout: L
       ['peerAddressType', 'u8'],
       ['peerAddress', 6],
       ['ownAddressType', 'u8'],
-      ['connectionIntervalMin', 'u16'],
-      ['connectionIntervalMax', 'u16'],
-      ['maxLatency', 'u16'],
-      ['supervisionTimeout', 'u16'],
-      ['minCeLength', 'u16'],
-      ['maxCeLength', 'u16'],
+      ...INTERVAL_LAYOUT,
     ],
   },
   // 7.8.13
   'le-create-connection-cancel': { opcode: HciOpcode.LeCreateConnectionCancel, layout: [] },
+  // 7.8.18
+  'le-connection-update': {
+    opcode: HciOpcode.LeConnectionUpdate,
+    layout: [['handle', 'handle'], ...INTERVAL_LAYOUT],
+  },
   // 7.8.23
   'le-rand': { opcode: HciOpcode.LeRand, layout: [] },
   // 7.8.24

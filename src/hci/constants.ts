@@ -98,6 +98,8 @@ export const HciOpcode = Object.freeze({
   LeCreateConnection: 0x200d,
   /** HCI_LE_Create_Connection_Cancel (7.8.13). */
   LeCreateConnectionCancel: 0x200e,
+  /** HCI_LE_Connection_Update (7.8.18). */
+  LeConnectionUpdate: 0x2013,
   /** HCI_LE_Rand (7.8.23). */
   LeRand: 0x2018,
   /** HCI_LE_Enable_Encryption, formerly LE Start Encryption (7.8.24). */
@@ -148,6 +150,8 @@ export const LeSubeventCode = Object.freeze({
   ConnectionComplete: 0x01,
   /** HCI_LE_Advertising_Report (7.7.65.2). */
   AdvertisingReport: 0x02,
+  /** HCI_LE_Connection_Update_Complete (7.7.65.3). */
+  ConnectionUpdateComplete: 0x03,
   /** HCI_LE_Long_Term_Key_Request (7.7.65.5). */
   LongTermKeyRequest: 0x05,
   /** HCI_LE_Enhanced_Connection_Complete [v1] (7.7.65.10). */

@@ -146,6 +146,16 @@ export type HciEvent =
   | ({ readonly name: 'le-connection-complete' } & ConnectionCompleteFields)
   | { readonly name: 'le-advertising-report'; readonly reports: readonly AdvertisingReport[] }
   | {
+      readonly name: 'le-connection-update-complete';
+      readonly status: number;
+      readonly handle: number;
+      /** Units of 1.25 ms. */
+      readonly connectionInterval: number;
+      readonly peripheralLatency: number;
+      /** Units of 10 ms. */
+      readonly supervisionTimeout: number;
+    }
+  | {
       readonly name: 'le-long-term-key-request';
       readonly handle: number;
       /** Random_Number, 8 octets, wire order. */
@@ -245,6 +255,18 @@ const FIXED: {
     code: HciEventCode.LeMeta,
     subevent: LeSubeventCode.ConnectionComplete,
     layout: [...CONNECTION_HEAD, ...CONNECTION_TAIL],
+  },
+  // 7.7.65.3
+  'le-connection-update-complete': {
+    code: HciEventCode.LeMeta,
+    subevent: LeSubeventCode.ConnectionUpdateComplete,
+    layout: [
+      ['status', 'u8'],
+      ['handle', 'handle'],
+      ['connectionInterval', 'u16'],
+      ['peripheralLatency', 'u16'],
+      ['supervisionTimeout', 'u16'],
+    ],
   },
   // 7.7.65.5
   'le-long-term-key-request': {

@@ -8,8 +8,15 @@
 import { AclFlowControl, decodeAcl, fragment } from '../hci/acl.js';
 import type { HciCommand } from '../hci/commands.js';
 import { describeHciError, HciErrorCode } from '../hci/constants.js';
-import { decodeEvent, type HciEvent, type ReturnParameters } from '../hci/events.js';
-import { attNotSupported, encodeL2cap, FixedChannel, L2capReassembler, leSignalling } from '../hci/l2cap.js';
+import { type AdvertisingReport, decodeEvent, type HciEvent, type ReturnParameters } from '../hci/events.js';
+import {
+  attNotSupported,
+  type ConnectionParameters,
+  encodeL2cap,
+  FixedChannel,
+  L2capReassembler,
+  leSignalling,
+} from '../hci/l2cap.js';
 import { type DeviceAddress, formatAddress } from '../smp/delegate.js';
 import type { SessionPhase } from '../smp/session.js';
 import type { PairingResult } from '../smp/session-types.js';
@@ -42,6 +49,12 @@ export type OwnAddress =
 export interface HostOptions extends SecurityOptions {
   /** The address we use on the air (default the controller's public address). */
   readonly ownAddress?: OwnAddress;
+  /**
+   * Central: whether to accept the connection parameters a peripheral asks for
+   * (L2CAP Connection Parameter Update Request); accepted ones are applied with
+   * LE Connection Update. Invalid ones are always rejected. Default true.
+   */
+  readonly acceptConnectionParameters?: boolean | ((parameters: ConnectionParameters) => boolean);
   /** How long to wait for each HCI command's answer (default 2000 ms). */
   readonly commandTimeoutMs?: number;
   /** The clock for command, connection and SMP timeouts (default the global timers). */
@@ -89,6 +102,11 @@ export class ConnectionError extends Error {
 export interface ConnectionEvents extends Record<string, unknown[]> {
   /** The link went away, with the HCI reason. */
   disconnect: [reason: number];
+  /**
+   * The connection parameters changed (LE Connection Update Complete): interval in
+   * units of 1.25 ms, peripheral latency in events, supervision timeout in units of 10 ms.
+   */
+  parameters: [interval: number, latency: number, supervisionTimeout: number];
   /** The pairing session changed phase. */
   pairing: [phase: SessionPhase];
   /** The link is now encrypted; `bonded`: with a stored key (then `bond` is it) rather than a fresh pairing. */
@@ -107,7 +125,45 @@ export interface HostEvents extends Record<string, unknown[]> {
   pairing: [connection: Connection, phase: SessionPhase];
   encrypted: [connection: Connection, bonded: boolean, bond: Bond | undefined];
   'security-request': [connection: Connection, authReq: number];
+  /** An advertising or scan response report, while scanning. */
+  advertisement: [advertisement: Advertisement];
 }
+
+/** One advertising report (HCI LE Advertising Report, Vol 4 Part E 7.7.65.2) as the host hands it on. */
+export interface Advertisement {
+  /** The advertiser's address (6 octets, wire order) and type; its identity when its RPA resolves through a bond. */
+  readonly peer: DeviceAddress;
+  /** The identity its address resolves to through a bond's IRK, else its address. */
+  readonly identity: DeviceAddress;
+  /** `ADV_IND`, `ADV_DIRECT_IND`, `ADV_SCAN_IND`, `ADV_NONCONN_IND` or `SCAN_RSP`. */
+  readonly kind: 'ADV_IND' | 'ADV_DIRECT_IND' | 'ADV_SCAN_IND' | 'ADV_NONCONN_IND' | 'SCAN_RSP' | 'unknown';
+  /** Whether a central may connect to it (ADV_IND, ADV_DIRECT_IND). */
+  readonly connectable: boolean;
+  /** The advertising or scan response data, 0 to 31 octets. */
+  readonly data: Uint8Array;
+  /** dBm; undefined when the controller gave none (127). */
+  readonly rssi: number | undefined;
+}
+
+/** Options of {@link Host.startScanning}. */
+export interface ScanOptions {
+  /** Active scanning asks for scan responses (default false: passive). */
+  readonly active?: boolean;
+  /** Let the controller drop duplicate reports (default true). */
+  readonly filterDuplicates?: boolean;
+  /** Scan interval and window in milliseconds (default 60 and 30). */
+  readonly intervalMs?: number;
+  readonly windowMs?: number;
+}
+
+/** Advertising PDU types of LE Advertising Report's Event_Type (7.7.65.2), as data. */
+const ADVERTISING_KINDS: readonly Advertisement['kind'][] = [
+  'ADV_IND',
+  'ADV_DIRECT_IND',
+  'ADV_SCAN_IND',
+  'ADV_NONCONN_IND',
+  'SCAN_RSP',
+];
 
 /**
  * One LE connection.
@@ -254,6 +310,7 @@ export class Host extends Emitter<HostEvents> {
   #bufferSize = 27;
   #address: DeviceAddress = { address: new Uint8Array(6), type: 0 };
   readonly #ownAddress: OwnAddress;
+  readonly #acceptParameters: NonNullable<HostOptions['acceptConnectionParameters']>;
   /** The address on the air (for a resolvable private address, the current one) and when it was set. */
   #airAddress: DeviceAddress = this.#address;
   #airAddressSetAt = 0;
@@ -267,6 +324,7 @@ export class Host extends Emitter<HostEvents> {
     this.#transport = transport;
     this.#timers = options.timers ?? systemTimers;
     this.#ownAddress = options.ownAddress ?? { kind: 'public' };
+    this.#acceptParameters = options.acceptConnectionParameters ?? true;
     this.#commands = new CommandChannel(transport, {
       timers: this.#timers,
       ...(options.commandTimeoutMs !== undefined ? { timeoutMs: options.commandTimeoutMs } : {}),
@@ -467,6 +525,58 @@ export class Host extends Emitter<HostEvents> {
   }
 
   /**
+   * Starts scanning: every advertising report becomes an `advertisement`
+   * event, with the advertiser's identity when its RPA resolves through a bond.
+   * @example
+   * ```ts
+   * host.on('advertisement', (ad) => console.log(formatAddress(ad.peer.address), ad.rssi));
+   * await host.startScanning({ active: true });
+   * ```
+   */
+  async startScanning(options: ScanOptions = {}): Promise<void> {
+    const units = (ms: number) => Math.min(0x4000, Math.max(0x04, Math.round(ms / 0.625)));
+    const interval = units(options.intervalMs ?? 60);
+    await this.#renewAirAddress();
+    await this.command({
+      name: 'le-set-scan-parameters',
+      scanType: options.active ? 0x01 : 0x00,
+      scanInterval: interval,
+      scanWindow: Math.min(interval, units(options.windowMs ?? 30)),
+      ownAddressType: this.#airAddress.type,
+      scanningFilterPolicy: 0x00,
+    });
+    await this.command({
+      name: 'le-set-scan-enable',
+      enable: true,
+      filterDuplicates: options.filterDuplicates ?? true,
+    });
+  }
+
+  /**
+   * Stops scanning.
+   * @example
+   * ```ts
+   * await host.stopScanning();
+   * ```
+   */
+  async stopScanning(): Promise<void> {
+    await this.command({ name: 'le-set-scan-enable', enable: false, filterDuplicates: false });
+  }
+
+  #onAdvertisingReport(report: AdvertisingReport): void {
+    const peer: DeviceAddress = { address: report.address, type: (report.addressType & 1) as 0 | 1 };
+    const kind = ADVERTISING_KINDS[report.eventType] ?? 'unknown';
+    this.emit('advertisement', {
+      peer,
+      identity: this.security.resolveIdentity(peer),
+      kind,
+      connectable: kind === 'ADV_IND' || kind === 'ADV_DIRECT_IND',
+      data: report.data,
+      rssi: report.rssi === 127 ? undefined : report.rssi,
+    });
+  }
+
+  /**
    * Stops advertising.
    * @example
    * ```ts
@@ -595,6 +705,21 @@ export class Host extends Emitter<HostEvents> {
         return this.security.onEncryptionChange(event.handle, event.status, 1);
       case 'le-long-term-key-request':
         return this.security.onLtkRequest(event.handle, event.ediv, event.rand);
+      case 'le-connection-update-complete':
+        if (event.status === 0) {
+          this.#links
+            .get(event.handle)
+            ?.connection.emit(
+              'parameters',
+              event.connectionInterval,
+              event.peripheralLatency,
+              event.supervisionTimeout,
+            );
+        }
+        return;
+      case 'le-advertising-report':
+        for (const report of event.reports) this.#onAdvertisingReport(report);
+        return;
       default:
         return;
     }
@@ -662,9 +787,25 @@ export class Host extends Emitter<HostEvents> {
       case FixedChannel.Smp:
         return this.security.onSmp(handle, payload);
       case FixedChannel.LeSignalling: {
-        // This host cannot yet issue LE Connection Update, so it does not accept parameters it could not apply.
-        const answer = leSignalling(payload, { role: link.connection.role, accept: false });
+        // A central accepts valid parameters (unless told otherwise) and applies them with LE Connection Update.
+        const answer = leSignalling(payload, {
+          role: link.connection.role,
+          accept: this.#acceptParameters,
+        });
         for (const response of answer.responses) this.sendL2cap(handle, FixedChannel.LeSignalling, response);
+        if (answer.outcome.type === 'parameters-accepted') {
+          const p = answer.outcome.parameters;
+          this.command({
+            name: 'le-connection-update',
+            handle,
+            connectionIntervalMin: p.intervalMin,
+            connectionIntervalMax: p.intervalMax,
+            maxLatency: p.peripheralLatency,
+            supervisionTimeout: p.timeoutMultiplier,
+            minCeLength: 0,
+            maxCeLength: 0,
+          }).catch(() => undefined);
+        }
         return;
       }
       case FixedChannel.Att: {

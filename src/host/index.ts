@@ -8,6 +8,8 @@
  * ```
  * @module
  */
+
+export type { ConnectionParameters } from '../hci/l2cap.js';
 export {
   type Bond,
   type BondKey,
@@ -27,6 +29,7 @@ export {
 } from './command-channel.js';
 export { Emitter, type EventMap } from './emitter.js';
 export {
+  type Advertisement,
   type AdvertisingOptions,
   Connection,
   ConnectionError,
@@ -37,6 +40,7 @@ export {
   type HostOptions,
   type OwnAddress,
   parseAddress,
+  type ScanOptions,
 } from './host.js';
 export {
   isIdentityAddress,

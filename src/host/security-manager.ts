@@ -232,6 +232,13 @@ interface LinkState {
   keyBond: Bond | undefined;
   /** A {@link SecurityManager.secure} under way. */
   securing: Deferred<SecurityOutcome> | undefined;
+  /** Our OOB key pair and random, when the current session was given them. */
+  localOob: LocalOob | undefined;
+}
+
+interface LocalOob {
+  readonly keyPair: P256KeyPair;
+  readonly random: Uint8Array;
 }
 
 const ZERO_8 = new Uint8Array(8);
@@ -256,7 +263,7 @@ export class SecurityManager {
   /** The repeated-attempts memory shared by every session. */
   readonly attempts: RepeatedAttempts;
   /** Our SC OOB key pair and random, once {@link localOobData} made them. */
-  #localOob: { readonly keyPair: P256KeyPair; readonly random: Uint8Array } | undefined;
+  #localOob: LocalOob | undefined;
   /** OOB data received from peers, by address. */
   readonly #peerOob = new Map<string, OobData>();
   #tb: Toolbox | undefined;
@@ -273,9 +280,11 @@ export class SecurityManager {
 
   /**
    * Our LE Secure Connections OOB data, to hand to the peer out of band. The
-   * first call makes a P-256 key pair and a 16-octet random for this host; every
-   * later session uses that key pair (and, when the peer says it holds our data,
-   * that random). `address` defaults to our identity address.
+   * first call makes a P-256 key pair and a 16-octet random; later calls give
+   * the same data until a pairing completes with that key pair (the sessions
+   * meanwhile use it, and that random when the peer says it holds our data);
+   * after that the next call makes new data, so OOB data serves one pairing.
+   * `address` defaults to our identity address.
    * @example
    * ```ts
    * const ours = central.security.localOobData();
@@ -320,6 +329,7 @@ export class SecurityManager {
       identity: this.resolveIdentity(link.peer),
       keyBond: undefined,
       securing: undefined,
+      localOob: undefined,
       link,
       session: undefined,
       delegate: this.#options.delegate ?? acceptAll,
@@ -627,6 +637,7 @@ export class SecurityManager {
     });
     state.session = session;
     state.phase = session.phase;
+    state.localOob = local;
     return session;
   }
 
@@ -706,6 +717,8 @@ export class SecurityManager {
       case 'keypress':
         return;
       case 'completed': {
+        // OOB data is for one pairing: once our key pair served one, the next localOobData() makes new.
+        if (this.#localOob && state.localOob === this.#localOob) this.#localOob = undefined;
         const bond = this.#bondOf(state, output.result);
         state.identity = output.result.peerKeys.identityAddress ?? state.identity;
         if (bond) {

@@ -81,6 +81,7 @@ describe('constants', () => {
       ['LeSetScanEnable', 0x08, 0x000c],
       ['LeCreateConnection', 0x08, 0x000d],
       ['LeCreateConnectionCancel', 0x08, 0x000e],
+      ['LeConnectionUpdate', 0x08, 0x0013],
       ['LeRand', 0x08, 0x0018],
       ['LeStartEncryption', 0x08, 0x0019],
       ['LeLongTermKeyRequestReply', 0x08, 0x001a],
@@ -116,6 +117,7 @@ describe('constants', () => {
     expect(LeSubeventCode).toEqual({
       ConnectionComplete: 0x01,
       AdvertisingReport: 0x02,
+      ConnectionUpdateComplete: 0x03,
       LongTermKeyRequest: 0x05,
       EnhancedConnectionComplete: 0x0a,
     });
@@ -166,6 +168,20 @@ const COMMAND_EXAMPLES: readonly CommandExample[] = [
   { wire: '02 20 00', command: { name: 'le-read-buffer-size' } },
   { wire: '03 20 00', command: { name: 'le-read-local-supported-features' } },
   { wire: '0e 20 00', command: { name: 'le-create-connection-cancel' } },
+  {
+    // 7.8.18: handle 0x0040, interval 24..40, latency 0, timeout 72, CE length 0..0.
+    wire: '13 20 0e 40 00 18 00 28 00 00 00 48 00 00 00 00 00',
+    command: {
+      name: 'le-connection-update',
+      handle: 0x40,
+      connectionIntervalMin: 24,
+      connectionIntervalMax: 40,
+      maxLatency: 0,
+      supervisionTimeout: 72,
+      minCeLength: 0,
+      maxCeLength: 0,
+    },
+  },
   { wire: '18 20 00', command: { name: 'le-rand' } },
   {
     wire: '01 0c 08 ff ff fb ff 07 f8 bf 3d',
@@ -257,7 +273,7 @@ const COMMAND_NAMES = Object.keys(COMMAND_OPCODE) as HciCommandName[];
 describe('commands: hand-written wire examples', () => {
   it('cover every command', () => {
     expect(COMMAND_EXAMPLES.map((e) => e.command.name).sort()).toEqual([...COMMAND_NAMES].sort());
-    expect(COMMAND_NAMES).toHaveLength(22);
+    expect(COMMAND_NAMES).toHaveLength(23);
   });
   it.each(COMMAND_EXAMPLES.map((e) => [e.command.name, e] as const))('%s', (_name, { wire, command }) => {
     expect(decodeCommand(octets(wire))).toEqual({ ok: true, command });
@@ -269,6 +285,15 @@ describe('commands: hand-written wire examples', () => {
 const u8 = fc.integer({ min: 0, max: 0xff });
 const u16 = fc.integer({ min: 0, max: 0xffff });
 const handle = fc.integer({ min: 0, max: 0x0eff });
+/** The connection parameters shared by LE Create Connection and LE Connection Update. */
+const intervalParameters = {
+  connectionIntervalMin: u16,
+  connectionIntervalMax: u16,
+  maxLatency: u16,
+  supervisionTimeout: u16,
+  minCeLength: u16,
+  maxCeLength: u16,
+};
 const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
 const address = bytes(6);
 const advData = fc.uint8Array({ maxLength: 31 });
@@ -332,14 +357,14 @@ const COMMAND_ARBITRARY: { readonly [N in HciCommandName]: fc.Arbitrary<Extract<
       peerAddressType: u8,
       peerAddress: address,
       ownAddressType: u8,
-      connectionIntervalMin: u16,
-      connectionIntervalMax: u16,
-      maxLatency: u16,
-      supervisionTimeout: u16,
-      minCeLength: u16,
-      maxCeLength: u16,
+      ...intervalParameters,
     }),
     'le-create-connection-cancel': fc.constant({ name: 'le-create-connection-cancel' }),
+    'le-connection-update': fc.record({
+      name: fc.constant('le-connection-update'),
+      handle,
+      ...intervalParameters,
+    }),
     'le-rand': fc.constant({ name: 'le-rand' }),
     'le-start-encryption': fc.record({
       name: fc.constant('le-start-encryption'),
@@ -758,6 +783,7 @@ const RETURNS: Readonly<Record<HciCommandName, ReturnParametersKind>> = {
   'le-set-event-mask': 'status',
   'le-read-buffer-size': 'le-read-buffer-size',
   'le-read-local-supported-features': 'le-read-local-supported-features',
+  'le-connection-update': 'status',
   'le-set-random-address': 'status',
   'le-set-advertising-parameters': 'status',
   'le-set-advertising-data': 'status',
@@ -921,6 +947,14 @@ const EVENT_ARBITRARY: { readonly [N in HciEventName]: fc.Arbitrary<HciEvent> } 
   }),
   'le-connection-complete': fc.record({ name: fc.constant('le-connection-complete'), ...connectionFields }),
   'le-advertising-report': fc.record({ name: fc.constant('le-advertising-report'), reports }),
+  'le-connection-update-complete': fc.record({
+    name: fc.constant('le-connection-update-complete'),
+    status,
+    handle,
+    connectionInterval: u16,
+    peripheralLatency: u16,
+    supervisionTimeout: u16,
+  }),
   'le-long-term-key-request': fc.record({
     name: fc.constant('le-long-term-key-request'),
     handle,

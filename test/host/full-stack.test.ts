@@ -222,6 +222,10 @@ describe('full stack over the virtual controller: SC OOB data', () => {
       const result = await c.pair();
       expect(result).toMatchObject(model.expect);
       await expect(peerPairing).resolves.toMatchObject(model.expect);
+      // OOB data serves one pairing: the central's next OOB data is new (a new key pair and random).
+      const next = central.localOobData();
+      expect(toHex(next.random)).not.toBe(toHex(centralData.random));
+      expect(toHex(next.confirm)).not.toBe(toHex(centralData.confirm));
     } finally {
       await Promise.allSettled([central.close(), peripheral.close()]);
     }

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nodeBackend } from '../../src/crypto/backends/node.js';
 import { toHex } from '../../src/crypto/bytes.js';
-import { toolbox } from '../../src/crypto/toolbox.js';
-import { type Connection, Host, type HostOptions } from '../../src/host/host.js';
+import { Host, type HostOptions } from '../../src/host/host.js';
 import {
   isIdentityAddress,
   isResolvablePrivateAddress,
@@ -11,39 +9,15 @@ import {
 } from '../../src/host/privacy.js';
 import { PairingError } from '../../src/host/security-manager.js';
 import { IoCapability, Reason } from '../../src/smp/constants.js';
-import { acceptAll } from '../../src/smp/delegate.js';
 import { RepeatedAttempts } from '../../src/smp/repeated-attempts.js';
 import { VirtualAir } from '../../src/transport/virtual/air.js';
+import { connectHosts, PERIPHERAL, tb, virtualHosts } from './virtual-hosts.js';
 
-const tb = toolbox(nodeBackend);
-const PERIPHERAL = Uint8Array.of(0x01, 0x02, 0x03, 0x04, 0x05, 0x06);
-
-async function hosts(central: HostOptions, peripheral: HostOptions) {
-  const air = new VirtualAir();
-  // Each refusal below counts as a failed attempt; these tests try again at once.
-  const attempts = () => new RepeatedAttempts({ baseMs: 0 });
-  const c = await Host.open(air.createController(), {
-    crypto: tb,
-    delegate: acceptAll,
-    attempts: attempts(),
-    ...central,
-  });
-  const p = await Host.open(air.createController({ address: PERIPHERAL }), {
-    crypto: tb,
-    delegate: acceptAll,
-    attempts: attempts(),
-    ...peripheral,
-  });
-  return { c, p };
-}
-
-async function connect(central: Host, peripheral: Host): Promise<{ c: Connection; p: Connection }> {
-  const incoming = new Promise<Connection>((resolve) => peripheral.once('connection', resolve));
-  await peripheral.startAdvertising();
-  const target = peripheral.airAddress;
-  const c = await central.connect(target.address, target.type, { timeoutMs: 2000 });
-  return { c, p: await incoming };
-}
+// Each refusal below counts as a failed attempt; these tests try again at once.
+const attempts = () => new RepeatedAttempts({ baseMs: 0 });
+const hosts = (central: HostOptions, peripheral: HostOptions) =>
+  virtualHosts({ attempts: attempts(), ...central }, { attempts: attempts(), ...peripheral });
+const connect = connectHosts;
 
 describe('private addresses', () => {
   it('makes RPAs that resolve with their IRK only, tagged 0b01, never all-zero or all-one random parts', () => {

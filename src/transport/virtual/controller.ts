@@ -29,6 +29,7 @@ import {
   returnParametersKind,
 } from '../../hci/events.js';
 import type { HciPacket } from '../../hci/h4.js';
+import { checkConnectionParameters } from '../../hci/l2cap.js';
 import { formatAddress } from '../../smp/delegate.js';
 import { type CloseListener, type PacketListener, type Transport, TransportError } from '../transport.js';
 
@@ -618,6 +619,32 @@ export class VirtualController implements Transport {
           opcode,
           returnParameters: { kind: 'le-rand', status: ok, randomNumber },
         });
+        return;
+      }
+      case 'le-connection-update': {
+        // 7.8.18: either end may ask; the new parameters reach both hosts in LE Connection Update Complete.
+        const link = this.#links.get(command.handle);
+        const invalid = checkConnectionParameters({
+          intervalMin: command.connectionIntervalMin,
+          intervalMax: command.connectionIntervalMax,
+          peripheralLatency: command.maxLatency,
+          timeoutMultiplier: command.supervisionTimeout,
+        });
+        if (!link) this.#commandStatus(opcode, HciErrorCode.UnknownConnectionIdentifier);
+        else if (invalid) this.#commandStatus(opcode, HciErrorCode.InvalidHciCommandParameters);
+        else {
+          this.#commandStatus(opcode, ok);
+          for (const end of [link.central, link.peripheral]) {
+            end.controller.#event({
+              name: 'le-connection-update-complete',
+              status: ok,
+              handle: end.handle,
+              connectionInterval: command.connectionIntervalMax,
+              peripheralLatency: command.maxLatency,
+              supervisionTimeout: command.supervisionTimeout,
+            });
+          }
+        }
         return;
       }
       case 'le-start-encryption': {
