@@ -682,7 +682,8 @@ export class SecurityManager {
         };
         let value: unknown;
         try {
-          value = answerPrompt(state.delegate, prompt);
+          // The delegate is told who the peer is: its identity when known (an RPA resolved, an identity distributed).
+          value = answerPrompt(state.delegate, { ...prompt, peer: state.identity });
         } catch {
           value = refusal;
         }

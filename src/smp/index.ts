@@ -39,6 +39,7 @@ export {
   type PromptAnswer,
   refuseAll,
 } from './delegate.js';
+export { type AgentDecision, HeadlessAgent, type HeadlessAgentOptions } from './headless-agent.js';
 export {
   checkKeyPdu,
   checkResponseMasks,
