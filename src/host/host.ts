@@ -309,7 +309,9 @@ export class Host extends Emitter<HostEvents> {
     this.#bufferSize = Math.max(27, length || 27);
     this.#flow = new AclFlowControl(Math.max(1, total));
     // The identity defaults to the public address just read, with the bond store's IRK (made once, then kept).
-    this.security.setIdentity(options.identity ?? { address: this.#address, irk: this.security.bonds.localIrk() });
+    this.security.setIdentity(
+      options.identity ?? { address: this.#address, irk: this.security.bonds.localIrk() },
+    );
   }
 
   /** Our public address (6 octets, wire order), from Read BD_ADDR. */

@@ -1,6 +1,7 @@
 /**
  * The host layer: {@link Host}, {@link Connection}, the HCI command channel,
- * the Security Manager and bond stores.
+ * the Security Manager and bond stores (in memory, in a JSON file, and to and
+ * from BlueZ's storage).
  * @example
  * ```ts
  * import { Host } from './host/index.js';
@@ -8,6 +9,8 @@
  * ```
  * @module
  */
+
+export { BOND_SCHEMA_VERSION } from './bond-codec.js';
 export {
   type Bond,
   type BondKey,
@@ -16,6 +19,7 @@ export {
   peerKey,
   type SigningKey,
 } from './bond-store.js';
+export { BondStoreError, type BondStoreErrorCode } from './bond-store-error.js';
 export {
   CommandChannel,
   type CommandChannelOptions,
@@ -26,6 +30,7 @@ export {
   type Timers,
 } from './command-channel.js';
 export { Emitter, type EventMap } from './emitter.js';
+export { defaultBondStorePath, FileBondStore, type FileBondStoreOptions } from './file-bond-store.js';
 export {
   type AdvertisingOptions,
   Connection,
