@@ -57,7 +57,10 @@ function acquire(lockPath: string, timeoutMs: number): string {
   const token = `${process.pid} ${toHex(randomBytes(8))}\n`;
   const started = Date.now();
   for (;;) {
-    if (createExclusive(lockPath, token)) return token;
+    if (createExclusive(lockPath, token)) {
+      removeIfStale(`${lockPath}.break`);
+      return token;
+    }
     const holder = readHolder(lockPath);
     if (holder && isStale(holder)) {
       breakStale(lockPath, holder);
@@ -128,14 +131,7 @@ function breakStale(lockPath: string, stale: LockHolder): void {
   const token = `${process.pid} ${toHex(randomBytes(8))}\n`;
   if (!createExclusive(breaker, token)) {
     // Another waiter is breaking it; if that waiter died doing so, its breaker is stale too.
-    const other = readHolder(breaker);
-    if (other && isStale(other)) {
-      try {
-        unlinkSync(breaker);
-      } catch {
-        // Removed already.
-      }
-    }
+    removeIfStale(breaker);
     sleepSync(POLL_MS);
     return;
   }
@@ -144,5 +140,16 @@ function breakStale(lockPath: string, stale: LockHolder): void {
     if (now && now.ino === stale.ino && now.content === stale.content) unlinkSync(lockPath);
   } finally {
     release(breaker, token);
+  }
+}
+
+/** Removes a lock file whose process has died (a breaker left by a writer killed while breaking a lock). */
+function removeIfStale(path: string): void {
+  const holder = readHolder(path);
+  if (!holder || !isStale(holder)) return;
+  try {
+    unlinkSync(path);
+  } catch {
+    // Removed already.
   }
 }

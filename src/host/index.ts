@@ -10,6 +10,16 @@
  * @module
  */
 
+export {
+  type BlueZExportOptions,
+  type BlueZFormatOptions,
+  type BlueZParseOptions,
+  blueZAddress,
+  exportBlueZ,
+  formatBlueZInfo,
+  importBlueZ,
+  parseBlueZInfo,
+} from './bluez/index.js';
 export { BOND_SCHEMA_VERSION } from './bond-codec.js';
 export {
   type Bond,
