@@ -90,7 +90,7 @@ export function decodeBondFile(text: string, path: string): BondFileContent {
  * throws a {@link BondStoreError} with code `invalid` naming the field at fault.
  */
 export function checkBond(bond: Bond, path: string): Bond {
-  return new Reader(path).bond(encodeBond(bond) as Json, 'the bond');
+  return new Reader(path).bond(encodeBond(bond) as Json, 'bond');
 }
 
 function encodeAddress(address: DeviceAddress): { address: string; type: string } {

@@ -33,6 +33,7 @@
  */
 import { fromHex, toHex } from '../../crypto/bytes.js';
 import type { DeviceAddress } from '../../smp/index.js';
+import { printAddress } from '../bond-codec.js';
 import type { Bond, BondKey, SigningKey } from '../bond-store.js';
 import { BondStoreError } from '../bond-store-error.js';
 import { entryOf, formatKeyFile, type KeyFileGroup, makeGroup, parseKeyFile } from './key-file.js';
@@ -77,9 +78,7 @@ const LtkType = { Unauthenticated: 0, Authenticated: 1, P256Unauth: 2, P256Auth:
  * ```
  */
 export function blueZAddress(address: Uint8Array): string {
-  return Array.from(address, (b) => b.toString(16).padStart(2, '0').toUpperCase())
-    .reverse()
-    .join(':');
+  return printAddress(address);
 }
 
 /**

@@ -82,20 +82,23 @@ describe('FileBondStore', () => {
     });
   });
 
-  it.skipIf(!posixModes)('creates the file with mode 0600 and its directory with 0700', () => {
-    open().put(legacyBond(1));
-    expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(statSync(join(dir, 'state')).mode & 0o777).toBe(0o700);
-    chmodSync(path, 0o644);
-    open().put(legacyBond(2));
-    expect(statSync(path).mode & 0o777).toBe(0o600);
-  });
+  it.skipIf(!posixModes)(
+    'creates the file with mode 0600 and its directory with 0700 (skipped: no POSIX modes on Windows)',
+    () => {
+      open().put(legacyBond(1));
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(statSync(join(dir, 'state')).mode & 0o777).toBe(0o700);
+      chmodSync(path, 0o644);
+      open().put(legacyBond(2));
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+    },
+  );
 
   it('refuses a bond it could not read back, naming the field and not the key', () => {
     const bad = { ...legacyBond(1), peerIrk: keyBytes(9, 15) };
     const error = catchError(() => open().put(bad));
     expect(error).toMatchObject({ code: 'invalid' });
-    expect(error.message).toContain('peerIrk: expected 32 hex digits, found 30');
+    expect(error.message).toBe(`${path}: bond.peerIrk: expected 32 hex digits, found 30`);
     expect(error.message).not.toContain(toHex(keyBytes(9, 15)));
     expect(() => statSync(path)).toThrow();
   });

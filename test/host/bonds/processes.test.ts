@@ -67,7 +67,9 @@ describe('FileBondStore between processes', () => {
       irk ??= started.irk;
       expect(started.irk).toBe(irk);
       await line(); // ready
-      await sleep(Math.random() * 25);
+      // Half the kills from the start (taking the lock, breaking a stale one), half once a write has landed.
+      if (kill % 2) await line(); // written
+      await sleep(Math.random() * 20);
       child.kill('SIGKILL');
       await exited;
 
@@ -80,6 +82,7 @@ describe('FileBondStore between processes', () => {
       expect(bonds).toEqual(bonds.map((_, n) => legacyBond(n)));
       count = bonds.length;
     }
+    expect(count).toBeGreaterThanOrEqual(KILLS / 2);
     // The next writer recovers whatever the last kill left: a stale lock, temporary files.
     const store = new FileBondStore({ local: LOCAL, path, lockTimeoutMs: 2000 });
     store.put(legacyBond(count));

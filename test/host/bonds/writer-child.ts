@@ -5,7 +5,7 @@
  *   node writer.mjs PATH loop             put legacyBond(n), n = 0, 1, 2... after the bonds already there, until killed
  *   node writer.mjs PATH batch W COUNT    on a line "go" on stdin, put legacyBond(0..COUNT-1, W), then exit
  *
- * Prints `{"irk": hex}` once the store is open, then `ready`.
+ * Prints `{"irk": hex}` once the store is open, then `ready`; in a loop, `written` after the first put.
  */
 import { createInterface } from 'node:readline';
 import { toHex } from '../../../src/crypto/bytes.js';
@@ -18,7 +18,10 @@ const store = FileBondStore.open({ local: LOCAL, path: path!, lockTimeoutMs: 20_
 if (mode === 'loop') {
   console.log(JSON.stringify({ irk: toHex(store.localIrk()) }));
   console.log('ready');
-  for (let n = [...store.list()].length; ; n++) store.put(legacyBond(n));
+  const first = [...store.list()].length;
+  store.put(legacyBond(first));
+  console.log('written');
+  for (let n = first + 1; ; n++) store.put(legacyBond(n));
 } else {
   console.log('ready');
   const lines = createInterface({ input: process.stdin });
