@@ -1,6 +1,7 @@
 /**
  * The host layer: {@link Host}, {@link Connection}, the HCI command channel,
- * the Security Manager and bond stores.
+ * the Security Manager and bond stores (in memory, in a JSON file, and to and
+ * from BlueZ's storage).
  * @example
  * ```ts
  * import { Host } from './host/index.js';
@@ -11,6 +12,17 @@
 
 export type { ConnectionParameters } from '../hci/l2cap.js';
 export {
+  type BlueZExportOptions,
+  type BlueZFormatOptions,
+  type BlueZParseOptions,
+  blueZAddress,
+  exportBlueZ,
+  formatBlueZInfo,
+  importBlueZ,
+  parseBlueZInfo,
+} from './bluez/index.js';
+export { BOND_SCHEMA_VERSION } from './bond-codec.js';
+export {
   type Bond,
   type BondKey,
   type BondStore,
@@ -18,6 +30,7 @@ export {
   peerKey,
   type SigningKey,
 } from './bond-store.js';
+export { BondStoreError, type BondStoreErrorCode } from './bond-store-error.js';
 export {
   CommandChannel,
   type CommandChannelOptions,
@@ -28,6 +41,7 @@ export {
   type Timers,
 } from './command-channel.js';
 export { Emitter, type EventMap } from './emitter.js';
+export { defaultBondStorePath, FileBondStore, type FileBondStoreOptions } from './file-bond-store.js';
 export {
   type Advertisement,
   type AdvertisingOptions,

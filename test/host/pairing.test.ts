@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type Connection, Host } from '../../src/host/host.js';
+import { Host } from '../../src/host/host.js';
 import { EncryptionError, PairingError } from '../../src/host/security-manager.js';
 import { acceptAll, type PairingDelegate } from '../../src/smp/delegate.js';
 import { TestAir } from './fake-controller.js';
-
-async function link(
-  air: TestAir,
-  a: Host,
-  b: Host,
-): Promise<{ central: Connection; peripheral: Connection }> {
-  const incoming = new Promise<Connection>((resolve) => b.once('connection', resolve));
-  await b.startAdvertising();
-  const central = await a.connect(air.b.address, 0, { timeoutMs: 1000 });
-  return { central, peripheral: await incoming };
-}
+import { link } from './link-hosts.js';
 
 async function pair(options: Parameters<typeof Host.open>[1] = {}) {
   const air = new TestAir();
