@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -17,6 +20,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Property tests run 1,000 cases per function on two backends; P-256 cases are slow in pure JS.
     testTimeout: 120_000,
+    // The CLI keeps bonds in a per-user file by default: tests keep theirs in a scratch directory, never in $HOME.
+    env: { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'ble-smp-test-state-')) },
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
   },
 });

@@ -4,6 +4,7 @@
  */
 
 import { VERSION } from '../version.js';
+import { BONDS_USAGE, bondsCommand } from './commands/bonds.js';
 import { CONTROLLER_USAGE, controllerCommand } from './commands/controller.js';
 import { DEMO_USAGE, demoCommand } from './commands/demo.js';
 import { PAIR_USAGE, pairCommand } from './commands/pair.js';
@@ -12,6 +13,7 @@ import { VECTORS_USAGE, vectorsCommand } from './commands/vectors.js';
 import { type CommandIo, processIo, UsageError } from './io.js';
 
 const COMMANDS: Record<string, { usage: string; run: (argv: string[], io: CommandIo) => Promise<number> }> = {
+  bonds: { usage: BONDS_USAGE, run: bondsCommand },
   controller: { usage: CONTROLLER_USAGE, run: controllerCommand },
   demo: { usage: DEMO_USAGE, run: demoCommand },
   pair: { usage: PAIR_USAGE, run: pairCommand },
@@ -23,6 +25,7 @@ export const USAGE = `Usage: ble-smp <command> [options]
 
 Commands:
   demo        two virtual devices pair in every model through the whole stack
+  bonds       list, show, delete, export and import the bonds kept
   controller  serve virtual controllers over H4 on loopback TCP or a Unix socket
   pair        connect to a peripheral as central and pair with it
   serve       advertise and answer centrals' pairing as peripheral

@@ -21,7 +21,7 @@ import { type DeviceAddress, formatAddress } from '../smp/delegate.js';
 import type { SessionPhase } from '../smp/session.js';
 import type { PairingResult } from '../smp/session-types.js';
 import type { Transport } from '../transport/transport.js';
-import type { Bond } from './bond-store.js';
+import type { Bond, BondStore } from './bond-store.js';
 import { CommandChannel, systemTimers, type Timers } from './command-channel.js';
 import { Emitter } from './emitter.js';
 import { isIdentityAddress } from './privacy.js';
@@ -46,9 +46,15 @@ export type OwnAddress =
   | { readonly kind: 'resolvable'; readonly rotateMs?: number };
 
 /** Options of {@link Host.open}. */
-export interface HostOptions extends SecurityOptions {
+export interface HostOptions extends Omit<SecurityOptions, 'bondStore'> {
   /** The address we use on the air (default the controller's public address). */
   readonly ownAddress?: OwnAddress;
+  /**
+   * Where bonds are kept: a store, or a function that opens the store of our
+   * identity address once the host knows it (as `FileBondStore.open`, one file
+   * per local identity). Default a new {@link MemoryBondStore}.
+   */
+  readonly bondStore?: BondStore | ((identity: DeviceAddress) => BondStore);
   /**
    * Central: whether to accept the connection parameters a peripheral asks for
    * (L2CAP Connection Parameter Update Request); accepted ones are applied with
@@ -154,6 +160,12 @@ export interface ScanOptions {
   /** Scan interval and window in milliseconds (default 60 and 30). */
   readonly intervalMs?: number;
   readonly windowMs?: number;
+}
+
+/** The options but the bond store, which the host may open itself once it knows our identity. */
+function withoutBondStore(options: HostOptions): Omit<HostOptions, 'bondStore'> {
+  const { bondStore: _, ...rest } = options;
+  return rest;
 }
 
 /** Advertising PDU types of LE Advertising Report's Event_Type (7.7.65.2), as data. */
@@ -356,7 +368,8 @@ export class Host extends Emitter<HostEvents> {
         },
       },
       {
-        ...options,
+        ...withoutBondStore(options),
+        ...(typeof options.bondStore === 'object' ? { bondStore: options.bondStore } : {}),
         timers: this.#timers,
       },
     );
@@ -423,6 +436,7 @@ export class Host extends Emitter<HostEvents> {
       this.#address = candidate;
     }
     this.#airAddress = this.#address;
+    if (typeof options.bondStore === 'function') this.security.setBondStore(options.bondStore(this.#address));
     // The identity defaults to our identity address, with the bond store's IRK (made once, then kept).
     this.security.setIdentity(
       options.identity ?? { address: this.#address, irk: this.security.bonds.localIrk() },

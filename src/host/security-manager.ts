@@ -259,7 +259,10 @@ export class SecurityManager {
   readonly #timers: Timers;
   readonly #links = new Map<number, LinkState>();
   /** The bond store. */
-  readonly bonds: BondStore;
+  get bonds(): BondStore {
+    return this.#bonds;
+  }
+  #bonds: BondStore;
   /** The repeated-attempts memory shared by every session. */
   readonly attempts: RepeatedAttempts;
   /** Our SC OOB key pair and random, once {@link localOobData} made them. */
@@ -273,7 +276,7 @@ export class SecurityManager {
     this.#options = options;
     this.#identity = options.identity;
     this.#timers = options.timers ?? systemTimers;
-    this.bonds = options.bondStore ?? new MemoryBondStore();
+    this.#bonds = options.bondStore ?? new MemoryBondStore();
     this.attempts = options.attempts ?? new RepeatedAttempts();
     for (const data of options.peerOob ?? []) this.addPeerOobData(data);
   }
@@ -365,6 +368,11 @@ export class SecurityManager {
     const irk = this.#identity?.irk;
     if (!irk) throw new Error('no IRK: a resolvable private address needs our identity IRK');
     return makeResolvablePrivateAddress(this.#toolbox(), irk, this.#options.random);
+  }
+
+  /** Replaces the bond store (the host does, once it knows our identity address). */
+  setBondStore(store: BondStore): void {
+    this.#bonds = store;
   }
 
   /** Sets our identity (address and IRK) distributed in later pairings. */

@@ -9,38 +9,11 @@ import { H4Parser, type HciPacket } from '../../src/hci/h4.js';
 import { parseTransport } from '../../src/transport/parse.js';
 import { openSocketTransport } from '../../src/transport/stream.js';
 import { ADV_IND, createConnection, TestHost } from '../transport/virtual/host.js';
+import { lineIo } from './cli-harness.js';
 
 const HCI_RESET = Uint8Array.of(0x01, 0x03, 0x0c, 0x00);
 const RESET_COMPLETE = Uint8Array.of(0x04, 0x0e, 0x04, 0x01, 0x03, 0x0c, 0x00);
 const READ_BD_ADDR = Uint8Array.of(0x01, 0x09, 0x10, 0x00);
-
-/** A CommandIo that keeps every line and lets a test await the next one. */
-function lineIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  let read = 0;
-  let wake: (() => void) | undefined;
-  const io = {
-    out: (text: string) => {
-      out.push(text);
-      wake?.();
-    },
-    err: (text: string) => {
-      err.push(text);
-      wake?.();
-    },
-  };
-  /** The next stdout line not yet returned. */
-  async function next(): Promise<string> {
-    while (read >= out.length) await new Promise<void>((resolve) => (wake = resolve));
-    return out[read++]!;
-  }
-  /** The next stdout line, parsed as JSON. */
-  async function nextJson(): Promise<Record<string, unknown>> {
-    return JSON.parse(await next()) as Record<string, unknown>;
-  }
-  return { io, out, err, next, nextJson };
-}
 
 /** A raw H4 client: writes octets, hands back whole packets (indicator included) as they arrive. */
 class RawClient {

@@ -3,70 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { controllerCommand } from '../../src/cli/commands/controller.js';
 import { pairCommand } from '../../src/cli/commands/pair.js';
-import { serveCommand } from '../../src/cli/commands/serve.js';
 import { main } from '../../src/cli/main.js';
 
-type Json = Record<string, unknown>;
-
-/** A CommandIo that keeps every line and lets a test await the next JSON object of a type. */
-function lineIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  let wake: (() => void) | undefined;
-  const io = {
-    out: (text: string) => {
-      out.push(text);
-      wake?.();
-    },
-    err: (text: string) => {
-      err.push(text);
-      wake?.();
-    },
-  };
-  const events = () => out.map((line) => JSON.parse(line) as Json);
-  /** The first JSON line of this type, once it is printed. */
-  async function waitFor(type: string): Promise<Json> {
-    for (;;) {
-      const found = events().find((e) => e.type === type);
-      if (found) return found;
-      await new Promise<void>((resolve) => (wake = resolve));
-    }
-  }
-  return { io, out, err, events, waitFor };
-}
-
-const stops: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  await Promise.all(stops.splice(0).map((stop) => stop()));
-});
-
-/** Starts a controller server in-process; resolves to its tcp: address. */
-async function startController(): Promise<string> {
-  const lines = lineIo();
-  const abort = new AbortController();
-  const done = controllerCommand(['--listen', 'tcp:127.0.0.1:0', '--json'], lines.io, abort.signal);
-  stops.push(() => {
-    abort.abort();
-    return done;
-  });
-  const ready = await lines.waitFor('ready');
-  return ready.listen as string;
-}
-
-/** Starts `serve --once --json` in-process; resolves once it advertises. */
-async function startServe(hci: string, args: string[]) {
-  const lines = lineIo();
-  const abort = new AbortController();
-  const done = serveCommand(['--hci', hci, '--once', '--json', ...args], lines.io, abort.signal);
-  stops.push(() => {
-    abort.abort();
-    return done;
-  });
-  const ready = await lines.waitFor('ready');
-  return { lines, done, address: ready.address as string, addressType: ready.addressType };
-}
+import { type Json, lineIo, startController, startServe } from './cli-harness.js';
 
 describe('ble-smp pair and serve over a controller server', () => {
   it('pair in numeric comparison; each side received what the other distributed', async () => {

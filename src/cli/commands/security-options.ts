@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util';
 import { toHex } from '../../crypto/bytes.js';
 import { HciTraceFormatter } from '../../hci/describe.js';
 import type { Bond } from '../../host/bond-store.js';
+import { BondStoreError } from '../../host/bond-store-error.js';
+import { FileBondStore } from '../../host/file-bond-store.js';
 import { Host, type OwnAddress, parseAddress } from '../../host/host.js';
 import { isIdentityAddress } from '../../host/privacy.js';
 import { EncryptionError, PairingError, type SecurityOutcome } from '../../host/security-manager.js';
@@ -39,6 +41,9 @@ export const SECURITY_USAGE = `  --hci T            the controller's transport: 
                      (renewed every 15 minutes), the public address as identity
   --passkey N        the passkey to type when asked (0..999999)
   --confirm yes|no   the answer to numeric comparison
+  --bonds PATH       the bond store file (default one file per local identity
+                     in $XDG_STATE_HOME/ble-smp/bonds, else
+                     ~/.local/state/ble-smp/bonds)
   --json             one JSON object per line (ready, connected, prompt,
                      paired, encrypted, failed)
   --trace FILE       write every HCI packet to and from the controller to
@@ -77,6 +82,7 @@ export const SECURITY_OPTIONS = {
   confirm: { type: 'string' },
   address: { type: 'string' },
   privacy: { type: 'boolean' },
+  bonds: { type: 'string' },
   json: { type: 'boolean' },
   trace: { type: 'string' },
   btmon: { type: 'boolean' },
@@ -104,6 +110,8 @@ export interface SecuritySettings {
   readonly btmon: boolean;
   /** --address / --privacy: the address we use on the air. */
   readonly ownAddress: OwnAddress;
+  /** --bonds: the bond store file (default: the per-user file of our identity). */
+  readonly bonds: string | undefined;
 }
 
 /** Parsed options by name: a string, true for a flag given, or undefined. */
@@ -149,6 +157,7 @@ export function securitySettings(parsed: ParsedOptions, role: 'initiator' | 'res
     btmon: parsed.btmon === true,
     address: stringOption(parsed, 'address'),
     privacy: parsed.privacy === true,
+    bonds: stringOption(parsed, 'bonds'),
   };
   if (values.hci === undefined || values.hci === '') {
     throw new UsageError('--hci is required, as in --hci tcp:127.0.0.1:9000 or --hci hci0');
@@ -216,8 +225,10 @@ export function securitySettings(parsed: ParsedOptions, role: 'initiator' | 'res
     }
     ownAddress = { kind: 'static', address };
   }
+  if (values.bonds === '') throw new UsageError('--bonds needs a file name');
   return {
     hci: values.hci,
+    bonds: values.bonds,
     ownAddress,
     policy,
     passkey,
@@ -331,9 +342,19 @@ export async function openHost(
     );
   }
   try {
-    return await Host.open(transport, { policy: settings.policy, delegate, ownAddress: settings.ownAddress });
+    return await Host.open(transport, {
+      policy: settings.policy,
+      delegate,
+      ownAddress: settings.ownAddress,
+      bondStore: (local) =>
+        FileBondStore.open({ local, ...(settings.bonds ? { path: settings.bonds } : {}) }),
+    });
   } catch (error) {
     await transport.close().catch(() => undefined);
+    if (error instanceof BondStoreError) {
+      io.err(`ble-smp ${command}: ${error.message}`);
+      return 2;
+    }
     io.err(
       `ble-smp ${command}: the controller on ${settings.hci} did not come up: ${(error as Error).message}`,
     );
