@@ -24,7 +24,8 @@ const smpCode = (r: HciRecord) =>
 function rewrite(records: HciRecord[]): Uint8Array {
   const chunks: Uint8Array[] = [];
   const writer = new BtsnoopWriter({ write: (chunk) => chunks.push(chunk) });
-  records.forEach((r, i) => writer.record(r.direction === 'rx' ? 'rx' : 'tx', r.packet, 1000 + i));
+  for (const [i, r] of records.entries())
+    writer.record(r.direction === 'rx' ? 'rx' : 'tx', r.packet, 1000 + i);
   return Buffer.concat(chunks);
 }
 
