@@ -12,6 +12,7 @@ export default defineConfig({
     alias: [
       { find: /^ble-smp\/crypto\/node$/, replacement: src('crypto/node.ts') },
       { find: /^ble-smp\/smp$/, replacement: src('smp/index.ts') },
+      { find: /^ble-smp\/trace$/, replacement: src('trace/index.ts') },
       { find: /^ble-smp\/crypto$/, replacement: src('crypto/index.ts') },
       { find: /^ble-smp$/, replacement: src('index.ts') },
     ],

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { formatTable } from '../cli/table.js';
 import { nobleBackend } from '../crypto/backends/noble.js';
 import { nodeBackend } from '../crypto/backends/node.js';
+import { runAuditBench } from './audit-bench.js';
 import { NODE_TARGET_RATIO, runBench } from './crypto-bench.js';
 import { fullStackPairingsPerSecond, scaleRun } from './stack-bench.js';
 
@@ -26,9 +27,10 @@ async function main(): Promise<void> {
     noble: await fullStackPairingsPerSecond(nobleBackend, 3, 5),
   };
   const scale = await scaleRun(SCALE_CONNECTIONS, nodeBackend);
+  const audit = await runAuditBench(backends, Number(process.env.AUDIT_BENCH_MB ?? 100));
   if (values.json) {
     process.stdout.write(
-      `${JSON.stringify({ targetNodeRatio: NODE_TARGET_RATIO, batches, rows, fullStack, scale }, null, 2)}\n`,
+      `${JSON.stringify({ targetNodeRatio: NODE_TARGET_RATIO, batches, rows, fullStack, scale, audit }, null, 2)}\n`,
     );
     return;
   }
@@ -58,6 +60,16 @@ async function main(): Promise<void> {
       `Scale: ${scale.connections} connections pairing at once on one air (node backend): ` +
       `${(scale.wallMs / 1000).toFixed(2)} s wall, ${scale.heapPerConnectionKiB.toFixed(0)} KiB heap per connection at the peak, ` +
       `longest event-loop stall ${scale.longestStallMs.toFixed(0)} ms.\n`,
+  );
+  process.stdout.write(
+    `\nTrace audit of a generated ${audit.megabytes.toFixed(0)} MB btsnoop (mixed traffic, ${audit.pairings} pairings): ` +
+      `${audit.auditMBps.toFixed(1)} MB/s` +
+      (audit.tsharkSeconds === undefined
+        ? ' (tshark not installed).\n'
+        : `; tshark -r FILE -Y btsmp on the same file: ${audit.tsharkSeconds.toFixed(1)} s (${(audit.megabytes / audit.tsharkSeconds).toFixed(1)} MB/s).\n`) +
+      `Legacy passkey search, c1 evaluations per second: ${Object.entries(audit.c1PerSecond)
+        .map(([engine, rate]) => `${engine} ${formatRate(rate)}`)
+        .join(', ')}.\n`,
   );
 }
 

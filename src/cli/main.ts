@@ -4,6 +4,7 @@
  */
 
 import { VERSION } from '../version.js';
+import { AUDIT_USAGE, auditCommand } from './commands/audit.js';
 import { BONDS_USAGE, bondsCommand } from './commands/bonds.js';
 import { CONTROLLER_USAGE, controllerCommand } from './commands/controller.js';
 import { DEMO_USAGE, demoCommand } from './commands/demo.js';
@@ -13,6 +14,7 @@ import { VECTORS_USAGE, vectorsCommand } from './commands/vectors.js';
 import { type CommandIo, processIo, UsageError } from './io.js';
 
 const COMMANDS: Record<string, { usage: string; run: (argv: string[], io: CommandIo) => Promise<number> }> = {
+  audit: { usage: AUDIT_USAGE, run: (argv, io) => auditCommand(argv, io) },
   bonds: { usage: BONDS_USAGE, run: bondsCommand },
   controller: { usage: CONTROLLER_USAGE, run: controllerCommand },
   demo: { usage: DEMO_USAGE, run: demoCommand },
@@ -30,6 +32,7 @@ Commands:
   pair        connect to a peripheral as central and pair with it
   serve       advertise and answer centrals' pairing as peripheral
   vectors     run every SMP spec vector on each crypto backend, with ops/s
+  audit       audit the pairings in a capture (btmon text, btsnoop, pcap, pcapng)
 
 ble-smp <command> --help shows a command's options; ble-smp --version the version.`;
 

@@ -24,7 +24,14 @@ export interface Association {
 }
 
 type Cell = 'JW' | 'NC' | 'PK-r' | 'PK-i' | 'PK-b';
-const IO_NAMES = [
+/**
+ * IO capability names by value (Core Vol 3 Part H 3.5.1, Table 3.4).
+ * @example
+ * ```ts
+ * IO_NAMES[0x03]; // 'NoInputNoOutput'
+ * ```
+ */
+export const IO_NAMES = [
   'DisplayOnly',
   'DisplayYesNo',
   'KeyboardOnly',

@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { HciTraceFormatter } from '../../hci/describe.js';
+import type { HciPacket } from '../../hci/h4.js';
 import { type Connection, Host } from '../../host/host.js';
 import { IoCapability } from '../../smp/constants.js';
 import { fixedAnswers, type PairingDelegate } from '../../smp/delegate.js';
@@ -96,6 +97,7 @@ export interface DemoOutcome {
 
 /**
  * Runs one demonstration pairing: central and peripheral hosts on a fresh air.
+ * `record` sees every HCI packet of the central (for a btsnoop capture).
  * @example
  * ```ts
  * const outcome = await runDemoPairing(DEMO_MODELS[3]!, (line) => console.log(line));
@@ -105,16 +107,19 @@ export async function runDemoPairing(
   model: DemoModel,
   trace?: (line: string) => void,
   showKeys = false,
+  record?: (direction: 'tx' | 'rx', packet: HciPacket) => void,
 ): Promise<DemoOutcome> {
   const air = new VirtualAir();
   const users = people();
   const formatter = new HciTraceFormatter({ showKeys });
   const centralTransport = air.createController();
-  const transport = trace
-    ? tapped(centralTransport, (direction, packet) => {
-        for (const line of formatter.lines(direction, packet)) trace(line);
-      })
-    : centralTransport;
+  const transport =
+    trace || record
+      ? tapped(centralTransport, (direction, packet) => {
+          record?.(direction, packet);
+          if (trace) for (const line of formatter.lines(direction, packet)) trace(line);
+        })
+      : centralTransport;
   const central = await Host.open(transport, { policy: model.central, delegate: users.central });
   const peripheral = await Host.open(air.createController({ address: PERIPHERAL_ADDRESS }), {
     policy: model.peripheral,

@@ -1,0 +1,254 @@
+/**
+ * The auditor: packets in, one {@link PairingAudit} per pairing out. It
+ * decodes as packets arrive and keeps only what belongs to pairings, so a
+ * large capture streams through in bounded memory.
+ * @module
+ */
+import { defaultBackend } from '../../crypto/default-backend.js';
+import { type Toolbox, toolbox } from '../../crypto/toolbox.js';
+import type { PairingFeatures } from '../../smp/pdu.js';
+import type { SmpEvent, TraceEvent } from '../events.js';
+import { HciDecoder } from '../hci-decoder.js';
+import { LinkLayerDecoder } from '../ll-decoder.js';
+import type { TraceRecord, TraceUnit } from '../model.js';
+import { type CapturedPairing, PairingCollector } from '../pairings.js';
+import { PairingContext } from './context.js';
+import { checkFailures, outcome } from './failures.js';
+import { checkKeyDistribution } from './key-distribution.js';
+import { checkLegacy } from './legacy.js';
+import { decryptLinkLayer } from './ll-decrypt.js';
+import { addressText, authReqText, ioText, keyBitsText, PDU_NAMES } from './names.js';
+import { checkRandomness, type SeenValue } from './randomness.js';
+import { assignSenders } from './roles.js';
+import { AUDIT_RULES } from './rules.js';
+import { checkSecureConnections } from './secure-connections.js';
+import type { ChartStep, Finding, PairingAudit, SideReport } from './types.js';
+import { hex } from './values.js';
+
+/** Findings that belong to a connection rather than a pairing (encryption with no pairing in the capture). */
+export interface ConnectionFinding extends Finding {
+  readonly connection: string;
+}
+
+/** The audit of a whole capture. */
+export interface AuditReport {
+  readonly unit: TraceUnit;
+  /** Packets read. */
+  readonly packets: number;
+  readonly pairings: readonly PairingAudit[];
+  readonly connectionFindings: readonly ConnectionFinding[];
+}
+
+/** Options of the auditor. */
+export interface AuditOptions {
+  /** The crypto toolbox (default: the default backend's). */
+  readonly crypto?: Toolbox;
+}
+
+/**
+ * Audits a capture packet by packet: push every record from a reader, then
+ * `finish()`.
+ * @example
+ * ```ts
+ * const reader = new TraceReader();
+ * const auditor = new TraceAuditor();
+ * for await (const chunk of createReadStream(file)) auditor.push(reader.push(chunk), reader.unit);
+ * auditor.push(reader.end(), reader.unit);
+ * const report = auditor.finish();
+ * ```
+ */
+export class TraceAuditor {
+  readonly #hci = new HciDecoder();
+  readonly #ll = new LinkLayerDecoder();
+  readonly #collector = new PairingCollector();
+  readonly #crypto: Toolbox;
+  #unit: TraceUnit = 'frame';
+  #packets = 0;
+
+  constructor(options: AuditOptions = {}) {
+    this.#crypto = options.crypto ?? toolbox(defaultBackend());
+  }
+
+  /** Takes the next packets, in capture order; `unit` is how the capture numbers them. */
+  push(records: readonly TraceRecord[], unit: TraceUnit = this.#unit): void {
+    this.#unit = unit;
+    this.#packets += records.length;
+    for (const record of records) {
+      const events: TraceEvent[] = record.kind === 'hci' ? this.#hci.push(record) : this.#ll.push(record);
+      for (const event of events) this.#collector.push(event);
+    }
+  }
+
+  /** Audits every pairing seen. */
+  finish(): AuditReport {
+    const seen = new Map<string, SeenValue>();
+    const pairings = this.#collector.pairings.map((pairing) =>
+      auditPairing(pairing, this.#unit, this.#crypto, seen),
+    );
+    markRepeatedFailures(pairings);
+    const connectionFindings: ConnectionFinding[] = [];
+    for (const { link, start } of this.#collector.unpaired) {
+      const zero = start.ltk?.every((b) => b === 0);
+      const rule = zero ? 'zero-ltk' : 'encryption-without-pairing';
+      const message = zero
+        ? `encryption started on ${link} with an all-zero key and no pairing in the capture`
+        : `encryption started on ${link} with no pairing in the capture (EDIV 0x${start.ediv.toString(16).padStart(4, '0')}, Rand ${hex(start.rand)}): a key bonded earlier, which the capture cannot check`;
+      const { severity, rule: specRule } = AUDIT_RULES[rule];
+      connectionFindings.push({ connection: link, rule, severity, where: start.at, message, specRule });
+    }
+    return { unit: this.#unit, packets: this.#packets, pairings, connectionFindings };
+  }
+}
+
+/** Audits one captured pairing. */
+function auditPairing(
+  pairing: CapturedPairing,
+  unit: TraceUnit,
+  crypto: Toolbox,
+  seen: Map<string, SeenValue>,
+): PairingAudit {
+  const smp = pairing.events.filter((e): e is SmpEvent => e.type === 'smp');
+  const ctx = new PairingContext(pairing, unit, crypto, assignSenders(smp));
+  for (const event of smp) {
+    if (!event.decoded.ok && event.decoded.action === 'fail') {
+      ctx.add('malformed-pdu', event.at, `SMP PDU ${hex(event.bytes)}: ${event.decoded.message}`);
+    }
+  }
+  const { request, response, association } = ctx;
+  if (ctx.keySize !== undefined && ctx.keySize < 16 && response) {
+    ctx.add(
+      'key-size',
+      response.at,
+      `the negotiated key size is ${ctx.keySize} octets (min of ${request!.pdu.maxKeySize} and ${response.pdu.maxKeySize}): ${128 - 8 * ctx.keySize} of the key's 128 bits are zero`,
+    );
+  }
+  checkLegacy(ctx);
+  const decrypted = decryptLinkLayer(ctx);
+  if (decrypted.length) {
+    ctx.messages.push(...decrypted);
+    ctx.messages.sort((a, b) => a.at - b.at);
+  }
+  checkSecureConnections(ctx);
+  checkKeyDistribution(ctx);
+  checkRandomness(ctx, seen);
+  checkFailures(ctx);
+  ctx.findings.sort((a, b) => a.where - b.where);
+
+  const side = (role: 'initiator' | 'responder'): SideReport => {
+    const address = role === 'initiator' ? pairing.central : pairing.peripheral;
+    const features = (role === 'initiator' ? request : response)?.pdu;
+    return {
+      role,
+      ...(address ? { address: addressText(address), addressRaw: address } : {}),
+      ...(pairing.localRole ? { local: (pairing.localRole === 'central') === (role === 'initiator') } : {}),
+      ...(features ? { features: featureReport(features) } : {}),
+    };
+  };
+  const mitm = ctx.mitmRequestedBy();
+  let modelChoice: string | undefined;
+  if (association) {
+    modelChoice = association.tableCell
+      ? `IO capability table (responder x initiator) ${association.tableCell}`
+      : association.model === 'oob'
+        ? 'OOB data flags'
+        : 'neither side set MITM';
+    if (association.tableCell && mitm.length && !association.authenticated) {
+      modelChoice += `; MITM was requested by the ${mitm.join(' and ')}, but the IO capabilities allow only Just Works: the key is unauthenticated`;
+    }
+  }
+  return {
+    index: pairing.index,
+    connection: pairing.link,
+    unit,
+    start: pairing.events[0]?.at ?? 0,
+    initiator: side('initiator'),
+    responder: side('responder'),
+    method: association ? (association.secureConnections ? 'secure-connections' : 'legacy') : 'unknown',
+    ...(association ? { model: association.model } : {}),
+    ...(modelChoice ? { modelChoice } : {}),
+    ...(ctx.keySize !== undefined ? { keySize: ctx.keySize } : {}),
+    ...(response
+      ? {
+          negotiated: {
+            initiatorKeys: keyBitsText(response.pdu.initiatorKeys),
+            responderKeys: keyBitsText(response.pdu.responderKeys),
+          },
+        }
+      : {}),
+    outcome: outcome(ctx),
+    ...(ctx.passkey !== undefined ? { passkey: ctx.passkey } : {}),
+    ...(ctx.stk ? { stk: hex(ctx.stk) } : {}),
+    verified: ctx.verified,
+    notVerifiable: ctx.notVerifiable,
+    findings: ctx.findings,
+    steps: chartSteps(ctx),
+  };
+}
+
+function featureReport(features: PairingFeatures): NonNullable<SideReport['features']> {
+  return {
+    ioCapability: ioText(features.ioCapability),
+    oobData: features.oobDataPresent,
+    authReq: authReqText(features.authReq),
+    maxKeySize: features.maxKeySize,
+    initiatorKeys: keyBitsText(features.initiatorKeys),
+    responderKeys: keyBitsText(features.responderKeys),
+  };
+}
+
+/** The PDUs and the link events of the pairing, in order, for the sequence chart. */
+function chartSteps(ctx: PairingContext): ChartStep[] {
+  const steps: ChartStep[] = ctx.messages.map((m) => ({
+    at: m.at,
+    from: m.sender ?? 'both',
+    label: `${PDU_NAMES[m.pdu.type]}${m.pdu.type === 'pairing-failed' ? ` 0x${m.pdu.reason.toString(16).padStart(2, '0')}` : ''}`,
+  }));
+  for (const event of ctx.pairing.events) {
+    if (event.type === 'encryption-start')
+      steps.push({
+        at: event.at,
+        from: 'initiator',
+        label:
+          event.source === 'll-enc-req'
+            ? 'LL_ENC_REQ'
+            : event.source === 'ltk-reply'
+              ? 'LTK Request Reply'
+              : 'LE Enable Encryption',
+      });
+    else if (event.type === 'encryption-change')
+      steps.push({
+        at: event.at,
+        from: 'both',
+        label: event.enabled ? 'encryption on' : `encryption change 0x${event.status.toString(16)}`,
+      });
+    else if (event.type === 'disconnection')
+      steps.push({
+        at: event.at,
+        from: 'both',
+        label: `disconnected 0x${event.reason.toString(16).padStart(2, '0')}`,
+      });
+  }
+  return steps.sort((a, b) => a.at - b.at);
+}
+
+/** A second failed pairing between the same two addresses gets `repeated-failures` (2.3.6). */
+function markRepeatedFailures(pairings: PairingAudit[]): void {
+  const failures = new Map<string, PairingAudit[]>();
+  for (const pairing of pairings) {
+    if (pairing.outcome !== 'failed') continue;
+    const key = `${pairing.initiator.address ?? pairing.connection}|${pairing.responder.address ?? pairing.connection}`;
+    const earlier = failures.get(key) ?? [];
+    if (earlier.length > 0) {
+      const { severity, rule: specRule } = AUDIT_RULES['repeated-failures'];
+      (pairing.findings as Finding[]).push({
+        rule: 'repeated-failures',
+        severity,
+        where: pairing.start,
+        related: earlier.map((p) => p.start),
+        message: `failed pairing number ${earlier.length + 1} between the same devices (earlier: ${earlier.map((p) => `${p.unit} ${p.start}`).join(', ')}); a stack should answer quick retries with Repeated Attempts (0x09)`,
+        specRule,
+      });
+    }
+    failures.set(key, [...earlier, pairing]);
+  }
+}

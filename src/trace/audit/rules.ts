@@ -1,0 +1,141 @@
+/**
+ * The auditor's rules as data: a stable id, the severity of a finding, what
+ * it means, and the rule it checks (section of docs/smp-rules.md, after Core
+ * Vol 3 Part H). docs/audit.md lists the same table.
+ * @module
+ */
+
+/** `error`: a rule of the specification was broken. `warning`: allowed, but weak. `info`: a check that passed, or a fact worth knowing. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** One rule of the auditor. */
+export interface AuditRule {
+  readonly severity: Severity;
+  readonly title: string;
+  /** The rule checked, as smp-rules.md states it, with the spec section. */
+  readonly rule: string;
+}
+
+/**
+ * Every rule id the auditor reports, with its severity and the rule it
+ * checks. Ids are stable: scripts may match on them.
+ * @example
+ * ```ts
+ * AUDIT_RULES['keydist-outside-mask'].severity; // 'error'
+ * ```
+ */
+export const AUDIT_RULES = Object.freeze({
+  'keydist-outside-mask': {
+    severity: 'error',
+    title: 'key distributed outside the negotiated mask',
+    rule: 'smp-rules 6 (3.6.1): each side sends exactly the keys the negotiated mask for its role names; the response may not set a bit the request did not; under SC, EncKey distributes nothing',
+  },
+  'keydist-order': {
+    severity: 'error',
+    title: 'key distribution out of order',
+    rule: 'smp-rules 6 (3.6.1): the responder distributes first, then the initiator; within a side EncInfo, Central Identification, Identity Information, Identity Address Information, Signing Information, each once',
+  },
+  'keydist-before-encryption': {
+    severity: 'error',
+    title: 'key distributed before the link was encrypted',
+    rule: 'smp-rules 6 (3.6.1): keys are sent and accepted only on an encrypted link',
+  },
+  'non-random': {
+    severity: 'error',
+    title: 'value that is not random',
+    rule: 'smp-rules 6 (2.3.5, 3.6.1): every nonce, key, EDIV and Rand comes from a cryptographic RNG: never all-zero, a fixed pattern, equal to another value, or reused',
+  },
+  'identity-address': {
+    severity: 'error',
+    title: 'identity address that is not an identity',
+    rule: 'smp-rules 6 (3.6.5): Identity Address Information carries a public or static random address (two most significant bits 11)',
+  },
+  'debug-key': {
+    severity: 'warning',
+    title: 'debug public key',
+    rule: 'smp-rules 4 (2.3.5.6.1): the debug key is for testing; keys from a pairing that used it are known to anyone',
+  },
+  'key-size': {
+    severity: 'warning',
+    title: 'encryption key shorter than 16 octets',
+    rule: 'smp-rules 5 (2.3.4): negotiated size = min of both maxima; below 16 octets the key is weaker (ble-smp refuses below 16 by default)',
+  },
+  'legacy-pairing': {
+    severity: 'warning',
+    title: 'LE legacy pairing with a passkey or OOB value',
+    rule: 'smp-rules 3 (2.3.5.2-2.3.5.5): legacy Passkey Entry protects against MITM only while the passkey is secret; an eavesdropper recovers it from the confirms',
+  },
+  'passkey-recovered': {
+    severity: 'warning',
+    title: 'passkey recovered from the capture',
+    rule: 'smp-rules 3 (2.3.5.3): a legacy TK of at most 999999 is found by searching all values with c1; the STK and every key distributed under it follow',
+  },
+  'just-works-mitm-requested': {
+    severity: 'error',
+    title: 'Just Works used where the IO table required an authenticated model',
+    rule: 'smp-rules 2 (2.3.5.1): with MITM requested the IO capability table chooses the model; JW is allowed only where the table says JW',
+  },
+  'zero-ltk': {
+    severity: 'error',
+    title: 'encryption started with an all-zero key',
+    rule: 'smp-rules 3, 9 (2.3.5.5, 2.4.4): encryption uses the STK or LTK from the pairing or the bond, never a constant',
+  },
+  'stk-mismatch': {
+    severity: 'error',
+    title: 'encryption started with a key the pairing did not produce',
+    rule: 'smp-rules 3 (2.3.5.5): the central encrypts with STK = s1(TK, Srand, Mrand) masked to the key size',
+  },
+  'encryption-without-pairing': {
+    severity: 'info',
+    title: 'encryption started with no pairing in the capture',
+    rule: 'smp-rules 9 (2.4.4): re-encryption uses a bonded key; the capture cannot show where it came from',
+  },
+  'confirm-mismatch': {
+    severity: 'error',
+    title: 'confirm value does not follow from the random',
+    rule: 'smp-rules 3, 4 (2.3.5.5, 2.3.5.6): Mconfirm/Sconfirm = c1(TK, rand, ...); Cb = f4(PKb, PKa, Nb, 0); a mismatch fails with 0x04',
+  },
+  'pairing-failed': {
+    severity: 'warning',
+    title: 'pairing failed',
+    rule: 'smp-rules 7, 10 (3.5.5): Pairing Failed ends the pairing; its reason says why',
+  },
+  'repeated-failures': {
+    severity: 'warning',
+    title: 'repeated failed pairings with the same peer',
+    rule: 'smp-rules 7 (2.3.6): after a failure, new attempts wait an exponentially growing interval (Repeated Attempts, 0x09)',
+  },
+  timeout: {
+    severity: 'warning',
+    title: 'pairing stalled past the 30 s SMP timeout',
+    rule: 'smp-rules 7 (3.4): the SMP timer is 30 s; on expiry the pairing fails and no further SMP PDU is sent on the link',
+  },
+  'public-key-invalid': {
+    severity: 'error',
+    title: 'public key not on P-256, or reflected',
+    rule: 'smp-rules 4 (2.3.5.6.1): a peer key must be on the curve (CVE-2018-5383) and differ from our own (CVE-2020-26558); fail with 0x0B',
+  },
+  'malformed-pdu': {
+    severity: 'error',
+    title: 'SMP PDU with a wrong length or reserved value',
+    rule: 'smp-rules 7 (3.3): wrong length or out-of-range field -> Invalid Parameters (0x0A)',
+  },
+  'confirm-verified': {
+    severity: 'info',
+    title: 'confirm value checks out',
+    rule: 'smp-rules 3, 4 (2.3.5.5, 2.3.5.6): the confirm follows from the random revealed later',
+  },
+  'stk-verified': {
+    severity: 'info',
+    title: 'the key that started encryption is the derived STK',
+    rule: 'smp-rules 3 (2.3.5.5): STK = s1(TK, Srand, Mrand), masked to the key size',
+  },
+  'not-verifiable': {
+    severity: 'info',
+    title: 'what a passive capture cannot check',
+    rule: 'smp-rules 4 (2.3.5.6): Secure Connections derives the LTK from an ECDH secret no eavesdropper has',
+  },
+} as const satisfies Record<string, AuditRule>);
+
+/** A rule id. */
+export type RuleId = keyof typeof AUDIT_RULES;

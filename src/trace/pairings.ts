@@ -1,0 +1,102 @@
+/**
+ * Groups trace events into pairings, per connection: a pairing starts with a
+ * Pairing Request (a Security Request just before it belongs to it) and
+ * gathers everything that happens on its connection until the next Pairing
+ * Request or the disconnection. Encryption on a connection where nothing
+ * was paired is kept apart.
+ * @module
+ */
+import type {
+  ConnectionEvent,
+  DeviceAddress,
+  DisconnectionEvent,
+  EncryptionStartEvent,
+  LinkRole,
+  SmpEvent,
+  TraceEvent,
+} from './events.js';
+
+/** Everything a capture shows of one pairing. */
+export interface CapturedPairing {
+  /** 1-based, in capture order. */
+  readonly index: number;
+  readonly link: string;
+  central?: DeviceAddress;
+  peripheral?: DeviceAddress;
+  /** The captured host's role (HCI captures). */
+  readonly localRole?: LinkRole;
+  /** The Security Request that asked for this pairing, if any. */
+  readonly securityRequest?: SmpEvent;
+  /** Every event on the connection from the Pairing Request on, SMP and otherwise, in order. */
+  readonly events: TraceEvent[];
+  /** The first event on the connection after this pairing's events (the next pairing's start), if any. */
+  next?: TraceEvent;
+}
+
+/** Encryption started on a connection with no pairing in the capture (a bond from before, or a key from nowhere). */
+export interface UnpairedEncryption {
+  readonly link: string;
+  readonly start: EncryptionStartEvent;
+}
+
+interface LinkState {
+  connection?: ConnectionEvent;
+  current?: CapturedPairing | undefined;
+  securityRequest?: SmpEvent | undefined;
+  disconnected?: DisconnectionEvent;
+}
+
+/** Collects pairings from decoded events, in order. */
+export class PairingCollector {
+  readonly pairings: CapturedPairing[] = [];
+  readonly unpaired: UnpairedEncryption[] = [];
+  readonly #links = new Map<string, LinkState>();
+
+  /** Takes the next event. */
+  push(event: TraceEvent): void {
+    let state = this.#links.get(event.link);
+    if (!state) {
+      state = {};
+      this.#links.set(event.link, state);
+    }
+    if (event.type === 'connection') {
+      state.connection = event;
+      if (!event.update) state.current = undefined;
+      else if (state.current) {
+        if (event.central) state.current.central = event.central;
+        if (event.peripheral) state.current.peripheral = event.peripheral;
+      }
+      return;
+    }
+    if (event.type === 'smp' && event.decoded.ok) {
+      const { pdu } = event.decoded;
+      if (pdu.type === 'security-request' && !state.current) {
+        state.securityRequest = event;
+        return;
+      }
+      if (pdu.type === 'pairing-request') {
+        if (state.current) state.current.next = event;
+        const connection = state.connection;
+        const pairing: CapturedPairing = {
+          index: this.pairings.length + 1,
+          link: event.link,
+          ...(connection?.central ? { central: connection.central } : {}),
+          ...(connection?.peripheral ? { peripheral: connection.peripheral } : {}),
+          ...(connection?.localRole ? { localRole: connection.localRole } : {}),
+          ...(state.securityRequest ? { securityRequest: state.securityRequest } : {}),
+          events: [event],
+        };
+        state.securityRequest = undefined;
+        state.current = pairing;
+        this.pairings.push(pairing);
+        return;
+      }
+    }
+    if (state.current) {
+      state.current.events.push(event);
+      if (event.type === 'disconnection') state.current = undefined;
+      return;
+    }
+    if (event.type === 'encryption-start') this.unpaired.push({ link: event.link, start: event });
+  }
+}
