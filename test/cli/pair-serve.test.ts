@@ -307,6 +307,32 @@ describe('--trace and --btmon', () => {
     expect([...pair.out, ...serve.lines.err].some((line) => line.includes('<hidden>'))).toBe(true);
   });
 
+  it('--btmon --log-keys shows the keys in the btmon lines: key logging only when asked', async () => {
+    const hci = await startController();
+    const serve = await startServe(hci, [
+      '--io-cap',
+      'display-yes-no',
+      '--confirm',
+      'yes',
+      '--btmon',
+      '--log-keys',
+    ]);
+    const pair = lineIo();
+    expect(await pairCommand(ncPair(hci, serve.address, []), pair.io)).toBe(0);
+    expect(await serve.done).toBe(0);
+    const irk = (serve.lines.events().find((e) => e.type === 'paired')?.distributed as Json).irk as string;
+    expect(irk).toMatch(/^[0-9a-f]{32}$/);
+    const btmon = serve.lines.err.join('\n');
+    expect(btmon).toContain('SMP: identity-information');
+    expect(
+      btmon
+        .toLowerCase()
+        .replace(/[^0-9a-f]/g, '')
+        .includes(irk),
+    ).toBe(true);
+    expect(btmon).not.toContain('<hidden>');
+  });
+
   it('exits 2 when the trace file cannot be written', async () => {
     const lines = lineIo();
     const status = await main(

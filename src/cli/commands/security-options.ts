@@ -50,6 +50,8 @@ export const SECURITY_USAGE = `  --hci T            the controller's transport: 
                      FILE, a btsnoop capture (H4) that Wireshark reads
   --btmon            print every HCI packet as btmon does (keys hidden), on
                      stdout, or on stderr with --json
+  --log-keys         show keys in the --btmon lines (key logging: secrets in
+                     your logs)
 Without --passkey or --confirm, a question is asked on the terminal when
 stdin is one, and refused otherwise. Exit status: 0 paired or encrypted with
 a bond, 1 pairing or encryption failed, 2 a usage error or a transport that
@@ -86,6 +88,7 @@ export const SECURITY_OPTIONS = {
   json: { type: 'boolean' },
   trace: { type: 'string' },
   btmon: { type: 'boolean' },
+  'log-keys': { type: 'boolean' },
 } as const;
 
 /** Asks a person one question; resolves to the line typed. */
@@ -108,6 +111,8 @@ export interface SecuritySettings {
   readonly trace: string | undefined;
   /** --btmon: print btmon-style lines for every HCI packet. */
   readonly btmon: boolean;
+  /** --log-keys: key material in the --btmon lines. */
+  readonly logKeys: boolean;
   /** --address / --privacy: the address we use on the air. */
   readonly ownAddress: OwnAddress;
   /** --bonds: the bond store file (default: the per-user file of our identity). */
@@ -155,6 +160,7 @@ export function securitySettings(parsed: ParsedOptions, role: 'initiator' | 'res
     json: parsed.json === true,
     trace: stringOption(parsed, 'trace'),
     btmon: parsed.btmon === true,
+    logKeys: parsed['log-keys'] === true,
     address: stringOption(parsed, 'address'),
     privacy: parsed.privacy === true,
     bonds: stringOption(parsed, 'bonds'),
@@ -236,6 +242,7 @@ export function securitySettings(parsed: ParsedOptions, role: 'initiator' | 'res
     json: values.json === true,
     trace: values.trace,
     btmon: values.btmon,
+    logKeys: values.logKeys,
   };
 }
 
@@ -329,7 +336,7 @@ export async function openHost(
     return 2;
   }
   if (writer || settings.btmon) {
-    const formatter = settings.btmon ? new HciTraceFormatter() : undefined;
+    const formatter = settings.btmon ? new HciTraceFormatter({ showKeys: settings.logKeys }) : undefined;
     const show = (line: string) => (settings.json ? io.err(line) : io.out(line));
     const trace = writer;
     transport = tapped(
