@@ -478,7 +478,7 @@ export class Host extends Emitter<HostEvents> {
    * ```
    */
   localOobData(): ScOobData {
-    return this.security.localOobData(this.#address);
+    return this.security.localOobData(this.#airAddress);
   }
 
   /** Our address as printed, `aa:bb:cc:dd:ee:ff`. */

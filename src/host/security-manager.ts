@@ -145,6 +145,8 @@ export interface SecurityOptions {
    * reports it. Default `auto`.
    */
   readonly onSecurityRequest?: 'auto' | 'ignore';
+  /** The passkey to display instead of a random one, for scripts and tests (see the session's `fixedPasskey`). */
+  readonly fixedPasskey?: number;
   /**
    * OOB data received out of band from peers (see {@link SecurityManager.addPeerOobData}):
    * a session with a peer at that address sets its OOB flag and uses the data.
@@ -642,6 +644,7 @@ export class SecurityManager {
       ...(local ? { keyPair: local.keyPair } : {}),
       ...(peer || local ? { oob } : {}),
       ...(kept ? { keptBond: kept } : {}),
+      ...(o.fixedPasskey !== undefined ? { fixedPasskey: o.fixedPasskey } : {}),
     });
     state.session = session;
     state.phase = session.phase;

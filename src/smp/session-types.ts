@@ -142,4 +142,10 @@ export interface SessionOptions {
    * Authentication Requirements (0x03), unless `policy.allowWeakerBond`.
    */
   readonly keptBond?: SecurityLevel;
+  /**
+   * The passkey to display instead of a random one (0..999999), for scripts
+   * and tests only, as Zephyr's fixed passkey: a passkey that does not change
+   * protects nothing once it is known (Core Vol 3 Part H 2.3.5.3 asks for a random one).
+   */
+  readonly fixedPasskey?: number;
 }

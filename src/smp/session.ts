@@ -188,6 +188,10 @@ export class PairingSession {
         throw new TypeError(`PairingSession: ${name} must be { address: 6 octets, type: 0 | 1 }`);
       }
     }
+    const fixed = options.fixedPasskey;
+    if (fixed !== undefined && !(Number.isInteger(fixed) && fixed >= 0 && fixed <= 999_999)) {
+      throw new TypeError(`PairingSession: fixedPasskey must be an integer from 0 to 999999, got ${fixed}`);
+    }
     this.role = options.role;
     this.policy = resolvePolicy(options.policy);
     this.#local = options.local;
@@ -588,7 +592,7 @@ export class PairingSession {
 
   #askPasskey(association: Association): void {
     if (this.#passkeyPart(association) === 'display') {
-      const passkey = randomPasskey(this.#random);
+      const passkey = this.#options.fixedPasskey ?? randomPasskey(this.#random);
       this.#prompt({ kind: 'display-passkey', peer: this.#peer, passkey });
       this.#passkeyKnown(passkey);
     } else {

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pairCommand } from '../../src/cli/commands/pair.js';
+import { serveCommand } from '../../src/cli/commands/serve.js';
 import { main } from '../../src/cli/main.js';
 
 import { type Json, lineIo, startController, startServe } from './cli-harness.js';
@@ -305,6 +306,21 @@ describe('--trace and --btmon', () => {
       .replace(/[^0-9a-f]/g, '');
     expect(text.includes(irk.irk as string)).toBe(false);
     expect([...pair.out, ...serve.lines.err].some((line) => line.includes('<hidden>'))).toBe(true);
+  });
+
+  it('--oob-in with a missing or malformed file: exit 2 naming the file', async () => {
+    const hci = await startController();
+    const dir = mkdtempSync(join(tmpdir(), 'ble-smp-oob-'));
+    const bad = join(dir, 'bad.oob');
+    writeFileSync(bad, '{"address":"c6:00:00:00:00:01","type":"random","random":"00","confirm":"11"}');
+    for (const [file, message] of [
+      [join(dir, 'missing.oob'), /cannot read .*missing\.oob: ENOENT/],
+      [bad, /bad\.oob: "random" must be 32 hex digits/],
+    ] as const) {
+      const lines = lineIo();
+      expect(await serveCommand(['--hci', hci, '--once', '--oob-in', file], lines.io)).toBe(2);
+      expect(lines.err.join('\n')).toMatch(message);
+    }
   });
 
   it('--btmon --log-keys shows the keys in the btmon lines: key logging only when asked', async () => {

@@ -4,8 +4,9 @@
  * two others, over loopback TCP; the keys each side prints agree.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -45,36 +46,102 @@ describe('ble-smp controller, serve and pair as three processes', () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   });
 
-  it('pair by Numeric Comparison over loopback TCP, both exit 0, and the keys printed agree', async () => {
-    const controller = start(['controller', '--listen', 'tcp:127.0.0.1:0', '--json']);
-    const { listen } = await controller.next('ready');
-    const common = ['--hci', String(listen), '--json', '--io-cap', 'display-yes-no', '--confirm', 'yes'];
-    const serve = start(['serve', ...common, '--once']);
-    const ready = await serve.next('ready');
-    const pair = start([
-      'pair',
-      ...common,
-      '--peer',
-      `${String(ready.address)}/${ready.addressType === 1 ? 'random' : 'public'}`,
-    ]);
-    const [central, peripheral] = await Promise.all([pair.next('paired'), serve.next('paired')]);
-    expect(await pair.exited).toBe(0);
-    expect(await serve.exited).toBe(0);
-    expect(central).toMatchObject({
-      method: 'sc',
-      model: 'numeric-comparison',
-      keySize: 16,
+  /** What each side is given for a model: CLI options only, as a script would. */
+  const MODELS = [
+    {
+      model: 'just-works',
+      method: 'legacy',
+      serve: ['--no-sc'],
+      pair: ['--legacy'],
+      authenticated: false,
+    },
+    {
+      model: 'passkey',
+      method: 'legacy',
+      serve: ['--no-sc', '--io-cap', 'display-only', '--passkey', '314159'],
+      pair: ['--legacy', '--io-cap', 'keyboard-only', '--passkey', '314159'],
       authenticated: true,
-    });
-    expect(peripheral).toMatchObject({
-      method: 'sc',
+    },
+    { model: 'just-works', method: 'sc', serve: [], pair: [], authenticated: false },
+    {
       model: 'numeric-comparison',
-      keySize: 16,
+      method: 'sc',
+      serve: ['--io-cap', 'display-yes-no', '--confirm', 'yes'],
+      pair: ['--io-cap', 'display-yes-no', '--confirm', 'yes'],
       authenticated: true,
-    });
-    expect(central.received).toEqual(peripheral.distributed);
-    expect(central.distributed).toEqual(peripheral.received);
-    controller.child.kill('SIGINT');
-    expect(await controller.exited).toBe(0);
-  }, 60_000);
+    },
+    {
+      model: 'passkey',
+      method: 'sc',
+      serve: ['--io-cap', 'display-only', '--passkey', '271828'],
+      pair: ['--io-cap', 'keyboard-only', '--passkey', '271828'],
+      authenticated: true,
+    },
+    {
+      // The peripheral writes its OOB data to a file (NFC or a QR code, in life); the central reads it.
+      model: 'oob',
+      method: 'sc',
+      serve: ['--oob-out', '{dir}/serve.oob'],
+      pair: ['--oob-in', '{dir}/serve.oob'],
+      authenticated: true,
+    },
+  ];
+
+  it.each(MODELS)(
+    '$method $model over loopback TCP: both exit 0 and the keys printed agree; a second run re-encrypts from the bond files',
+    async ({ model, method, serve: serveArgs, pair: pairArgs, authenticated }) => {
+      const controller = start(['controller', '--listen', 'tcp:127.0.0.1:0', '--json']);
+      const { listen } = await controller.next('ready');
+      const dir = mkdtempSync(join(tmpdir(), 'ble-smp-processes-'));
+      // Static random addresses: each device keeps its identity (and so its bond file) from run to run.
+      const serveCommon = ['--hci', String(listen), '--json', '--address', 'c6:00:00:00:00:01'];
+      const pairCommon = ['--hci', String(listen), '--json', '--address', 'c6:00:00:00:00:02'];
+      const inDir = (args: string[]) => args.map((arg) => arg.replace('{dir}', dir));
+      const run = async () => {
+        const serve = start([
+          'serve',
+          ...serveCommon,
+          '--bonds',
+          join(dir, 'serve.json'),
+          '--once',
+          ...inDir(serveArgs),
+        ]);
+        await serve.next('ready');
+        const pair = start([
+          'pair',
+          ...pairCommon,
+          '--bonds',
+          join(dir, 'pair.json'),
+          '--peer',
+          'c6:00:00:00:00:01/random',
+          ...inDir(pairArgs),
+        ]);
+        return { pair, serve };
+      };
+
+      const first = await run();
+      const [central, peripheral] = await Promise.all([
+        first.pair.next('paired'),
+        first.serve.next('paired'),
+      ]);
+      expect(await first.pair.exited).toBe(0);
+      expect(await first.serve.exited).toBe(0);
+      for (const side of [central, peripheral]) {
+        expect(side).toMatchObject({ method, model, keySize: 16, authenticated, bonded: true });
+      }
+      expect(central.received).toEqual(peripheral.distributed);
+      expect(central.distributed).toEqual(peripheral.received);
+
+      const second = await run();
+      const [c2, p2] = await Promise.all([second.pair.next('encrypted'), second.serve.next('encrypted')]);
+      expect(await second.pair.exited).toBe(0);
+      expect(await second.serve.exited).toBe(0);
+      for (const side of [c2, p2])
+        expect(side).toMatchObject({ bonded: true, method, authenticated, keySize: 16 });
+
+      controller.child.kill('SIGINT');
+      expect(await controller.exited).toBe(0);
+    },
+    60_000,
+  );
 });

@@ -31,3 +31,32 @@ describe('security levels', () => {
     expect(meetsPolicy(level(true, true, 12), resolvePolicy({ minKeySize: 12 }))).toBe(true);
   });
 });
+
+describe('fixedPasskey', () => {
+  it('is displayed instead of a random passkey, and refused outside 0..999999', async () => {
+    const { PairingSession } = await import('../../src/smp/session.js');
+    const { pairInMemory } = await import('../../src/smp/loopback.js');
+    const { fixedAnswers } = await import('../../src/smp/delegate.js');
+    const { IoCapability } = await import('../../src/smp/constants.js');
+    const a = { address: Uint8Array.of(1, 2, 3, 4, 5, 0xc6), type: 1 as const };
+    const b = { address: Uint8Array.of(6, 5, 4, 3, 2, 0xc1), type: 1 as const };
+    let shown = -1;
+    const run = await pairInMemory(
+      {
+        options: { local: a, peer: b, policy: { ioCapability: IoCapability.KeyboardOnly } },
+        delegate: fixedAnswers({ passkey: 42 }),
+      },
+      {
+        options: { local: b, peer: a, policy: { ioCapability: IoCapability.DisplayOnly }, fixedPasskey: 42 },
+        delegate: fixedAnswers({ onShown: (_kind, value) => (shown = value) }),
+      },
+    );
+    expect(shown).toBe(42);
+    expect(run.initiator).toMatchObject({ status: 'completed', result: { model: 'passkey' } });
+    for (const fixedPasskey of [-1, 1_000_000, 1.5]) {
+      expect(() => new PairingSession({ role: 'responder', local: a, peer: b, fixedPasskey })).toThrow(
+        TypeError,
+      );
+    }
+  });
+});

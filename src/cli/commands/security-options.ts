@@ -22,6 +22,7 @@ import { BtsnoopWriter } from '../../trace/btsnoop-writer.js';
 import { openTransport } from '../../transport/open.js';
 import { type Transport, TransportError } from '../../transport/transport.js';
 import { type CommandIo, UsageError } from '../io.js';
+import { OobFileError, readOobFile, writeOobFile } from '../oob-file.js';
 import { tapped } from '../tap.js';
 
 /** The usage text of the shared options. */
@@ -31,6 +32,8 @@ export const SECURITY_USAGE = `  --hci T            the controller's transport: 
                      no-input-no-output (default) or keyboard-display
   --legacy           accept LE legacy pairing (a passive listener can often
                      recover its keys)
+  --no-sc            offer LE legacy pairing only, as an older device does
+                     (implies --legacy)
   --mitm             refuse pairings that end unauthenticated (Just Works)
   --no-bond          do not ask for bonding
   --min-key-size N   the smallest key size accepted, 7..16 (default 16)
@@ -39,7 +42,13 @@ export const SECURITY_USAGE = `  --hci T            the controller's transport: 
                      our address and identity
   --privacy          use resolvable private addresses made from our IRK
                      (renewed every 15 minutes), the public address as identity
-  --passkey N        the passkey to type when asked (0..999999)
+  --oob-out FILE     write our LE Secure Connections OOB data (address,
+                     random, confirm) to FILE (mode 0600), for the peer
+  --oob-in FILE      read the peer's OOB data from FILE (as --oob-out wrote
+                     it): the pairing uses OOB and is authenticated
+  --passkey N        the passkey to type when asked, and the one to display
+                     when this side shows it (0..999999; for scripts: a fixed
+                     passkey protects nothing once known)
   --confirm yes|no   the answer to numeric comparison
   --bonds PATH       the bond store file (default one file per local identity
                      in $XDG_STATE_HOME/ble-smp/bonds, else
@@ -76,6 +85,7 @@ export const SECURITY_OPTIONS = {
   hci: { type: 'string' },
   'io-cap': { type: 'string' },
   legacy: { type: 'boolean' },
+  'no-sc': { type: 'boolean' },
   mitm: { type: 'boolean' },
   'no-bond': { type: 'boolean' },
   'min-key-size': { type: 'string' },
@@ -85,6 +95,8 @@ export const SECURITY_OPTIONS = {
   address: { type: 'string' },
   privacy: { type: 'boolean' },
   bonds: { type: 'string' },
+  'oob-out': { type: 'string' },
+  'oob-in': { type: 'string' },
   json: { type: 'boolean' },
   trace: { type: 'string' },
   btmon: { type: 'boolean' },
@@ -117,6 +129,9 @@ export interface SecuritySettings {
   readonly ownAddress: OwnAddress;
   /** --bonds: the bond store file (default: the per-user file of our identity). */
   readonly bonds: string | undefined;
+  /** --oob-out / --oob-in: files of SC OOB data, ours to write and the peer's to read. */
+  readonly oobOut: string | undefined;
+  readonly oobIn: string | undefined;
 }
 
 /** Parsed options by name: a string, true for a flag given, or undefined. */
@@ -151,6 +166,7 @@ export function securitySettings(parsed: ParsedOptions, role: 'initiator' | 'res
     hci: stringOption(parsed, 'hci'),
     'io-cap': stringOption(parsed, 'io-cap'),
     legacy: parsed.legacy === true,
+    noSc: parsed['no-sc'] === true,
     mitm: parsed.mitm === true,
     'no-bond': parsed['no-bond'] === true,
     'min-key-size': stringOption(parsed, 'min-key-size'),
@@ -164,6 +180,8 @@ export function securitySettings(parsed: ParsedOptions, role: 'initiator' | 'res
     address: stringOption(parsed, 'address'),
     privacy: parsed.privacy === true,
     bonds: stringOption(parsed, 'bonds'),
+    oobOut: stringOption(parsed, 'oob-out'),
+    oobIn: stringOption(parsed, 'oob-in'),
   };
   if (values.hci === undefined || values.hci === '') {
     throw new UsageError('--hci is required, as in --hci tcp:127.0.0.1:9000 or --hci hci0');
@@ -175,7 +193,8 @@ export function securitySettings(parsed: ParsedOptions, role: 'initiator' | 'res
     throw new UsageError(`--io-cap ${JSON.stringify(cap)}: choose ${Object.keys(IO_CAPS).join(', ')}`);
   }
   policy.ioCapability = ioCapability;
-  if (values.legacy) policy.allowLegacy = true;
+  if (values.legacy || values.noSc) policy.allowLegacy = true;
+  if (values.noSc) policy.secureConnections = false;
   if (values.mitm) policy.requireMitm = true;
   if (values['no-bond']) policy.bonding = false;
   if (values['min-key-size'] !== undefined) {
@@ -235,6 +254,8 @@ export function securitySettings(parsed: ParsedOptions, role: 'initiator' | 'res
   return {
     hci: values.hci,
     bonds: values.bonds,
+    oobOut: values.oobOut,
+    oobIn: values.oobIn,
     ownAddress,
     policy,
     passkey,
@@ -348,11 +369,13 @@ export async function openHost(
       async () => trace?.close(),
     );
   }
+  let host: Host;
   try {
-    return await Host.open(transport, {
+    host = await Host.open(transport, {
       policy: settings.policy,
       delegate,
       ownAddress: settings.ownAddress,
+      ...(settings.passkey !== undefined ? { fixedPasskey: settings.passkey } : {}),
       bondStore: (local) =>
         FileBondStore.open({ local, ...(settings.bonds ? { path: settings.bonds } : {}) }),
     });
@@ -367,6 +390,16 @@ export async function openHost(
     );
     return 2;
   }
+  try {
+    if (settings.oobIn !== undefined) host.security.addPeerOobData(readOobFile(settings.oobIn));
+    if (settings.oobOut !== undefined) writeOobFile(settings.oobOut, host.localOobData());
+  } catch (error) {
+    await host.close();
+    if (!(error instanceof OobFileError)) throw error;
+    io.err(`ble-smp ${command}: ${error.message}`);
+    return 2;
+  }
+  return host;
 }
 
 const addressType = (type: 0 | 1) => (type === 0 ? 'public' : 'random');
