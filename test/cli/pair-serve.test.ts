@@ -336,7 +336,8 @@ describe('--trace and --btmon', () => {
     const pair = lineIo();
     expect(await pairCommand(ncPair(hci, serve.address, []), pair.io)).toBe(0);
     expect(await serve.done).toBe(0);
-    const irk = (serve.lines.events().find((e) => e.type === 'paired')?.distributed as Json).irk as string;
+    const paired = serve.lines.events().find((e) => e.type === 'paired');
+    const irk = (paired?.distributed as Json | undefined)?.irk as string;
     expect(irk).toMatch(/^[0-9a-f]{32}$/);
     const btmon = serve.lines.err.join('\n');
     expect(btmon).toContain('SMP: identity-information');
