@@ -4,6 +4,7 @@
  * @module
  */
 import type { Connection } from '../../host/host.js';
+import { advertisingData } from '../advertising-data.js';
 import type { CommandIo } from '../io.js';
 import {
   cliDelegate,
@@ -16,10 +17,11 @@ import {
   printSecured,
   SECURITY_USAGE,
   securitySettings,
+  stringOption,
   terminalAsk,
 } from './security-options.js';
 
-export const SERVE_USAGE = `Usage: ble-smp serve --hci T [--once] [options]
+export const SERVE_USAGE = `Usage: ble-smp serve --hci T [--name NAME] [--once] [options]
 
 Advertises (connectable), accepts centrals and, as peripheral, asks each to
 secure the link (Security Request) and answers its pairing, or its
@@ -27,6 +29,8 @@ encryption with a kept bond (an LE Long Term Key Request answered from the
 bond store). Runs until SIGINT or SIGTERM; with --once, exits when the first
 connection's security procedure ends.
 
+  --name NAME        the name to advertise (Complete Local Name; shortened
+                     when longer than the advertising data holds)
   --once             exit after the first connection is paired, encrypted
                      with a bond, or failed (0 paired or encrypted, 1 failed)
 ${SECURITY_USAGE}`;
@@ -49,7 +53,9 @@ export async function serveCommand(
   signal?: AbortSignal,
   options: PromptOptions = {},
 ): Promise<number> {
-  const values = parseCommandArgs(argv, { once: { type: 'boolean' } });
+  const values = parseCommandArgs(argv, { once: { type: 'boolean' }, name: { type: 'string' } });
+  const name = stringOption(values, 'name');
+  const advertising = { data: advertisingData(name) };
   const settings = securitySettings(values, 'responder');
   const once = values.once === true;
   const print = printer(io, settings.json);
@@ -76,7 +82,7 @@ export async function serveCommand(
 
   const readvertise = () => {
     if (stopping || once) return;
-    host.startAdvertising().catch((error: Error) => {
+    host.startAdvertising(advertising).catch((error: Error) => {
       io.err(`ble-smp serve: cannot advertise again: ${error.message}`);
       status = 1;
       stop();
@@ -135,7 +141,7 @@ export async function serveCommand(
 
   try {
     if (!stopping) {
-      await host.startAdvertising();
+      await host.startAdvertising(advertising);
       const us = describeAddress(host.airAddress);
       const identity = describeAddress(host.address);
       print(
