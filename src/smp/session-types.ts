@@ -60,7 +60,7 @@ export interface PairingResult {
   readonly authenticated: boolean;
   /** Both sides asked for bonding: the keys are meant to be kept. */
   readonly bonded: boolean;
-  /** The peer used the spec's debug key pair (such keys are never kept by default). */
+  /** Either side used the spec's debug key pair: anyone with the capture has the LTK; such keys are never kept. */
   readonly debugKey: boolean;
   /** The key the link was encrypted with: the SC LTK, or the legacy STK; masked to the key size. */
   readonly encryptionKey: Uint8Array;

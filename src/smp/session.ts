@@ -747,8 +747,11 @@ export class PairingSession {
     if (equalBytes(publicKey, sc.keyPair.publicKey)) {
       return this.#fail(Reason.DhKeyCheckFailed, 'the peer sent our own public key back (CVE-2020-26558)');
     }
-    sc.debugKey = isDebugPublicKey(publicKey);
-    if (sc.debugKey && !this.policy.allowDebugKeys) {
+    // Either side's debug key makes the LTK known to anyone who records the pairing (smp-rules.md 9):
+    // such a pairing is reported as debugKey and never kept. Only the peer's is refused by the policy.
+    const peerDebugKey = isDebugPublicKey(publicKey);
+    sc.debugKey = peerDebugKey || isDebugPublicKey(sc.keyPair.publicKey);
+    if (peerDebugKey && !this.policy.allowDebugKeys) {
       return this.#fail(
         Reason.AuthenticationRequirements,
         'the peer uses the debug key pair and the policy refuses debug keys',

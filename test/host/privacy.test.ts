@@ -160,3 +160,44 @@ describe('bond replacement and re-encryption rules', () => {
     }
   });
 });
+
+describe('debug keys', () => {
+  it('a pairing where the central used the debug key pair completes (the peer allows it) but neither side keeps a bond', async () => {
+    const { DEBUG_PRIVATE_KEY, DEBUG_PUBLIC_KEY } = await import('../../src/crypto/p256.js');
+    const debugCrypto = {
+      ...tb,
+      generateKeyPair: () => ({ privateKey: DEBUG_PRIVATE_KEY.slice(), publicKey: DEBUG_PUBLIC_KEY.slice() }),
+    };
+    const { c: central, p: peripheral } = await virtualHosts(
+      { crypto: debugCrypto },
+      { policy: { allowDebugKeys: true } },
+    );
+    try {
+      const { c, p } = await connectHosts(central, peripheral);
+      const [ours, theirs] = await Promise.all([c.pair(), p.pair()]);
+      expect(ours.debugKey).toBe(true);
+      expect(theirs.debugKey).toBe(true);
+      expect([...central.security.bonds.list()]).toEqual([]);
+      expect([...peripheral.security.bonds.list()]).toEqual([]);
+    } finally {
+      await Promise.allSettled([central.close(), peripheral.close()]);
+    }
+  });
+
+  it('the default policy refuses a peer on the debug key pair with Authentication Requirements (0x03)', async () => {
+    const { DEBUG_PRIVATE_KEY, DEBUG_PUBLIC_KEY } = await import('../../src/crypto/p256.js');
+    const debugCrypto = {
+      ...tb,
+      generateKeyPair: () => ({ privateKey: DEBUG_PRIVATE_KEY.slice(), publicKey: DEBUG_PUBLIC_KEY.slice() }),
+    };
+    const { c: central, p: peripheral } = await virtualHosts({ crypto: debugCrypto }, {});
+    try {
+      const { c, p } = await connectHosts(central, peripheral);
+      p.pair().catch(() => undefined);
+      const error = await c.pair().catch((e: unknown) => e);
+      expect(error).toMatchObject({ reason: Reason.AuthenticationRequirements, by: 'peer' });
+    } finally {
+      await Promise.allSettled([central.close(), peripheral.close()]);
+    }
+  });
+});
