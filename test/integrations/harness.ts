@@ -5,6 +5,7 @@
 import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { tapped } from '../../src/cli/tap.js';
 import type { Connection, Host, HostOptions } from '../../src/host/host.js';
 import { Host as HostClass } from '../../src/host/host.js';
@@ -97,4 +98,30 @@ export async function nobleDiscovers(host: Host, given?: Noble): Promise<NoblePe
   await new Promise<void>((resolve, reject) => peripheral.connect((e) => (e ? reject(e) : resolve())));
   peripheral.discoverServices([], () => undefined);
   return peripheral;
+}
+
+export interface Bleno extends EventEmitter {
+  startAdvertising(name: string, uuids: string[], callback?: (error?: Error) => void): void;
+  stopAdvertising(callback?: () => void): void;
+  disconnect(): void;
+}
+
+/** A fresh bleno, powered on and advertising. */
+export async function blenoAdvertising(): Promise<Bleno> {
+  const bleno = freshRequire<Bleno>('@abandonware/bleno');
+  await until(bleno, 'stateChange', (state) => state === 'poweredOn');
+  await new Promise<void>((resolve, reject) =>
+    bleno.startAdvertising('plain', [], (e) => (e ? reject(e) : resolve())),
+  );
+  return bleno;
+}
+
+/** Hosts pushed onto the returned list are closed after each test, and HCI_CHANNEL_USER is cleared. */
+export function closedAfterEach(): Host[] {
+  const hosts: Host[] = [];
+  afterEach(async () => {
+    for (const host of hosts.splice(0)) await host.close();
+    delete process.env.HCI_CHANNEL_USER;
+  });
+  return hosts;
 }

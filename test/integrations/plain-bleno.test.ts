@@ -3,35 +3,19 @@
  * Works when legacy is allowed, refused with Authentication Requirements
  * (0x03) under the default Secure Connections only policy.
  */
-import type { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Host } from '../../src/host/host.js';
 import { PairingError } from '../../src/host/security-manager.js';
 import { Reason } from '../../src/smp/constants.js';
 import { auditTrace } from '../../src/trace/index.js';
 import { VirtualAir } from '../../src/transport/virtual/air.js';
-import { capturedHost, freshRequire, LIBRARY_ADDRESS, libraryController, until } from './harness.js';
-
-interface Bleno extends EventEmitter {
-  startAdvertising(name: string, uuids: string[], callback?: (error?: Error) => void): void;
-  stopAdvertising(callback?: () => void): void;
-  disconnect(): void;
-}
+import { blenoAdvertising, capturedHost, LIBRARY_ADDRESS, libraryController } from './harness.js';
 
 let hosts: Host[] = [];
 afterEach(async () => {
   for (const host of hosts) await host.close();
   hosts = [];
 });
-
-async function blenoAdvertising(): Promise<Bleno> {
-  const bleno = freshRequire<Bleno>('@abandonware/bleno');
-  await until(bleno, 'stateChange', (state) => state === 'poweredOn');
-  await new Promise<void>((resolve, reject) =>
-    bleno.startAdvertising('plain', [], (e) => (e ? reject(e) : resolve())),
-  );
-  return bleno;
-}
 
 describe('plain bleno peripheral, our central', () => {
   it('pairs by legacy Just Works when legacy is allowed; the auditor names what bleno does', async () => {
