@@ -44,9 +44,9 @@ export class AclLedger {
 
   /** Queues packets (ACL, without H4 indicator); `done` runs when the last is completed. */
   enqueue(handle: number, owner: Sent['owner'], packets: readonly Uint8Array[], done?: () => void): void {
-    packets.forEach((packet, i) =>
-      this.#waiting.push({ handle, owner, packet, done: i === packets.length - 1 ? done : undefined }),
-    );
+    for (const [i, packet] of packets.entries()) {
+      this.#waiting.push({ handle, owner, packet, done: i === packets.length - 1 ? done : undefined });
+    }
     this.#pump();
   }
 
