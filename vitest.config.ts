@@ -13,6 +13,8 @@ export default defineConfig({
       { find: /^ble-smp\/crypto\/node$/, replacement: src('crypto/node.ts') },
       { find: /^ble-smp\/smp$/, replacement: src('smp/index.ts') },
       { find: /^ble-smp\/trace$/, replacement: src('trace/index.ts') },
+      { find: /^ble-smp\/noble$/, replacement: src('integrations/noble/index.ts') },
+      { find: /^ble-smp\/bleno$/, replacement: src('integrations/bleno/index.ts') },
       { find: /^ble-smp\/crypto$/, replacement: src('crypto/index.ts') },
       { find: /^ble-smp$/, replacement: src('index.ts') },
     ],

@@ -63,6 +63,12 @@ export interface HostOptions extends Omit<SecurityOptions, 'bondStore'> {
   readonly acceptConnectionParameters?: boolean | ((parameters: ConnectionParameters) => boolean);
   /** How long to wait for each HCI command's answer (default 2000 ms). */
   readonly commandTimeoutMs?: number;
+  /**
+   * Answers an ATT PDU (Core Vol 3 Part F) on a connection: return the
+   * response to send, or undefined to fall back to the default, which answers
+   * every request with Request Not Supported.
+   */
+  readonly att?: (connection: Connection, pdu: Uint8Array) => Uint8Array | undefined;
   /** The clock for command, connection and SMP timeouts (default the global timers). */
   readonly timers?: Timers;
 }
@@ -323,6 +329,7 @@ export class Host extends Emitter<HostEvents> {
   #address: DeviceAddress = { address: new Uint8Array(6), type: 0 };
   readonly #ownAddress: OwnAddress;
   readonly #acceptParameters: NonNullable<HostOptions['acceptConnectionParameters']>;
+  readonly #att: HostOptions['att'];
   /** The address on the air (for a resolvable private address, the current one) and when it was set. */
   #airAddress: DeviceAddress = this.#address;
   #airAddressSetAt = 0;
@@ -337,6 +344,7 @@ export class Host extends Emitter<HostEvents> {
     this.#timers = options.timers ?? systemTimers;
     this.#ownAddress = options.ownAddress ?? { kind: 'public' };
     this.#acceptParameters = options.acceptConnectionParameters ?? true;
+    this.#att = options.att;
     this.#commands = new CommandChannel(transport, {
       timers: this.#timers,
       ...(options.commandTimeoutMs !== undefined ? { timeoutMs: options.commandTimeoutMs } : {}),
@@ -823,7 +831,7 @@ export class Host extends Emitter<HostEvents> {
         return;
       }
       case FixedChannel.Att: {
-        const response = attNotSupported(payload);
+        const response = this.#att?.(link.connection, payload) ?? attNotSupported(payload);
         if (response) this.sendL2cap(handle, FixedChannel.Att, response);
         return;
       }

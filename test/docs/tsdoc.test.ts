@@ -50,7 +50,15 @@ function undocumented(file: string): string[] {
 
 describe('TSDoc on the public surface', () => {
   it('finds the entry points of the exports map', () => {
-    expect(entries.map((e) => e.subpath)).toEqual(['.', './crypto', './crypto/node', './smp', './trace']);
+    expect(entries.map((e) => e.subpath)).toEqual([
+      '.',
+      './crypto',
+      './crypto/node',
+      './smp',
+      './trace',
+      './noble',
+      './bleno',
+    ]);
   });
   it.each(entries)(
     'every value exported from ble-smp$subpath has a doc comment with an example',
