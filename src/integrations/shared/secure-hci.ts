@@ -59,7 +59,7 @@ interface Link {
  * OOB data), and the events report pairing per connection.
  * @example
  * ```ts
- * const secure = secureNoble({ delegate, bondStore: await FileBondStore.open('bonds.json') });
+ * const secure = secureNoble({ delegate, bondStore: FileBondStore.open({ local, path: 'bonds.json' }) });
  * secure.on('encrypted', (handle, peer, bonded) => console.log(handle, bonded ? 'bond' : 'paired'));
  * ```
  */
