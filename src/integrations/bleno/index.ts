@@ -2,7 +2,7 @@
  * `ble-smp/bleno`: LE Secure Connections, passkey, numeric comparison,
  * bonds and answers to LE Long Term Key Requests for
  * `@abandonware/bleno` on Linux HCI, by putting ble-smp's Security Manager
- * between bleno and its HCI socket. See docs/bleno-bleno.md.
+ * between bleno and its HCI socket. See docs/noble-bleno.md.
  *
  * @example
  * ```ts
