@@ -52,7 +52,7 @@ describe('openHciSocketTransport', () => {
   });
 
   it.skipIf(isInstalled(PACKAGE))(
-    'says how to install the package when it is not installed (the real import)',
+    'says how to install the package when it is not installed (the real import; skipped where the optional package is installed, since the import then succeeds)',
     async () => {
       const attempt = openHciSocketTransport(hci0, { platform: 'linux' });
       await expect(attempt).rejects.toMatchObject({
