@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { SECRET_CHARACTERISTIC, startSecurePeripheral } from '../examples/bleno-secure-peripheral.js';
 import { pairWithPeripheral } from '../examples/noble-secure-pairing.js';
 import { FixedChannel } from '../src/hci/l2cap.js';
-import type { Connection } from '../src/host/host.js';
+import type { Connection } from '../src/host/connection.js';
 import { TransportHciSocket } from '../src/integrations/shared/transport-socket.js';
 import { IoCapability } from '../src/smp/constants.js';
 import { acceptAll, formatAddress } from '../src/smp/index.js';

@@ -7,7 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import type { CryptoBackend } from '../crypto/backend.js';
 import { toolbox } from '../crypto/toolbox.js';
-import { type Connection, Host } from '../host/host.js';
+import type { Connection } from '../host/connection.js';
+import { Host } from '../host/host.js';
 import { IoCapability } from '../smp/constants.js';
 import { acceptAll } from '../smp/delegate.js';
 import { VirtualAir } from '../transport/virtual/air.js';

@@ -5,8 +5,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fromHex, toHex } from '../crypto/bytes.js';
-import { parseAddress } from '../host/host.js';
-import type { PeerOobData, ScOobData } from '../host/security-manager.js';
+import { parseAddress } from '../host/parse-address.js';
+import type { PeerOobData, ScOobData } from '../host/security-types.js';
 import { formatAddress } from '../smp/delegate.js';
 
 /** OOB data that cannot be read: the message says which file and what is wrong. */

@@ -9,283 +9,30 @@ import { AclFlowControl, decodeAcl, fragment } from '../hci/acl.js';
 import type { HciCommand } from '../hci/commands.js';
 import { describeHciError, HciErrorCode } from '../hci/constants.js';
 import { type AdvertisingReport, decodeEvent, type HciEvent, type ReturnParameters } from '../hci/events.js';
-import {
-  attNotSupported,
-  type ConnectionParameters,
-  encodeL2cap,
-  FixedChannel,
-  L2capReassembler,
-  leSignalling,
-} from '../hci/l2cap.js';
+import { attNotSupported, encodeL2cap, FixedChannel, L2capReassembler, leSignalling } from '../hci/l2cap.js';
 import { type DeviceAddress, formatAddress } from '../smp/delegate.js';
-import type { SessionPhase } from '../smp/session.js';
-import type { PairingResult } from '../smp/session-types.js';
 import type { Transport } from '../transport/transport.js';
-import type { Bond, BondStore } from './bond-store.js';
+import { advertisementOf } from './advertisement.js';
 import { CommandChannel, systemTimers, type Timers } from './command-channel.js';
+import { Connection, ConnectionError } from './connection.js';
 import { Emitter } from './emitter.js';
+import type {
+  AdvertisingOptions,
+  ConnectOptions,
+  HostEvents,
+  HostOptions,
+  OwnAddress,
+  ScanOptions,
+} from './host-options.js';
+import { parseAddress } from './parse-address.js';
 import { isIdentityAddress } from './privacy.js';
-import {
-  type PairOptions,
-  type ScOobData,
-  type SecureOptions,
-  SecurityManager,
-  type SecurityOptions,
-  type SecurityOutcome,
-} from './security-manager.js';
-
-/**
- * The address we use on the air (Core Vol 6 Part B 1.3): the controller's
- * public address; a static random address of ours (our identity then); or a
- * resolvable private address made from our IRK and renewed every `rotateMs`
- * (default 15 minutes), with the public address as our identity.
- */
-export type OwnAddress =
-  | { readonly kind: 'public' }
-  | { readonly kind: 'static'; readonly address: Uint8Array | string }
-  | { readonly kind: 'resolvable'; readonly rotateMs?: number };
-
-/** Options of {@link Host.open}. */
-export interface HostOptions extends Omit<SecurityOptions, 'bondStore'> {
-  /** The address we use on the air (default the controller's public address). */
-  readonly ownAddress?: OwnAddress;
-  /**
-   * Where bonds are kept: a store, or a function that opens the store of our
-   * identity address once the host knows it (as `FileBondStore.open`, one file
-   * per local identity). Default a new {@link MemoryBondStore}.
-   */
-  readonly bondStore?: BondStore | ((identity: DeviceAddress) => BondStore);
-  /**
-   * Central: whether to accept the connection parameters a peripheral asks for
-   * (L2CAP Connection Parameter Update Request); accepted ones are applied with
-   * LE Connection Update. Invalid ones are always rejected. Default true.
-   */
-  readonly acceptConnectionParameters?: boolean | ((parameters: ConnectionParameters) => boolean);
-  /** How long to wait for each HCI command's answer (default 2000 ms). */
-  readonly commandTimeoutMs?: number;
-  /**
-   * Answers an ATT PDU (Core Vol 3 Part F) on a connection: return the
-   * response to send, or undefined to fall back to the default, which answers
-   * every request with Request Not Supported.
-   */
-  readonly att?: (connection: Connection, pdu: Uint8Array) => Uint8Array | undefined;
-  /** The clock for command, connection and SMP timeouts (default the global timers). */
-  readonly timers?: Timers;
-}
-
-/** Options of {@link Host.startAdvertising}. */
-export interface AdvertisingOptions {
-  /** Advertising data, 0 to 31 octets (default: Flags, LE General Discoverable, BR/EDR not supported). */
-  readonly data?: Uint8Array;
-  /** Scan response data, 0 to 31 octets. */
-  readonly scanResponse?: Uint8Array;
-  /** Advertising interval in milliseconds (default 100). */
-  readonly intervalMs?: number;
-}
-
-/** Options of {@link Host.connect}. */
-export interface ConnectOptions {
-  /** Give up (LE Create Connection Cancel) after this many milliseconds (default 10,000). */
-  readonly timeoutMs?: number;
-}
-
-/**
- * Establishing a connection failed: the controller refused, the attempt timed
- * out (`timeout`), or the host closed.
- * @example
- * ```ts
- * try { await host.connect('c0:ff:ee:00:00:01', 1, { timeoutMs: 5000 }); }
- * catch (err) { if (err instanceof ConnectionError && err.timeout) console.error('not in range'); }
- * ```
- */
-export class ConnectionError extends Error {
-  override readonly name: string = 'ConnectionError';
-  /** The HCI status, when the controller gave one. */
-  readonly status: number | undefined;
-  readonly timeout: boolean;
-  constructor(message: string, status?: number, timeout = false) {
-    super(message);
-    this.status = status;
-    this.timeout = timeout;
-  }
-}
-
-/** Events of a {@link Connection}. */
-export interface ConnectionEvents extends Record<string, unknown[]> {
-  /** The link went away, with the HCI reason. */
-  disconnect: [reason: number];
-  /**
-   * The connection parameters changed (LE Connection Update Complete): interval in
-   * units of 1.25 ms, peripheral latency in events, supervision timeout in units of 10 ms.
-   */
-  parameters: [interval: number, latency: number, supervisionTimeout: number];
-  /** The pairing session changed phase. */
-  pairing: [phase: SessionPhase];
-  /** The link is now encrypted; `bonded`: with a stored key (then `bond` is it) rather than a fresh pairing. */
-  encrypted: [bonded: boolean, bond: Bond | undefined];
-  /** The peer (a peripheral) sent a Security Request with this AuthReq. */
-  'security-request': [authReq: number];
-  /** A bond was stored after pairing. */
-  bonded: [bond: Bond];
-}
-
-/** Events of a {@link Host}. */
-export interface HostEvents extends Record<string, unknown[]> {
-  /** A central connected to us (we are the peripheral). */
-  connection: [connection: Connection];
-  disconnect: [connection: Connection, reason: number];
-  pairing: [connection: Connection, phase: SessionPhase];
-  encrypted: [connection: Connection, bonded: boolean, bond: Bond | undefined];
-  'security-request': [connection: Connection, authReq: number];
-  /** An advertising or scan response report, while scanning. */
-  advertisement: [advertisement: Advertisement];
-}
-
-/** One advertising report (HCI LE Advertising Report, Vol 4 Part E 7.7.65.2) as the host hands it on. */
-export interface Advertisement {
-  /** The advertiser's address (6 octets, wire order) and type; its identity when its RPA resolves through a bond. */
-  readonly peer: DeviceAddress;
-  /** The identity its address resolves to through a bond's IRK, else its address. */
-  readonly identity: DeviceAddress;
-  /** `ADV_IND`, `ADV_DIRECT_IND`, `ADV_SCAN_IND`, `ADV_NONCONN_IND` or `SCAN_RSP`. */
-  readonly kind: 'ADV_IND' | 'ADV_DIRECT_IND' | 'ADV_SCAN_IND' | 'ADV_NONCONN_IND' | 'SCAN_RSP' | 'unknown';
-  /** Whether a central may connect to it (ADV_IND, ADV_DIRECT_IND). */
-  readonly connectable: boolean;
-  /** The advertising or scan response data, 0 to 31 octets. */
-  readonly data: Uint8Array;
-  /** dBm; undefined when the controller gave none (127). */
-  readonly rssi: number | undefined;
-}
-
-/** Options of {@link Host.startScanning}. */
-export interface ScanOptions {
-  /** Active scanning asks for scan responses (default false: passive). */
-  readonly active?: boolean;
-  /** Let the controller drop duplicate reports (default true). */
-  readonly filterDuplicates?: boolean;
-  /** Scan interval and window in milliseconds (default 60 and 30). */
-  readonly intervalMs?: number;
-  readonly windowMs?: number;
-}
+import { SecurityManager } from './security-manager.js';
+import type { ScOobData } from './security-types.js';
 
 /** The options but the bond store, which the host may open itself once it knows our identity. */
 function withoutBondStore(options: HostOptions): Omit<HostOptions, 'bondStore'> {
   const { bondStore: _, ...rest } = options;
   return rest;
-}
-
-/** Advertising PDU types of LE Advertising Report's Event_Type (7.7.65.2), as data. */
-const ADVERTISING_KINDS: readonly Advertisement['kind'][] = [
-  'ADV_IND',
-  'ADV_DIRECT_IND',
-  'ADV_SCAN_IND',
-  'ADV_NONCONN_IND',
-  'SCAN_RSP',
-];
-
-/**
- * One LE connection.
- * @example
- * ```ts
- * const connection = await host.connect('c0:ff:ee:00:00:01', 1);
- * const result = await connection.pair({ delegate: acceptAll });
- * await connection.disconnect();
- * ```
- */
-export class Connection extends Emitter<ConnectionEvents> {
-  readonly handle: number;
-  readonly role: 'central' | 'peripheral';
-  /** The peer's address on this link (6 octets, wire order) and its type. */
-  readonly peer: DeviceAddress;
-  readonly #host: Host;
-  #disconnected: number | undefined;
-  readonly #waiters: ((reason: number) => void)[] = [];
-
-  /** @internal made by the host. */
-  constructor(host: Host, handle: number, role: 'central' | 'peripheral', peer: DeviceAddress) {
-    super();
-    this.#host = host;
-    this.handle = handle;
-    this.role = role;
-    this.peer = peer;
-  }
-
-  /** Whether the link is up. */
-  get connected(): boolean {
-    return this.#disconnected === undefined;
-  }
-
-  /** Whether the link is encrypted. */
-  get encrypted(): boolean {
-    return this.#host.security.isEncrypted(this.handle);
-  }
-
-  /**
-   * The peer's identity: the identity address of the bond whose IRK resolves
-   * its resolvable private address, or the identity it distributed when
-   * pairing, else its address on the link.
-   */
-  get identity(): DeviceAddress {
-    return this.#host.security.identityOf(this.handle) ?? this.peer;
-  }
-
-  /**
-   * Secures the link: a central re-encrypts with a kept bond that meets the
-   * policy, else pairs (`forcePair` pairs in any case); a peripheral sends a
-   * Security Request and the central pairs or encrypts with its bond.
-   * @example
-   * ```ts
-   * const outcome = await connection.secure({ delegate });
-   * if (outcome.kind === 'encrypted') console.log('re-encrypted from the bond made', new Date(outcome.bond.createdAt));
-   * ```
-   */
-  secure(options: SecureOptions = {}): Promise<SecurityOutcome> {
-    return this.#host.security.secure(this.handle, options);
-  }
-
-  /**
-   * Pairs: as the initiator on a central; on a peripheral, sends a Security
-   * Request and waits for the central's pairing. Rejects with a PairingError.
-   * @example
-   * ```ts
-   * const result = await connection.pair({ policy: { ioCapability: IoCapability.DisplayYesNo }, delegate });
-   * ```
-   */
-  pair(options: PairOptions = {}): Promise<PairingResult> {
-    return this.#host.security.pair(this.handle, options);
-  }
-
-  /**
-   * Central: re-encrypts with the bond's key; rejects with an EncryptionError.
-   * @example
-   * ```ts
-   * await connection.encrypt().catch(() => connection.pair());
-   * ```
-   */
-  encrypt(): Promise<void> {
-    return this.#host.security.encrypt(this.handle);
-  }
-
-  /**
-   * Disconnects; resolves with the reason once the controller reports Disconnection Complete.
-   * @example
-   * ```ts
-   * await connection.disconnect(); // 0x16 on our side
-   * ```
-   */
-  disconnect(reason: number = HciErrorCode.RemoteUserTerminatedConnection): Promise<number> {
-    if (this.#disconnected !== undefined) return Promise.resolve(this.#disconnected);
-    const done = new Promise<number>((resolve) => this.#waiters.push(resolve));
-    return this.#host.command({ name: 'disconnect', handle: this.handle, reason }).then(() => done);
-  }
-
-  /** @internal the host reports the Disconnection Complete. */
-  closed(reason: number): void {
-    if (this.#disconnected !== undefined) return;
-    this.#disconnected = reason;
-    for (const resolve of this.#waiters.splice(0)) resolve(reason);
-    this.emit('disconnect', reason);
-  }
 }
 
 interface LinkIo {
@@ -586,16 +333,10 @@ export class Host extends Emitter<HostEvents> {
   }
 
   #onAdvertisingReport(report: AdvertisingReport): void {
-    const peer: DeviceAddress = { address: report.address, type: (report.addressType & 1) as 0 | 1 };
-    const kind = ADVERTISING_KINDS[report.eventType] ?? 'unknown';
-    this.emit('advertisement', {
-      peer,
-      identity: this.security.resolveIdentity(peer),
-      kind,
-      connectable: kind === 'ADV_IND' || kind === 'ADV_DIRECT_IND',
-      data: report.data,
-      rssi: report.rssi === 127 ? undefined : report.rssi,
-    });
+    this.emit(
+      'advertisement',
+      advertisementOf(report, (peer) => this.security.resolveIdentity(peer)),
+    );
   }
 
   /**
@@ -874,21 +615,4 @@ export class Host extends Emitter<HostEvents> {
       }
     }
   }
-}
-
-/**
- * Parses an address as people write it (`aa:bb:cc:dd:ee:ff`, most significant
- * octet first) to 6 octets in wire order.
- * @throws TypeError when the text is not six hex octets separated by colons.
- * @example
- * ```ts
- * parseAddress('d2:a7:4c:76:f3:e0'); // Uint8Array [0xe0, 0xf3, 0x76, 0x4c, 0xa7, 0xd2]
- * ```
- */
-export function parseAddress(text: string): Uint8Array {
-  const parts = text.split(':');
-  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{2}$/.test(p))) {
-    throw new TypeError(`not a device address: ${JSON.stringify(text)} (expected aa:bb:cc:dd:ee:ff)`);
-  }
-  return Uint8Array.from(parts.map((p) => Number.parseInt(p, 16))).reverse();
 }

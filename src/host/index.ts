@@ -11,6 +11,7 @@
  */
 
 export type { ConnectionParameters } from '../hci/l2cap.js';
+export { type Advertisement, advertisementOf } from './advertisement.js';
 export {
   type BlueZExportOptions,
   type BlueZFormatOptions,
@@ -40,40 +41,35 @@ export {
   systemTimers,
   type Timers,
 } from './command-channel.js';
+export { Connection, ConnectionError, type ConnectionEvents } from './connection.js';
 export { Emitter, type EventMap } from './emitter.js';
 export { defaultBondStorePath, FileBondStore, type FileBondStoreOptions } from './file-bond-store.js';
-export {
-  type Advertisement,
-  type AdvertisingOptions,
-  Connection,
-  ConnectionError,
-  type ConnectionEvents,
-  type ConnectOptions,
-  Host,
-  type HostEvents,
-  type HostOptions,
-  type OwnAddress,
-  parseAddress,
-  type ScanOptions,
-} from './host.js';
+export { Host } from './host.js';
+export type {
+  AdvertisingOptions,
+  ConnectOptions,
+  HostEvents,
+  HostOptions,
+  OwnAddress,
+  ScanOptions,
+} from './host-options.js';
+export { parseAddress } from './parse-address.js';
 export {
   isIdentityAddress,
   isResolvablePrivateAddress,
   makeResolvablePrivateAddress,
   resolvesTo,
 } from './privacy.js';
-export {
-  describeSmpReason,
-  EncryptionError,
-  PairingError,
-  type PairOptions,
-  type PeerOobData,
-  type ScOobData,
-  type SecureOptions,
-  type SecurityEvent,
-  type SecurityHost,
-  type SecurityLink,
-  SecurityManager,
-  type SecurityOptions,
-  type SecurityOutcome,
-} from './security-manager.js';
+export { describeSmpReason, EncryptionError, PairingError } from './security-errors.js';
+export { SecurityManager } from './security-manager.js';
+export type {
+  PairOptions,
+  PeerOobData,
+  ScOobData,
+  SecureOptions,
+  SecurityEvent,
+  SecurityHost,
+  SecurityLink,
+  SecurityOptions,
+  SecurityOutcome,
+} from './security-types.js';

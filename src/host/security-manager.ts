@@ -11,12 +11,11 @@
 import type { P256KeyPair } from '../crypto/backend.js';
 import { equalBytes } from '../crypto/bytes.js';
 import { defaultBackend } from '../crypto/default-backend.js';
-import { type RandomSource, randomBytes } from '../crypto/random.js';
+import { randomBytes } from '../crypto/random.js';
 import { type Toolbox, toolbox } from '../crypto/toolbox.js';
 import type { HciCommand } from '../hci/commands.js';
 import { describeHciError, HciErrorCode } from '../hci/constants.js';
-import type { ReturnParameters } from '../hci/events.js';
-import { AuthReq, REASON_TEXT, Reason, SMP_TIMEOUT_MS } from '../smp/constants.js';
+import { AuthReq, Reason, SMP_TIMEOUT_MS } from '../smp/constants.js';
 import {
   acceptAll,
   answerPrompt,
@@ -28,187 +27,23 @@ import { type PairingPolicy, resolvePolicy } from '../smp/policy.js';
 import { RepeatedAttempts } from '../smp/repeated-attempts.js';
 import { meetsPolicy } from '../smp/security-level.js';
 import { PairingSession, type SessionPhase } from '../smp/session.js';
-import type { DistributedKeys, PairingResult, SessionInput, SessionOutput } from '../smp/session-types.js';
-import { type Bond, type BondKey, type BondStore, MemoryBondStore } from './bond-store.js';
+import type { PairingResult, SessionInput, SessionOutput } from '../smp/session-types.js';
+import { bondOfPairing } from './bond-of-pairing.js';
+import { type Bond, type BondStore, MemoryBondStore } from './bond-store.js';
 import { systemTimers, type Timers } from './command-channel.js';
+import { type Deferred, deferred } from './deferred.js';
 import { isResolvablePrivateAddress, makeResolvablePrivateAddress, resolvesTo } from './privacy.js';
-
-/**
- * A pairing that failed: the SMP reason code (Core Vol 3 Part H 3.5.5), who
- * failed it, and one line saying what happened.
- * @example
- * ```ts
- * try { await connection.pair(); }
- * catch (err) { if (err instanceof PairingError) console.error(err.reason, err.by, err.message); }
- * ```
- */
-export class PairingError extends Error {
-  override readonly name: string = 'PairingError';
-  /** The SMP reason code. */
-  readonly reason: number;
-  /** `local`: we failed it (or the link went away); `peer`: the peer sent Pairing Failed. */
-  readonly by: 'local' | 'peer';
-  /** The SMP timer expired. */
-  readonly timeout: boolean;
-  constructor(reason: number, by: 'local' | 'peer', message: string, timeout = false) {
-    super(message);
-    this.reason = reason;
-    this.by = by;
-    this.timeout = timeout;
-  }
-}
-
-/**
- * Encryption of a link failed or could not start:
- * - `no-bond`: a central has no key for this peer;
- * - `key-missing`: the peer had no key (0x06 PIN or Key Missing);
- * - `mic-failure`: the keys differed and the link dropped (0x3D);
- * - `disconnected`: the link went away for another reason;
- * - `controller`: the controller refused (the HCI status says why);
- * - `not-supported`: this role cannot start encryption;
- * - `encrypted-with-bond`: a peripheral's `pair()` asked the central to pair, and
- *   it encrypted the link with its bond instead (`secure()` accepts either).
- * @example
- * ```ts
- * try { await connection.encrypt(); }
- * catch (err) { if (err instanceof EncryptionError && err.code === 'no-bond') await connection.pair(); }
- * ```
- */
-export class EncryptionError extends Error {
-  override readonly name: string = 'EncryptionError';
-  readonly code:
-    | 'no-bond'
-    | 'key-missing'
-    | 'mic-failure'
-    | 'disconnected'
-    | 'controller'
-    | 'not-supported'
-    | 'encrypted-with-bond';
-  /** The HCI status or disconnection reason, when there is one. */
-  readonly status: number | undefined;
-  constructor(code: EncryptionError['code'], message: string, status?: number) {
-    super(message);
-    this.code = code;
-    this.status = status;
-  }
-}
-
-/** One link as the Security Manager sees it. */
-export interface SecurityLink {
-  readonly handle: number;
-  /** Our role: a central is the SMP initiator, a peripheral the responder. */
-  readonly role: 'central' | 'peripheral';
-  readonly local: DeviceAddress;
-  readonly peer: DeviceAddress;
-}
-
-/** What the Security Manager reports about a link. */
-export type SecurityEvent =
-  | { readonly type: 'pairing'; readonly phase: SessionPhase }
-  /** The link is encrypted: `bonded` when with a kept key (then `bond` is it), else by the pairing just made. */
-  | { readonly type: 'encrypted'; readonly bonded: boolean; readonly bond?: Bond }
-  | { readonly type: 'security-request'; readonly authReq: number }
-  | { readonly type: 'bonded'; readonly bond: Bond };
-
-/** What the Security Manager needs of its host. */
-export interface SecurityHost {
-  /** Sends an SMP PDU on the link's CID 0x0006; the host calls {@link SecurityManager.acknowledged} once the controller completed it. */
-  sendSmp(handle: number, data: Uint8Array): void;
-  /** Sends an HCI command. */
-  command(command: HciCommand): Promise<ReturnParameters>;
-  /** Reports an event of a link. */
-  emit(handle: number, event: SecurityEvent): void;
-}
-
-/** Options of {@link SecurityManager}, shared by every link of a host. */
-export interface SecurityOptions {
-  /** The default policy; `pair()` may override fields. */
-  readonly policy?: Partial<PairingPolicy>;
-  /** The default delegate (default {@link acceptAll}). */
-  readonly delegate?: PairingDelegate;
-  /** Where bonds are kept (default a new {@link MemoryBondStore}). */
-  readonly bondStore?: BondStore;
-  /** Repeated-attempts memory shared by the host's sessions (default a new one). */
-  readonly attempts?: RepeatedAttempts;
-  /** The clock for the SMP timer (default the global timers). */
-  readonly timers?: Timers;
-  /** The SMP timeout in milliseconds (default 30,000, Vol 3 Part H 3.4). */
-  readonly smpTimeoutMs?: number;
-  /** Our identity, distributed when IdKey is negotiated. */
-  readonly identity?: { readonly address?: DeviceAddress; readonly irk?: Uint8Array };
-  /** Crypto and randomness, for tests. */
-  readonly crypto?: Toolbox;
-  readonly random?: RandomSource;
-  /**
-   * What a central does on a Security Request: `auto` re-encrypts when a bond
-   * meets the requested AuthReq, else pairs (smp-rules.md 9); `ignore` only
-   * reports it. Default `auto`.
-   */
-  readonly onSecurityRequest?: 'auto' | 'ignore';
-  /** The passkey to display instead of a random one, for scripts and tests (see the session's `fixedPasskey`). */
-  readonly fixedPasskey?: number;
-  /**
-   * OOB data received out of band from peers (see {@link SecurityManager.addPeerOobData}):
-   * a session with a peer at that address sets its OOB flag and uses the data.
-   */
-  readonly peerOob?: readonly PeerOobData[];
-}
-
-/**
- * LE Secure Connections OOB data to hand to the peer out of band (Core Vol 3
- * Part H 2.3.5.6.4): our address, our 16-octet random r and the confirm
- * C = f4(PKx, PKx, r, 0) of our public key X (all wire order).
- */
-export interface ScOobData {
-  readonly address: Uint8Array;
-  /** 0 public, 1 random. */
-  readonly type: 0 | 1;
-  readonly random: Uint8Array;
-  readonly confirm: Uint8Array;
-}
-
-/** OOB data received from a peer, keyed by its address: SC `{ random, confirm }` or legacy `{ tk }`. */
-export type PeerOobData = { readonly address: Uint8Array; readonly type: 0 | 1 } & OobData;
-
-/** Options of one pairing. */
-export interface PairOptions {
-  readonly policy?: Partial<PairingPolicy>;
-  readonly delegate?: PairingDelegate;
-  /**
-   * OOB data: `peer` is what we received from the peer out of band (sets our
-   * OOB flag for this pairing, over any data added with {@link SecurityManager.addPeerOobData}).
-   */
-  readonly oob?: { readonly peer?: OobData };
-}
-
-/** Options of {@link SecurityManager.secure}. */
-export interface SecureOptions extends PairOptions {
-  /** Central: pair even when a kept bond meets the policy. */
-  readonly forcePair?: boolean;
-}
-
-/** How {@link SecurityManager.secure} secured the link. */
-export type SecurityOutcome =
-  | { readonly kind: 'paired'; readonly result: PairingResult }
-  | { readonly kind: 'encrypted'; readonly bond: Bond };
-
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  readonly resolve: (value: T) => void;
-  readonly reject: (error: Error) => void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // A caller that never awaits must not see an unhandled rejection.
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
-}
+import { EncryptionError, PairingError } from './security-errors.js';
+import type {
+  PairOptions,
+  PeerOobData,
+  ScOobData,
+  SecureOptions,
+  SecurityHost,
+  SecurityLink,
+  SecurityOptions,
+  SecurityOutcome,
+} from './security-types.js';
 
 interface KeyRequest {
   readonly key: Uint8Array;
@@ -731,7 +566,7 @@ export class SecurityManager {
       case 'completed': {
         // OOB data is for one pairing: once our key pair served one, the next localOobData() makes new.
         if (this.#localOob && state.localOob === this.#localOob) this.#localOob = undefined;
-        const bond = this.#bondOf(state, output.result);
+        const bond = bondOfPairing(output.result, state.link.role, state.identity);
         state.identity = output.result.peerKeys.identityAddress ?? state.identity;
         if (bond) {
           this.bonds.put(bond);
@@ -776,34 +611,6 @@ export class SecurityManager {
     });
   }
 
-  /** The bond to keep after a pairing (smp-rules.md 9), or undefined when nothing is to be kept. */
-  #bondOf(state: LinkState, result: PairingResult): Bond | undefined {
-    if (!result.bonded || result.debugKey) return undefined;
-    const link = state.link;
-    const peer = result.peerKeys.identityAddress ?? state.identity;
-    let peerLtk: BondKey | undefined;
-    let localLtk: BondKey | undefined;
-    if (result.secureConnections) {
-      peerLtk = localLtk = { ltk: result.encryptionKey, ediv: 0, rand: ZERO_8 };
-    } else {
-      peerLtk = legacyKey(result.peerKeys);
-      localLtk = legacyKey(result.localKeys);
-    }
-    return {
-      peer,
-      ...(peerLtk ? { peerLtk } : {}),
-      ...(localLtk ? { localLtk } : {}),
-      secureConnections: result.secureConnections,
-      authenticated: result.authenticated,
-      keySize: result.keySize,
-      localRole: link.role,
-      createdAt: Date.now(),
-      ...(result.peerKeys.irk ? { peerIrk: result.peerKeys.irk } : {}),
-      ...(result.peerKeys.csrk ? { peerCsrk: { csrk: result.peerKeys.csrk, counter: 0 } } : {}),
-      ...(result.localKeys.csrk ? { localCsrk: { csrk: result.localKeys.csrk, counter: 0 } } : {}),
-    };
-  }
-
   /** The bond with the link's peer, by its identity. */
   #findBond(state: LinkState): Bond | undefined {
     return this.bonds.get(state.identity);
@@ -822,13 +629,6 @@ export class SecurityManager {
   }
 }
 
-/** A legacy LTK with its EDIV and Rand from distributed keys, when all three were distributed. */
-function legacyKey(keys: DistributedKeys): BondKey | undefined {
-  return keys.ltk && keys.ediv !== undefined && keys.rand
-    ? { ltk: keys.ltk, ediv: keys.ediv, rand: keys.rand }
-    : undefined;
-}
-
 function addressKey(peer: DeviceAddress): string {
   return `${peer.type}:${Array.from(peer.address, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
@@ -837,15 +637,4 @@ function statusOf(error: Error): number | undefined {
   return (error as { status?: unknown }).status !== undefined
     ? Number((error as { status?: unknown }).status)
     : undefined;
-}
-
-/**
- * The one-line text of an SMP reason code.
- * @example
- * ```ts
- * describeSmpReason(0x05); // '0x05 Pairing Not Supported: pairing is not supported or was refused'
- * ```
- */
-export function describeSmpReason(reason: number): string {
-  return `0x${reason.toString(16).padStart(2, '0')} ${REASON_TEXT[reason] ?? '(reserved)'}`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Host } from '../../src/host/host.js';
-import { PairingError } from '../../src/host/security-manager.js';
+import { PairingError } from '../../src/host/security-errors.js';
 import { IoCapability, Reason } from '../../src/smp/constants.js';
 import { formatAddress } from '../../src/smp/delegate.js';
 import { HeadlessAgent } from '../../src/smp/headless-agent.js';

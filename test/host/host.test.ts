@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeAcl, PacketBoundary } from '../../src/hci/acl.js';
 import { encodeL2cap, FixedChannel } from '../../src/hci/l2cap.js';
-import { type Connection, Host } from '../../src/host/host.js';
+import type { Connection } from '../../src/host/connection.js';
+import { Host } from '../../src/host/host.js';
 import { connectionComplete, FakeController } from './fake-controller.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 5));

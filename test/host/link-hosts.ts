@@ -1,4 +1,5 @@
-import type { Connection, Host } from '../../src/host/host.js';
+import type { Connection } from '../../src/host/connection.js';
+import type { Host } from '../../src/host/host.js';
 import type { TestAir } from './fake-controller.js';
 
 /** Connects host `a` (central) to host `b` (peripheral, advertising) over a test air. */

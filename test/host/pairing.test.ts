@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Host } from '../../src/host/host.js';
-import { EncryptionError, PairingError } from '../../src/host/security-manager.js';
+import { EncryptionError, PairingError } from '../../src/host/security-errors.js';
 import { acceptAll, type PairingDelegate } from '../../src/smp/delegate.js';
 import { TestAir } from './fake-controller.js';
 import { link } from './link-hosts.js';

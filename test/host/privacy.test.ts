@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/crypto/bytes.js';
-import { Host, type HostOptions } from '../../src/host/host.js';
+import { Host } from '../../src/host/host.js';
+import type { HostOptions } from '../../src/host/host-options.js';
 import {
   isIdentityAddress,
   isResolvablePrivateAddress,
   makeResolvablePrivateAddress,
   resolvesTo,
 } from '../../src/host/privacy.js';
-import { PairingError } from '../../src/host/security-manager.js';
+import { PairingError } from '../../src/host/security-errors.js';
 import { IoCapability, Reason } from '../../src/smp/constants.js';
 import { RepeatedAttempts } from '../../src/smp/repeated-attempts.js';
 import { VirtualAir } from '../../src/transport/virtual/air.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FixedChannel } from '../../src/hci/l2cap.js';
-import type { Advertisement, Connection } from '../../src/host/host.js';
+import type { Advertisement } from '../../src/host/advertisement.js';
+import type { Connection } from '../../src/host/connection.js';
 import { connectHosts, virtualHosts } from './virtual-hosts.js';
 
 const hosts = virtualHosts;

@@ -1,7 +1,9 @@
 /** Two hosts on a virtual air for host tests: a central and a peripheral at a fixed public address. */
 import { nodeBackend } from '../../src/crypto/backends/node.js';
 import { toolbox } from '../../src/crypto/toolbox.js';
-import { type Connection, Host, type HostOptions } from '../../src/host/host.js';
+import type { Connection } from '../../src/host/connection.js';
+import { Host } from '../../src/host/host.js';
+import type { HostOptions } from '../../src/host/host-options.js';
 import { acceptAll } from '../../src/smp/delegate.js';
 import { VirtualAir } from '../../src/transport/virtual/air.js';
 

@@ -7,8 +7,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { tapped } from '../../src/cli/tap.js';
-import type { Connection, Host, HostOptions } from '../../src/host/host.js';
+import type { Connection } from '../../src/host/connection.js';
+import type { Host } from '../../src/host/host.js';
 import { Host as HostClass } from '../../src/host/host.js';
+import type { HostOptions } from '../../src/host/host-options.js';
 import { provideHciSocket } from '../../src/integrations/shared/require-hook.js';
 import {
   addHciDevice,

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Host } from '../../src/host/host.js';
-import { PairingError } from '../../src/host/security-manager.js';
+import { PairingError } from '../../src/host/security-errors.js';
 import { Reason } from '../../src/smp/constants.js';
 import { auditTrace } from '../../src/trace/index.js';
 import { VirtualAir } from '../../src/transport/virtual/air.js';

@@ -4,8 +4,9 @@
  * (0x03) under the default Secure Connections only policy.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Connection, Host } from '../../src/host/host.js';
-import { PairingError } from '../../src/host/security-manager.js';
+import type { Connection } from '../../src/host/connection.js';
+import type { Host } from '../../src/host/host.js';
+import { PairingError } from '../../src/host/security-errors.js';
 import { Reason } from '../../src/smp/constants.js';
 import { auditTrace } from '../../src/trace/index.js';
 import { VirtualAir } from '../../src/transport/virtual/air.js';

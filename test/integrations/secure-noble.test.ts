@@ -4,7 +4,7 @@
  * reconnection that re-encrypts from the bond without pairing again.
  */
 import { describe, expect, it } from 'vitest';
-import type { Connection } from '../../src/host/host.js';
+import type { Connection } from '../../src/host/connection.js';
 import { type SecureHci, secureNoble, TransportHciSocket } from '../../src/integrations/noble/index.js';
 import { IoCapability } from '../../src/smp/constants.js';
 import { acceptAll, type PairingDelegate } from '../../src/smp/delegate.js';

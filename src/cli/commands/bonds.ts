@@ -12,7 +12,7 @@ import { decodeBondFile } from '../../host/bond-codec.js';
 import { type Bond, type BondKey, peerKey } from '../../host/bond-store.js';
 import { BondStoreError } from '../../host/bond-store-error.js';
 import { defaultBondStorePath, FileBondStore } from '../../host/file-bond-store.js';
-import { parseAddress } from '../../host/host.js';
+import { parseAddress } from '../../host/parse-address.js';
 import type { DeviceAddress } from '../../smp/delegate.js';
 import { type CommandIo, UsageError } from '../io.js';
 import { describeAddress } from './security-options.js';

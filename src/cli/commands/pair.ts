@@ -2,7 +2,8 @@
  * `ble-smp pair`: connects to a peripheral as central and pairs with it.
  * @module
  */
-import { type Connection, ConnectionError, parseAddress } from '../../host/host.js';
+import { type Connection, ConnectionError } from '../../host/connection.js';
+import { parseAddress } from '../../host/parse-address.js';
 import { type CommandIo, UsageError } from '../io.js';
 import {
   cliDelegate,

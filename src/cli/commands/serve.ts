@@ -3,7 +3,7 @@
  * peripheral.
  * @module
  */
-import type { Connection } from '../../host/host.js';
+import type { Connection } from '../../host/connection.js';
 import { advertisingData } from '../advertising-data.js';
 import type { CommandIo } from '../io.js';
 import {

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { SecurityOptions } from '../../host/security-manager.js';
+import type { SecurityOptions } from '../../host/security-types.js';
 import { loadNativeHciSocket, provideHciSocket } from './require-hook.js';
 import { SecureHci } from './secure-hci.js';
 import type { HciSocketClass, HciSocketLike } from './socket-api.js';

@@ -14,12 +14,8 @@ import { decodeEvent, encodeEvent, type HciEvent, type ReturnParameters } from '
 import { encodeL2cap, FixedChannel, L2capReassembler } from '../../hci/l2cap.js';
 import type { Bond } from '../../host/bond-store.js';
 import { HciCommandError } from '../../host/command-channel.js';
-import {
-  type SecurityEvent,
-  type SecurityHost,
-  SecurityManager,
-  type SecurityOptions,
-} from '../../host/security-manager.js';
+import { SecurityManager } from '../../host/security-manager.js';
+import type { SecurityEvent, SecurityHost, SecurityOptions } from '../../host/security-types.js';
 import { Opcode } from '../../smp/constants.js';
 import type { DeviceAddress } from '../../smp/delegate.js';
 import type { SessionPhase } from '../../smp/session.js';

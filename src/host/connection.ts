@@ -1,0 +1,166 @@
+/**
+ * One LE connection as the application holds it: its role, its peer, its
+ * security (pair, encrypt, secure) and its events.
+ * @module
+ */
+import type { HciCommand } from '../hci/commands.js';
+import { HciErrorCode } from '../hci/constants.js';
+import type { ReturnParameters } from '../hci/events.js';
+import type { DeviceAddress } from '../smp/delegate.js';
+import type { SessionPhase } from '../smp/session.js';
+import type { PairingResult } from '../smp/session-types.js';
+import type { Bond } from './bond-store.js';
+import { Emitter } from './emitter.js';
+import type { SecurityManager } from './security-manager.js';
+import type { PairOptions, SecureOptions, SecurityOutcome } from './security-types.js';
+
+/** What a connection needs from the host that made it. */
+interface ConnectionOwner {
+  readonly security: SecurityManager;
+  command(command: HciCommand): Promise<ReturnParameters>;
+}
+
+/**
+ * Establishing a connection failed: the controller refused, the attempt timed
+ * out (`timeout`), or the host closed.
+ * @example
+ * ```ts
+ * try { await host.connect('c0:ff:ee:00:00:01', 1, { timeoutMs: 5000 }); }
+ * catch (err) { if (err instanceof ConnectionError && err.timeout) console.error('not in range'); }
+ * ```
+ */
+export class ConnectionError extends Error {
+  override readonly name: string = 'ConnectionError';
+  /** The HCI status, when the controller gave one. */
+  readonly status: number | undefined;
+  readonly timeout: boolean;
+  constructor(message: string, status?: number, timeout = false) {
+    super(message);
+    this.status = status;
+    this.timeout = timeout;
+  }
+}
+
+/** Events of a {@link Connection}. */
+export interface ConnectionEvents extends Record<string, unknown[]> {
+  /** The link went away, with the HCI reason. */
+  disconnect: [reason: number];
+  /**
+   * The connection parameters changed (LE Connection Update Complete): interval in
+   * units of 1.25 ms, peripheral latency in events, supervision timeout in units of 10 ms.
+   */
+  parameters: [interval: number, latency: number, supervisionTimeout: number];
+  /** The pairing session changed phase. */
+  pairing: [phase: SessionPhase];
+  /** The link is now encrypted; `bonded`: with a stored key (then `bond` is it) rather than a fresh pairing. */
+  encrypted: [bonded: boolean, bond: Bond | undefined];
+  /** The peer (a peripheral) sent a Security Request with this AuthReq. */
+  'security-request': [authReq: number];
+  /** A bond was stored after pairing. */
+  bonded: [bond: Bond];
+}
+
+/**
+ * One LE connection.
+ * @example
+ * ```ts
+ * const connection = await host.connect('c0:ff:ee:00:00:01', 1);
+ * const result = await connection.pair({ delegate: acceptAll });
+ * await connection.disconnect();
+ * ```
+ */
+export class Connection extends Emitter<ConnectionEvents> {
+  readonly handle: number;
+  readonly role: 'central' | 'peripheral';
+  /** The peer's address on this link (6 octets, wire order) and its type. */
+  readonly peer: DeviceAddress;
+  readonly #host: ConnectionOwner;
+  #disconnected: number | undefined;
+  readonly #waiters: ((reason: number) => void)[] = [];
+
+  /** @internal made by the host. */
+  constructor(host: ConnectionOwner, handle: number, role: 'central' | 'peripheral', peer: DeviceAddress) {
+    super();
+    this.#host = host;
+    this.handle = handle;
+    this.role = role;
+    this.peer = peer;
+  }
+
+  /** Whether the link is up. */
+  get connected(): boolean {
+    return this.#disconnected === undefined;
+  }
+
+  /** Whether the link is encrypted. */
+  get encrypted(): boolean {
+    return this.#host.security.isEncrypted(this.handle);
+  }
+
+  /**
+   * The peer's identity: the identity address of the bond whose IRK resolves
+   * its resolvable private address, or the identity it distributed when
+   * pairing, else its address on the link.
+   */
+  get identity(): DeviceAddress {
+    return this.#host.security.identityOf(this.handle) ?? this.peer;
+  }
+
+  /**
+   * Secures the link: a central re-encrypts with a kept bond that meets the
+   * policy, else pairs (`forcePair` pairs in any case); a peripheral sends a
+   * Security Request and the central pairs or encrypts with its bond.
+   * @example
+   * ```ts
+   * const outcome = await connection.secure({ delegate });
+   * if (outcome.kind === 'encrypted') console.log('re-encrypted from the bond made', new Date(outcome.bond.createdAt));
+   * ```
+   */
+  secure(options: SecureOptions = {}): Promise<SecurityOutcome> {
+    return this.#host.security.secure(this.handle, options);
+  }
+
+  /**
+   * Pairs: as the initiator on a central; on a peripheral, sends a Security
+   * Request and waits for the central's pairing. Rejects with a PairingError.
+   * @example
+   * ```ts
+   * const result = await connection.pair({ policy: { ioCapability: IoCapability.DisplayYesNo }, delegate });
+   * ```
+   */
+  pair(options: PairOptions = {}): Promise<PairingResult> {
+    return this.#host.security.pair(this.handle, options);
+  }
+
+  /**
+   * Central: re-encrypts with the bond's key; rejects with an EncryptionError.
+   * @example
+   * ```ts
+   * await connection.encrypt().catch(() => connection.pair());
+   * ```
+   */
+  encrypt(): Promise<void> {
+    return this.#host.security.encrypt(this.handle);
+  }
+
+  /**
+   * Disconnects; resolves with the reason once the controller reports Disconnection Complete.
+   * @example
+   * ```ts
+   * await connection.disconnect(); // 0x16 on our side
+   * ```
+   */
+  disconnect(reason: number = HciErrorCode.RemoteUserTerminatedConnection): Promise<number> {
+    if (this.#disconnected !== undefined) return Promise.resolve(this.#disconnected);
+    const done = new Promise<number>((resolve) => this.#waiters.push(resolve));
+    return this.#host.command({ name: 'disconnect', handle: this.handle, reason }).then(() => done);
+  }
+
+  /** @internal the host reports the Disconnection Complete. */
+  closed(reason: number): void {
+    if (this.#disconnected !== undefined) return;
+    this.#disconnected = reason;
+    for (const resolve of this.#waiters.splice(0)) resolve(reason);
+    this.emit('disconnect', reason);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * What a {@link Host} is opened with, and what it takes to advertise, scan and
+ * connect; the events it emits.
+ * @module
+ */
+import type { ConnectionParameters } from '../hci/l2cap.js';
+import type { DeviceAddress } from '../smp/delegate.js';
+import type { SessionPhase } from '../smp/session.js';
+import type { Advertisement } from './advertisement.js';
+import type { Bond, BondStore } from './bond-store.js';
+import type { Timers } from './command-channel.js';
+import type { Connection } from './connection.js';
+import type { Host } from './host.js';
+import type { SecurityOptions } from './security-types.js';
+
+/**
+ * The address we use on the air (Core Vol 6 Part B 1.3): the controller's
+ * public address; a static random address of ours (our identity then); or a
+ * resolvable private address made from our IRK and renewed every `rotateMs`
+ * (default 15 minutes), with the public address as our identity.
+ */
+export type OwnAddress =
+  | { readonly kind: 'public' }
+  | { readonly kind: 'static'; readonly address: Uint8Array | string }
+  | { readonly kind: 'resolvable'; readonly rotateMs?: number };
+
+/** Options of {@link Host.open}. */
+export interface HostOptions extends Omit<SecurityOptions, 'bondStore'> {
+  /** The address we use on the air (default the controller's public address). */
+  readonly ownAddress?: OwnAddress;
+  /**
+   * Where bonds are kept: a store, or a function that opens the store of our
+   * identity address once the host knows it (as `FileBondStore.open`, one file
+   * per local identity). Default a new {@link MemoryBondStore}.
+   */
+  readonly bondStore?: BondStore | ((identity: DeviceAddress) => BondStore);
+  /**
+   * Central: whether to accept the connection parameters a peripheral asks for
+   * (L2CAP Connection Parameter Update Request); accepted ones are applied with
+   * LE Connection Update. Invalid ones are always rejected. Default true.
+   */
+  readonly acceptConnectionParameters?: boolean | ((parameters: ConnectionParameters) => boolean);
+  /** How long to wait for each HCI command's answer (default 2000 ms). */
+  readonly commandTimeoutMs?: number;
+  /**
+   * Answers an ATT PDU (Core Vol 3 Part F) on a connection: return the
+   * response to send, or undefined to fall back to the default, which answers
+   * every request with Request Not Supported.
+   */
+  readonly att?: (connection: Connection, pdu: Uint8Array) => Uint8Array | undefined;
+  /** The clock for command, connection and SMP timeouts (default the global timers). */
+  readonly timers?: Timers;
+}
+
+/** Options of {@link Host.startAdvertising}. */
+export interface AdvertisingOptions {
+  /** Advertising data, 0 to 31 octets (default: Flags, LE General Discoverable, BR/EDR not supported). */
+  readonly data?: Uint8Array;
+  /** Scan response data, 0 to 31 octets. */
+  readonly scanResponse?: Uint8Array;
+  /** Advertising interval in milliseconds (default 100). */
+  readonly intervalMs?: number;
+}
+
+/** Options of {@link Host.connect}. */
+export interface ConnectOptions {
+  /** Give up (LE Create Connection Cancel) after this many milliseconds (default 10,000). */
+  readonly timeoutMs?: number;
+}
+
+/** Events of a {@link Host}. */
+export interface HostEvents extends Record<string, unknown[]> {
+  /** A central connected to us (we are the peripheral). */
+  connection: [connection: Connection];
+  disconnect: [connection: Connection, reason: number];
+  pairing: [connection: Connection, phase: SessionPhase];
+  encrypted: [connection: Connection, bonded: boolean, bond: Bond | undefined];
+  'security-request': [connection: Connection, authReq: number];
+  /** An advertising or scan response report, while scanning. */
+  advertisement: [advertisement: Advertisement];
+}
+
+/** Options of {@link Host.startScanning}. */
+export interface ScanOptions {
+  /** Active scanning asks for scan responses (default false: passive). */
+  readonly active?: boolean;
+  /** Let the controller drop duplicate reports (default true). */
+  readonly filterDuplicates?: boolean;
+  /** Scan interval and window in milliseconds (default 60 and 30). */
+  readonly intervalMs?: number;
+  readonly windowMs?: number;
+}
