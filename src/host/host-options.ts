@@ -3,7 +3,7 @@
  * connect; the events it emits.
  * @module
  */
-import type { ConnectionParameters } from '../hci/l2cap.js';
+import type { ConnectionParameters } from '../hci/le-signalling.js';
 import type { DeviceAddress } from '../smp/delegate.js';
 import type { SessionPhase } from '../smp/session.js';
 import type { Advertisement } from './advertisement.js';

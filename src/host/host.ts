@@ -6,10 +6,12 @@
  * @module
  */
 import { AclFlowControl, decodeAcl, fragment } from '../hci/acl.js';
+import { attNotSupported } from '../hci/att.js';
 import type { HciCommand } from '../hci/commands.js';
 import { describeHciError, HciErrorCode } from '../hci/constants.js';
 import { type AdvertisingReport, decodeEvent, type HciEvent, type ReturnParameters } from '../hci/events.js';
-import { attNotSupported, encodeL2cap, FixedChannel, L2capReassembler, leSignalling } from '../hci/l2cap.js';
+import { encodeL2cap, FixedChannel, L2capReassembler } from '../hci/l2cap.js';
+import { leSignalling } from '../hci/le-signalling.js';
 import { type DeviceAddress, formatAddress } from '../smp/delegate.js';
 import type { Transport } from '../transport/transport.js';
 import { advertisementOf } from './advertisement.js';

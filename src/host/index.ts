@@ -10,7 +10,7 @@
  * @module
  */
 
-export type { ConnectionParameters } from '../hci/l2cap.js';
+export type { ConnectionParameters } from '../hci/le-signalling.js';
 export { type Advertisement, advertisementOf } from './advertisement.js';
 export {
   type BlueZExportOptions,

@@ -9,16 +9,9 @@ import {
   fragment,
   PacketBoundary,
 } from '../../src/hci/acl.js';
-import {
-  attNotSupported,
-  checkConnectionParameters,
-  encodeL2cap,
-  encodeSignalling,
-  FixedChannel,
-  type L2capFrame,
-  L2capReassembler,
-  leSignalling,
-} from '../../src/hci/l2cap.js';
+import { attNotSupported } from '../../src/hci/att.js';
+import { encodeL2cap, FixedChannel, type L2capFrame, L2capReassembler } from '../../src/hci/l2cap.js';
+import { checkConnectionParameters, encodeSignalling, leSignalling } from '../../src/hci/le-signalling.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const bytes = (text: string) => Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));

@@ -29,7 +29,7 @@ import {
   returnParametersKind,
 } from '../../hci/events.js';
 import type { HciPacket } from '../../hci/h4.js';
-import { checkConnectionParameters } from '../../hci/l2cap.js';
+import { checkConnectionParameters } from '../../hci/le-signalling.js';
 import { formatAddress } from '../../smp/delegate.js';
 import { type CloseListener, type PacketListener, type Transport, TransportError } from '../transport.js';
 
