@@ -15,7 +15,7 @@ import { defaultBondStorePath, FileBondStore } from '../../host/file-bond-store.
 import { parseAddress } from '../../host/parse-address.js';
 import type { DeviceAddress } from '../../smp/delegate.js';
 import { type CommandIo, UsageError } from '../io.js';
-import { describeAddress } from './security-options.js';
+import { describeAddress } from '../security-events.js';
 
 export const BONDS_USAGE = `Usage: ble-smp bonds <list|show|delete|export|import> [options]
 

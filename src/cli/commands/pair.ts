@@ -4,21 +4,11 @@
  */
 import { type Connection, ConnectionError } from '../../host/connection.js';
 import { parseAddress } from '../../host/parse-address.js';
+import { cliDelegate, type PromptOptions, terminalAsk } from '../cli-delegate.js';
 import { type CommandIo, UsageError } from '../io.js';
-import {
-  cliDelegate,
-  describeAddress,
-  openHost,
-  type PromptOptions,
-  parseCommandArgs,
-  printer,
-  printFailed,
-  printSecured,
-  SECURITY_USAGE,
-  securitySettings,
-  stringOption,
-  terminalAsk,
-} from './security-options.js';
+import { openHost } from '../open-host.js';
+import { describeAddress, printer, printFailed, printSecured } from '../security-events.js';
+import { parseCommandArgs, SECURITY_USAGE, securitySettings, stringOption } from './security-options.js';
 
 export const PAIR_USAGE = `Usage: ble-smp pair --hci T --peer ADDR[/public|/random] [options]
 

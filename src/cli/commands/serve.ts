@@ -5,21 +5,11 @@
  */
 import type { Connection } from '../../host/connection.js';
 import { advertisingData } from '../advertising-data.js';
+import { cliDelegate, type PromptOptions, terminalAsk } from '../cli-delegate.js';
 import type { CommandIo } from '../io.js';
-import {
-  cliDelegate,
-  describeAddress,
-  openHost,
-  type PromptOptions,
-  parseCommandArgs,
-  printer,
-  printFailed,
-  printSecured,
-  SECURITY_USAGE,
-  securitySettings,
-  stringOption,
-  terminalAsk,
-} from './security-options.js';
+import { openHost } from '../open-host.js';
+import { describeAddress, printer, printFailed, printSecured } from '../security-events.js';
+import { parseCommandArgs, SECURITY_USAGE, securitySettings, stringOption } from './security-options.js';
 
 export const SERVE_USAGE = `Usage: ble-smp serve --hci T [--name NAME] [--once] [options]
 

@@ -1,0 +1,93 @@
+/**
+ * The host of `ble-smp pair` and `ble-smp serve`: the transport, the bond
+ * store, and the trace and btmon taps the options ask for.
+ * @module
+ */
+import { HciTraceFormatter } from '../hci/describe.js';
+import { BondStoreError } from '../host/bond-store-error.js';
+import { FileBondStore } from '../host/file-bond-store.js';
+import { Host } from '../host/host.js';
+import type { PairingDelegate } from '../smp/delegate.js';
+import { BtsnoopWriter } from '../trace/btsnoop-writer.js';
+import { openTransport } from '../transport/open.js';
+import { type Transport, TransportError } from '../transport/transport.js';
+import type { SecuritySettings } from './commands/security-options.js';
+import type { CommandIo } from './io.js';
+import { OobFileError, readOobFile, writeOobFile } from './oob-file.js';
+import { tapped } from './tap.js';
+
+/**
+ * Opens the transport and a host on it, observed as --trace (a btsnoop file)
+ * and --btmon (btmon-style lines: on stdout, or stderr with --json) ask. A
+ * trace file or transport that cannot be opened, or a controller that does
+ * not come up, is reported on stderr and gives the exit status 2 instead of a host.
+ */
+export async function openHost(
+  command: string,
+  settings: SecuritySettings,
+  delegate: PairingDelegate,
+  io: CommandIo,
+): Promise<Host | number> {
+  let writer: BtsnoopWriter | undefined;
+  if (settings.trace !== undefined) {
+    try {
+      writer = new BtsnoopWriter(settings.trace);
+    } catch (error) {
+      io.err(`ble-smp ${command}: cannot write the trace ${settings.trace}: ${(error as Error).message}`);
+      return 2;
+    }
+  }
+  let transport: Transport;
+  try {
+    transport = await openTransport(settings.hci);
+  } catch (error) {
+    await writer?.close();
+    if (!(error instanceof TransportError)) throw error;
+    io.err(`ble-smp ${command}: ${error.message}`);
+    return 2;
+  }
+  if (writer || settings.btmon) {
+    const formatter = settings.btmon ? new HciTraceFormatter({ showKeys: settings.logKeys }) : undefined;
+    const show = (line: string) => (settings.json ? io.err(line) : io.out(line));
+    const trace = writer;
+    transport = tapped(
+      transport,
+      (direction, packet) => {
+        trace?.record(direction, packet);
+        if (formatter) for (const line of formatter.lines(direction, packet)) show(line);
+      },
+      async () => trace?.close(),
+    );
+  }
+  let host: Host;
+  try {
+    host = await Host.open(transport, {
+      policy: settings.policy,
+      delegate,
+      ownAddress: settings.ownAddress,
+      ...(settings.passkey !== undefined ? { fixedPasskey: settings.passkey } : {}),
+      bondStore: (local) =>
+        FileBondStore.open({ local, ...(settings.bonds ? { path: settings.bonds } : {}) }),
+    });
+  } catch (error) {
+    await transport.close().catch(() => undefined);
+    if (error instanceof BondStoreError) {
+      io.err(`ble-smp ${command}: ${error.message}`);
+      return 2;
+    }
+    io.err(
+      `ble-smp ${command}: the controller on ${settings.hci} did not come up: ${(error as Error).message}`,
+    );
+    return 2;
+  }
+  try {
+    if (settings.oobIn !== undefined) host.security.addPeerOobData(readOobFile(settings.oobIn));
+    if (settings.oobOut !== undefined) writeOobFile(settings.oobOut, host.localOobData());
+  } catch (error) {
+    await host.close();
+    if (!(error instanceof OobFileError)) throw error;
+    io.err(`ble-smp ${command}: ${error.message}`);
+    return 2;
+  }
+  return host;
+}
