@@ -27,18 +27,47 @@ export interface CryptoBackend {
   /**
    * The function e, AES-128 of one block (Core Vol 3 Part H 2.2.1): key, block
    * and result in wire order, as HCI_LE_Encrypt carries them.
+   * @example
+   * ```ts
+   * // FIPS-197 C.1, little-endian
+   * nobleBackend.e(fromHex('0f0e0d0c0b0a09080706050403020100'), fromHex('ffeeddccbbaa99887766554433221100'));
+   * // -> 5ac5b47080b7cdd830047b6ad8e0c469
+   * ```
    */
   e(key: Uint8Array, block: Uint8Array): Uint8Array;
   /**
    * AES-CMAC (RFC 4493; Core Vol 3 Part H 2.2.5) of the message `fields[0] ||
    * fields[1] || ...`, each field most significant octet first. Key, every
    * field and the MAC are in wire order.
+   * @example
+   * ```ts
+   * backend.cmac(x, [u, v, Uint8Array.of(z)]); // f4(u, v, x, z): the fields are not joined first
+   * ```
    */
   cmac(key: Uint8Array, fields: readonly Uint8Array[]): Uint8Array;
-  /** A fresh P-256 key pair from a cryptographic RNG. */
+  /**
+   * A fresh P-256 key pair from a cryptographic RNG.
+   * @example
+   * ```ts
+   * const { privateKey, publicKey } = nodeBackend.p256GenerateKeyPair(); // 32 and 64 octets, wire order
+   * ```
+   */
   p256GenerateKeyPair(): P256KeyPair;
-  /** The public key of a private scalar (1 <= d < n). */
+  /**
+   * The public key of a private scalar (1 <= d < n).
+   * @example
+   * ```ts
+   * nobleBackend.p256PublicKey(DEBUG_PRIVATE_KEY); // equals DEBUG_PUBLIC_KEY
+   * ```
+   */
   p256PublicKey(privateKey: Uint8Array): Uint8Array;
-  /** The X coordinate of privateKey x peerPublicKey, little-endian (the DHKey). */
+  /**
+   * The X coordinate of privateKey x peerPublicKey, little-endian (the DHKey).
+   * @example
+   * ```ts
+   * validatePublicKey(peerPublicKey); // the backend assumes a valid point: dhKey() checks first
+   * const dhkey = nodeBackend.p256Ecdh(ours.privateKey, peerPublicKey); // 32 octets
+   * ```
+   */
   p256Ecdh(privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array;
 }

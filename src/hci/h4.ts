@@ -71,7 +71,14 @@ export class H4Parser {
   #buffer = new Uint8Array(0);
   #broken: string | undefined;
 
-  /** Adds octets; returns the packets they complete. After an error every later push returns it again. */
+  /**
+   * Adds octets; returns the packets they complete. After an error every later push returns it again.
+   * @example
+   * ```ts
+   * parser.push(Uint8Array.of(0x04, 0x0e, 0x04, 0x01)); // { packets: [] }: the event is not complete yet
+   * parser.push(Uint8Array.of(0x03, 0x0c, 0x00)).packets; // [{ type: 'event', data: 0e 04 01 03 0c 00 }]
+   * ```
+   */
   push(chunk: Uint8Array): H4ParseResult {
     if (this.#broken) return { packets: [], error: this.#broken };
     const joined = new Uint8Array(this.#buffer.length + chunk.length);

@@ -59,15 +59,46 @@ export interface Bond {
 
 /** Where bonds are kept, by peer identity address, for one local identity. */
 export interface BondStore {
-  /** The bond with this peer, if any. */
+  /**
+   * The bond with this peer, if any.
+   * @example
+   * ```ts
+   * const bond = host.security.bonds.get(connection.identity);
+   * if (bond?.authenticated) console.log('bonded with MITM protection');
+   * ```
+   */
   get(peer: DeviceAddress): Bond | undefined;
-  /** Keeps a bond, replacing any with the same peer. */
+  /**
+   * Keeps a bond, replacing any with the same peer.
+   * @example
+   * ```ts
+   * store.put(bond); // the Security Manager does this when a bonded pairing completes
+   * ```
+   */
   put(bond: Bond): void;
-  /** Forgets the bond with this peer; returns whether there was one. */
+  /**
+   * Forgets the bond with this peer; returns whether there was one.
+   * @example
+   * ```ts
+   * host.security.bonds.delete(connection.identity); // the peer must pair again
+   * ```
+   */
   delete(peer: DeviceAddress): boolean;
-  /** Every bond (a peripheral looks a legacy key up by EDIV and Rand; RPAs are resolved through the IRKs). */
+  /**
+   * Every bond (a peripheral looks a legacy key up by EDIV and Rand; RPAs are resolved through the IRKs).
+   * @example
+   * ```ts
+   * for (const bond of host.security.bonds.list()) console.log(formatAddress(bond.peer.address), bond.keySize);
+   * ```
+   */
   list(): Iterable<Bond>;
-  /** Our Identity Resolving Key: made once from the CSPRNG, then the same for the life of the store. */
+  /**
+   * Our Identity Resolving Key: made once from the CSPRNG, then the same for the life of the store.
+   * @example
+   * ```ts
+   * const irk = store.localIrk(); // 16 octets, distributed in Identity Information
+   * ```
+   */
   localIrk(): Uint8Array;
 }
 
@@ -95,22 +126,59 @@ export class MemoryBondStore implements BondStore {
   readonly #bonds = new Map<string, Bond>();
   #irk: Uint8Array | undefined;
 
+  /**
+   * The bond with this peer (by its identity address and type), if any.
+   * @example
+   * ```ts
+   * bonds.get({ address: parseAddress('b8:27:eb:15:50:70'), type: 0 }); // undefined until it bonds
+   * ```
+   */
   get(peer: DeviceAddress): Bond | undefined {
     return this.#bonds.get(peerKey(peer));
   }
 
+  /**
+   * Keeps a bond, replacing any with the same peer.
+   * @example
+   * ```ts
+   * bonds.put(bond);
+   * bonds.get(bond.peer) === bond; // true: kept as given
+   * ```
+   */
   put(bond: Bond): void {
     this.#bonds.set(peerKey(bond.peer), bond);
   }
 
+  /**
+   * Forgets the bond with this peer; returns whether there was one.
+   * @example
+   * ```ts
+   * bonds.delete(bond.peer); // true, then false on a second call
+   * ```
+   */
   delete(peer: DeviceAddress): boolean {
     return this.#bonds.delete(peerKey(peer));
   }
 
+  /**
+   * Every bond, as a snapshot: changing the store while iterating is safe.
+   * @example
+   * ```ts
+   * const peers = [...bonds.list()].map((bond) => formatAddress(bond.peer.address));
+   * ```
+   */
   list(): Iterable<Bond> {
     return [...this.#bonds.values()];
   }
 
+  /**
+   * Our Identity Resolving Key: 16 random octets made on the first call, the
+   * same after (a copy each time), lost when the process ends.
+   * @example
+   * ```ts
+   * const irk = bonds.localIrk();
+   * ```
+   */
   localIrk(): Uint8Array {
     this.#irk ??= randomBytes(16);
     return this.#irk.slice();

@@ -13,7 +13,21 @@ import type { Transport } from '../transport/transport.js';
 
 /** A clock the host can be given, so tests run without waiting. Defaults to the global timers. */
 export interface Timers {
+  /**
+   * Calls `callback` once after `ms` milliseconds; returns a handle for {@link Timers.clearTimeout}.
+   * @example
+   * ```ts
+   * const handle = timers.setTimeout(() => session.handle({ type: 'timeout' }), SMP_TIMEOUT_MS);
+   * ```
+   */
   setTimeout(callback: () => void, ms: number): unknown;
+  /**
+   * Cancels a timeout that has not fired yet; must ignore the handle of one that fired, and `undefined`.
+   * @example
+   * ```ts
+   * timers.clearTimeout(handle);
+   * ```
+   */
   clearTimeout(handle: unknown): void;
 }
 

@@ -19,7 +19,14 @@ export type EventMap = Record<string, unknown[]>;
 export class Emitter<E extends EventMap> {
   readonly #listeners = new Map<keyof E, Set<unknown>>();
 
-  /** Adds a listener; returns a function that removes it. */
+  /**
+   * Adds a listener; returns a function that removes it.
+   * @example
+   * ```ts
+   * const stop = host.on('connection', (connection) => console.log(connection.handle));
+   * stop(); // no more connection events for this listener
+   * ```
+   */
   on<K extends keyof E>(event: K, listener: (...args: E[K]) => void): () => void {
     let set = this.#listeners.get(event);
     if (!set) {
@@ -30,7 +37,13 @@ export class Emitter<E extends EventMap> {
     return () => this.off(event, listener);
   }
 
-  /** Adds a listener that runs once. */
+  /**
+   * Adds a listener that runs once; the function it returns removes it before then.
+   * @example
+   * ```ts
+   * connection.once('encrypted', (bonded) => console.log(bonded ? 'from the bond' : 'paired'));
+   * ```
+   */
   once<K extends keyof E>(event: K, listener: (...args: E[K]) => void): () => void {
     const off = this.on(event, (...args: E[K]) => {
       off();
@@ -39,12 +52,27 @@ export class Emitter<E extends EventMap> {
     return off;
   }
 
-  /** Removes a listener. */
+  /**
+   * Removes a listener added with {@link Emitter.on} (for one added with {@link Emitter.once}, call the function `once` returned).
+   * @example
+   * ```ts
+   * host.on('disconnect', onDisconnect);
+   * host.off('disconnect', onDisconnect);
+   * ```
+   */
   off<K extends keyof E>(event: K, listener: (...args: E[K]) => void): void {
     this.#listeners.get(event)?.delete(listener);
   }
 
-  /** Calls every listener of `event` with `args`. */
+  /**
+   * Calls every listener of `event` with `args`, in the order they were added;
+   * a listener that throws is reported on a microtask and the rest still run.
+   * @example
+   * ```ts
+   * class Ticker extends Emitter<{ tick: [n: number] }> {}
+   * new Ticker().emit('tick', 1); // every 'tick' listener gets 1
+   * ```
+   */
   emit<K extends keyof E>(event: K, ...args: E[K]): void {
     for (const listener of [...(this.#listeners.get(event) ?? [])]) {
       try {

@@ -108,10 +108,28 @@ export class FileBondStore implements BondStore {
     this.#lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
   }
 
+  /**
+   * The bond with this peer, if any, reading the file again when it changed
+   * since the last read (another process may have paired).
+   * @throws BondStoreError when the file cannot be read, parsed or checked.
+   * @example
+   * ```ts
+   * const bond = bonds.get({ address: parseAddress('b8:27:eb:15:50:70'), type: 0 });
+   * ```
+   */
   get(peer: DeviceAddress): Bond | undefined {
     return this.#current().bonds.get(peerKey(peer));
   }
 
+  /**
+   * Keeps a bond, replacing any with the same peer: checks it, then re-reads
+   * the file under the lock, applies the change and writes the file atomically.
+   * @throws BondStoreError with code `invalid` for a malformed bond, `lock-timeout` or `io` when the file cannot be written.
+   * @example
+   * ```ts
+   * bonds.put(bond); // on disk when this returns
+   * ```
+   */
   put(bond: Bond): void {
     const checked = checkBond(bond, this.path);
     this.#update((bonds) => {
@@ -120,6 +138,14 @@ export class FileBondStore implements BondStore {
     });
   }
 
+  /**
+   * Forgets the bond with this peer, under the lock as {@link FileBondStore.put}
+   * does; returns whether there was one.
+   * @example
+   * ```ts
+   * if (!bonds.delete(connection.identity)) console.log('no bond to forget');
+   * ```
+   */
   delete(peer: DeviceAddress): boolean {
     let found = false;
     this.#update((bonds) => {
@@ -129,10 +155,25 @@ export class FileBondStore implements BondStore {
     return found;
   }
 
+  /**
+   * Every bond in the file as it is now.
+   * @example
+   * ```ts
+   * console.log(`${[...bonds.list()].length} bonds in ${bonds.path}`);
+   * ```
+   */
   list(): Iterable<Bond> {
     return [...this.#current().bonds.values()];
   }
 
+  /**
+   * Our Identity Resolving Key, as kept in the file; when there is no file yet,
+   * makes one (with a new IRK) and writes it, so every process sees the same IRK.
+   * @example
+   * ```ts
+   * const irk = FileBondStore.open({ local }).localIrk(); // 16 octets, the same on every call
+   * ```
+   */
   localIrk(): Uint8Array {
     const irk = this.#current().content?.irk ?? this.#update(() => false).content!.irk;
     return irk.slice();

@@ -147,13 +147,26 @@ export class SecurityManager {
     };
   }
 
-  /** Keeps OOB data received from a peer: later sessions with that address use it and set our OOB flag. */
+  /**
+   * Keeps OOB data received from a peer: later sessions with that address use it and set our OOB flag.
+   * @example
+   * ```ts
+   * host.security.addPeerOobData(peerOob); // the peer's localOobData(): { address, type, random, confirm }
+   * host.security.addPeerOobData({ address: parseAddress('b8:27:eb:15:50:70'), type: 0, tk }); // LE legacy
+   * ```
+   */
   addPeerOobData(data: PeerOobData): void {
     const oob: OobData = 'tk' in data ? { tk: data.tk } : { random: data.random, confirm: data.confirm };
     this.#peerOob.set(addressKey({ address: data.address, type: data.type }), oob);
   }
 
-  /** Forgets the OOB data received from a peer. */
+  /**
+   * Forgets the OOB data received from a peer.
+   * @example
+   * ```ts
+   * host.security.removePeerOobData({ address: parseAddress('b8:27:eb:15:50:70'), type: 0 });
+   * ```
+   */
   removePeerOobData(peer: DeviceAddress): void {
     this.#peerOob.delete(addressKey(peer));
   }
@@ -163,7 +176,14 @@ export class SecurityManager {
     return this.#tb;
   }
 
-  /** Starts tracking a new connection; a peer on a resolvable private address is resolved through the bonds' IRKs. */
+  /**
+   * Starts tracking a new connection; a peer on a resolvable private address is resolved through the bonds' IRKs.
+   * @example
+   * ```ts
+   * // on LE Connection Complete:
+   * sm.addLink({ handle: event.handle, role: event.role === 0 ? 'central' : 'peripheral', local, peer });
+   * ```
+   */
   addLink(link: SecurityLink): void {
     this.#links.set(link.handle, {
       identity: this.resolveIdentity(link.peer),
@@ -185,6 +205,10 @@ export class SecurityManager {
   /**
    * The identity of a peer seen at this address: the identity of the bond
    * whose IRK resolves it when it is a resolvable private address, else the address itself.
+   * @example
+   * ```ts
+   * const identity = host.security.resolveIdentity(advertisement.peer); // a bonded peer behind a new RPA
+   * ```
    */
   resolveIdentity(peer: DeviceAddress): DeviceAddress {
     if (!isResolvablePrivateAddress(peer)) return peer;
@@ -195,34 +219,71 @@ export class SecurityManager {
     return peer;
   }
 
-  /** The peer's identity on a link: see {@link resolveIdentity}; after a pairing, the identity it distributed. */
+  /**
+   * The peer's identity on a link: see {@link resolveIdentity}; after a pairing, the identity it distributed.
+   * @example
+   * ```ts
+   * const identity = host.security.identityOf(connection.handle); // undefined for an unknown handle
+   * ```
+   */
   identityOf(handle: number): DeviceAddress | undefined {
     return this.#links.get(handle)?.identity;
   }
 
-  /** A new resolvable private address made from our IRK (see {@link makeResolvablePrivateAddress}). */
+  /**
+   * A new resolvable private address made from our IRK (see {@link makeResolvablePrivateAddress}).
+   * @example
+   * ```ts
+   * const rpa = host.security.makeResolvablePrivateAddress(); // { address, type: 1 }; throws with no identity IRK
+   * await host.command({ name: 'le-set-random-address', randomAddress: rpa.address });
+   * ```
+   */
   makeResolvablePrivateAddress(): DeviceAddress {
     const irk = this.#identity?.irk;
     if (!irk) throw new Error('no IRK: a resolvable private address needs our identity IRK');
     return makeResolvablePrivateAddress(this.#toolbox(), irk, this.#options.random);
   }
 
-  /** Replaces the bond store (the host does, once it knows our identity address). */
+  /**
+   * Replaces the bond store (the host does, once it knows our identity address).
+   * @example
+   * ```ts
+   * sm.setBondStore(FileBondStore.open({ local: host.address }));
+   * ```
+   */
   setBondStore(store: BondStore): void {
     this.#bonds = store;
   }
 
-  /** Sets our identity (address and IRK) distributed in later pairings. */
+  /**
+   * Sets our identity (address and IRK) distributed in later pairings.
+   * @example
+   * ```ts
+   * sm.setIdentity({ address: host.address, irk: sm.bonds.localIrk() }); // as Host.open does by default
+   * ```
+   */
   setIdentity(identity: NonNullable<SecurityOptions['identity']>): void {
     this.#identity = identity;
   }
 
-  /** Whether the link is encrypted. */
+  /**
+   * Whether the link is encrypted.
+   * @example
+   * ```ts
+   * if (!sm.isEncrypted(0x0040)) await sm.secure(0x0040);
+   * ```
+   */
   isEncrypted(handle: number): boolean {
     return this.#links.get(handle)?.encrypted ?? false;
   }
 
-  /** The phase of the pairing under way on the link, if any. */
+  /**
+   * The phase of the pairing under way on the link, if any.
+   * @example
+   * ```ts
+   * sm.phase(0x0040); // e.g. 'secure-connections'; undefined once the pairing completed or failed
+   * ```
+   */
   phase(handle: number): SessionPhase | undefined {
     return this.#links.get(handle)?.session?.phase;
   }
@@ -230,6 +291,11 @@ export class SecurityManager {
   /**
    * The link went away: a pairing under way fails ("disconnected during
    * pairing (reason ...)"), a re-encryption under way fails, and the link is forgotten.
+   * @example
+   * ```ts
+   * // on Disconnection Complete:
+   * sm.removeLink(event.handle, event.reason);
+   * ```
    */
   removeLink(handle: number, reason: number): void {
     const state = this.#links.get(handle);
@@ -267,6 +333,11 @@ export class SecurityManager {
    * Pairs on the link: as initiator on a central, or (on a peripheral) by
    * sending a Security Request and waiting for the central to pair.
    * Resolves with the result, or rejects with a {@link PairingError}.
+   * @example
+   * ```ts
+   * const result = await sm.pair(0x0040, { delegate: fixedAnswers({ passkey: 123456 }) });
+   * console.log(result.model, result.authenticated, result.keySize);
+   * ```
    */
   pair(handle: number, options: PairOptions = {}): Promise<PairingResult> {
     const state = this.#links.get(handle);
@@ -289,6 +360,13 @@ export class SecurityManager {
    * Central: re-encrypts the link with the bond's key (LE Start Encryption
    * with its EDIV and Rand); resolves when encrypted. Rejects with an
    * {@link EncryptionError}.
+   * @example
+   * ```ts
+   * await sm.encrypt(0x0040).catch((err) => {
+   *   if (err instanceof EncryptionError && err.code === 'no-bond') return sm.pair(0x0040);
+   *   throw err;
+   * });
+   * ```
    */
   encrypt(handle: number): Promise<void> {
     const state = this.#links.get(handle);
@@ -328,6 +406,11 @@ export class SecurityManager {
    * the central pairs, or encrypts with its bond, which we answer from ours.
    * Resolves `{ kind: 'paired', result }` or `{ kind: 'encrypted', bond }`;
    * rejects with a {@link PairingError} or an {@link EncryptionError}.
+   * @example
+   * ```ts
+   * const outcome = await sm.secure(0x0040, { policy: { requireMitm: true } });
+   * console.log(outcome.kind); // 'encrypted' (from a bond that meets the policy) or 'paired'
+   * ```
    */
   secure(handle: number, options: SecureOptions = {}): Promise<SecurityOutcome> {
     const state = this.#links.get(handle);
@@ -365,7 +448,13 @@ export class SecurityManager {
     return securing.promise;
   }
 
-  /** An SMP PDU arrived on CID 0x0006. */
+  /**
+   * An SMP PDU arrived on CID 0x0006.
+   * @example
+   * ```ts
+   * if (frame.cid === 0x0006) sm.onSmp(handle, frame.payload);
+   * ```
+   */
   onSmp(handle: number, data: Uint8Array): void {
     const state = this.#links.get(handle);
     if (!state) return;
@@ -373,13 +462,25 @@ export class SecurityManager {
     this.#feed(state, { type: 'pdu', data });
   }
 
-  /** The controller completed every SMP PDU sent so far on the link. */
+  /**
+   * The controller completed every SMP PDU sent so far on the link.
+   * @example
+   * ```ts
+   * sm.acknowledged(handle); // Number Of Completed Packets covered the last SMP PDU sent
+   * ```
+   */
   acknowledged(handle: number): void {
     const state = this.#links.get(handle);
     if (state?.session) this.#feed(state, { type: 'acknowledged' });
   }
 
-  /** HCI Encryption Change (or Encryption Key Refresh Complete, with `enabled` 1). */
+  /**
+   * HCI Encryption Change (or Encryption Key Refresh Complete, with `enabled` 1).
+   * @example
+   * ```ts
+   * sm.onEncryptionChange(event.handle, event.status, event.enabled);
+   * ```
+   */
   onEncryptionChange(handle: number, status: number, enabled: number): void {
     const state = this.#links.get(handle);
     if (!state) return;
@@ -428,6 +529,10 @@ export class SecurityManager {
    * Peripheral: HCI LE Long Term Key Request. Answers from the pairing under
    * way, else from the bond store (EDIV 0 and Rand 0: the SC bond of the
    * peer; else the legacy bond with that EDIV and Rand), else a Negative Reply.
+   * @example
+   * ```ts
+   * sm.onLtkRequest(event.handle, event.ediv, event.rand); // on HCI LE Long Term Key Request
+   * ```
    */
   onLtkRequest(handle: number, ediv: number, rand: Uint8Array): void {
     const state = this.#links.get(handle);
@@ -448,7 +553,13 @@ export class SecurityManager {
     this.#host.command(command).catch(() => undefined);
   }
 
-  /** Fails every pairing and re-encryption under way: the host is closing. */
+  /**
+   * Fails every pairing and re-encryption under way: the host is closing.
+   * @example
+   * ```ts
+   * sm.close(); // a pending pair() rejects: disconnected during pairing (reason 0x16 ...)
+   * ```
+   */
   close(): void {
     for (const handle of [...this.#links.keys()])
       this.removeLink(handle, HciErrorCode.ConnectionTerminatedByLocalHost);

@@ -35,11 +35,29 @@ export type SecurityEvent =
 
 /** What the Security Manager needs of its host. */
 export interface SecurityHost {
-  /** Sends an SMP PDU on the link's CID 0x0006; the host calls {@link SecurityManager.acknowledged} once the controller completed it. */
+  /**
+   * Sends an SMP PDU on the link's CID 0x0006; the host calls {@link SecurityManager.acknowledged} once the controller completed it.
+   * @example
+   * ```ts
+   * const sm = new SecurityManager({ sendSmp: (handle, data) => l2cap.send(handle, 0x0006, data), command, emit });
+   * ```
+   */
   sendSmp(handle: number, data: Uint8Array): void;
-  /** Sends an HCI command. */
+  /**
+   * Sends an HCI command; resolves with its return parameters, rejects when the controller refuses it.
+   * @example
+   * ```ts
+   * const sm = new SecurityManager({ sendSmp, command: (command) => channel.send(command), emit });
+   * ```
+   */
   command(command: HciCommand): Promise<ReturnParameters>;
-  /** Reports an event of a link. */
+  /**
+   * Reports an event of a link.
+   * @example
+   * ```ts
+   * const sm = new SecurityManager({ sendSmp, command, emit: (handle, event) => console.log(handle, event.type) });
+   * ```
+   */
   emit(handle: number, event: SecurityEvent): void;
 }
 

@@ -35,20 +35,72 @@ export type PromptAnswer<P extends Prompt> = P extends { kind: 'accept' | 'just-
 
 /** Answers prompts. Every method may return a promise. */
 export interface PairingDelegate {
-  /** Accept a pairing attempt from this peer with this request (responder). */
+  /**
+   * Accept a pairing attempt from this peer with this request (responder).
+   * @example
+   * ```ts
+   * const delegate: PairingDelegate = {
+   *   ...acceptAll,
+   *   acceptPairing: (_peer, request) => (request.authReq & AuthReq.Bonding) !== 0, // only peers that bond
+   * };
+   * ```
+   */
   acceptPairing(peer: DeviceAddress, request: PairingFeatures): boolean | Promise<boolean>;
-  /** Consent to an unauthenticated (Just Works) pairing. */
+  /**
+   * Consent to an unauthenticated (Just Works) pairing.
+   * @example
+   * ```ts
+   * const delegate: PairingDelegate = {
+   *   ...acceptAll,
+   *   confirmJustWorks: (peer) => ask(`Pair with ${formatAddress(peer.address)} without a code?`),
+   * };
+   * ```
+   */
   confirmJustWorks(peer: DeviceAddress): boolean | Promise<boolean>;
-  /** Do both screens show this six-digit value? */
+  /**
+   * Do both screens show this six-digit value?
+   * @example
+   * ```ts
+   * const delegate: PairingDelegate = {
+   *   ...acceptAll,
+   *   confirmNumber: (_peer, value) => ask(`Does the other device show ${String(value).padStart(6, '0')}?`),
+   * };
+   * ```
+   */
   confirmNumber(peer: DeviceAddress, value: number): boolean | Promise<boolean>;
-  /** Show this passkey; the peer's user types it. */
+  /**
+   * Show this passkey; the peer's user types it.
+   * @example
+   * ```ts
+   * const delegate: PairingDelegate = {
+   *   ...acceptAll,
+   *   displayPasskey: (_peer, passkey) => console.log(`Type ${String(passkey).padStart(6, '0')} on the other device`),
+   * };
+   * ```
+   */
   displayPasskey(peer: DeviceAddress, passkey: number): void | Promise<void>;
-  /** The passkey the peer shows (0..999999), or null to cancel. */
+  /**
+   * The passkey the peer shows (0..999999), or null to cancel.
+   * @example
+   * ```ts
+   * const delegate: PairingDelegate = {
+   *   ...acceptAll,
+   *   enterPasskey: () => askNumber('The code the other device shows:'), // null when the user cancels
+   * };
+   * ```
+   */
   enterPasskey(peer: DeviceAddress): number | null | Promise<number | null>;
   /**
    * OOB data received from the peer, or null when there is none. Asked before
    * a session starts: whether we hold the peer's OOB data is part of our
    * Pairing Request or Response.
+   * @example
+   * ```ts
+   * const delegate: PairingDelegate = {
+   *   ...acceptAll,
+   *   oobData: (peer) => oobByAddress.get(formatAddress(peer.address)) ?? null, // { random, confirm } read over NFC
+   * };
+   * ```
    */
   oobData(peer: DeviceAddress, secureConnections: boolean): OobData | null | Promise<OobData | null>;
 }

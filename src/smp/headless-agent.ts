@@ -84,13 +84,25 @@ export class HeadlessAgent implements PairingDelegate {
     });
   }
 
-  /** Opens the approval window for `durationMs` (default the agent's `windowMs`) from now. */
+  /**
+   * Opens the approval window for `durationMs` (default the agent's `windowMs`) from now.
+   * @example
+   * ```ts
+   * button.on('long-press', () => agent.approve(5 * 60_000)); // five minutes instead of the default
+   * ```
+   */
   approve(durationMs: number = this.#windowMs): void {
     if (!(durationMs > 0)) throw new TypeError(`durationMs must be positive, got ${durationMs}`);
     this.#openUntil = Math.max(this.#openUntil, this.#now() + durationMs);
   }
 
-  /** Closes the window now. */
+  /**
+   * Closes the window now.
+   * @example
+   * ```ts
+   * host.on('encrypted', () => agent.close()); // one pairing per press of the button
+   * ```
+   */
   close(): void {
     this.#openUntil = Number.NEGATIVE_INFINITY;
   }
@@ -100,7 +112,13 @@ export class HeadlessAgent implements PairingDelegate {
     return Math.max(0, this.#openUntil - this.#now());
   }
 
-  /** Whether this peer may pair now, and why. */
+  /**
+   * Whether this peer may pair now, and why.
+   * @example
+   * ```ts
+   * agent.allows({ address: parseAddress('b8:27:eb:15:50:70'), type: 0 }); // 'allowlist', 'window' or 'closed'
+   * ```
+   */
   allows(peer: DeviceAddress): AgentDecision['why'] {
     if (this.#allowed.has(allowlistKey(peer)) || this.#allowed.has(formatAddress(peer.address))) {
       return 'allowlist';
@@ -108,27 +126,72 @@ export class HeadlessAgent implements PairingDelegate {
     return this.#now() < this.#openUntil ? 'window' : 'closed';
   }
 
+  /**
+   * Responder: accepts a pairing attempt from an allowlisted peer at any time
+   * and from any peer while the window is open (else the attempt is refused
+   * with Pairing Not Supported); `onDecision` hears the decision.
+   * @example
+   * ```ts
+   * agent.acceptPairing(peer, request); // false while the window is closed and the peer is not allowlisted
+   * ```
+   */
   acceptPairing(peer: DeviceAddress, _request: PairingFeatures): boolean {
     return this.#decide(peer, 'accept');
   }
 
+  /**
+   * Consents to Just Works for the peers {@link HeadlessAgent.allows} lets pair; `onDecision` hears the decision.
+   * @example
+   * ```ts
+   * agent.confirmJustWorks(peer); // true for an allowlisted peer, whether or not the window is open
+   * ```
+   */
   confirmJustWorks(peer: DeviceAddress): boolean {
     return this.#decide(peer, 'just-works');
   }
 
+  /**
+   * Confirms a Numeric Comparison for the peers {@link HeadlessAgent.allows}
+   * lets pair (with no screen, the value itself cannot be checked); `onDecision` hears the decision.
+   * @example
+   * ```ts
+   * agent.confirmNumber(peer, 938554); // true while the window is open
+   * ```
+   */
   confirmNumber(peer: DeviceAddress, _value: number): boolean {
     return this.#decide(peer, 'confirm-number');
   }
 
+  /**
+   * Hands the passkey to the `displayPasskey` option (nothing happens without one).
+   * @example
+   * ```ts
+   * agent.displayPasskey(peer, 123456); // the option shows it: a web page, a log line, an LED pattern
+   * ```
+   */
   displayPasskey(peer: DeviceAddress, passkey: number): void {
     this.#display?.(peer, passkey);
   }
 
+  /**
+   * Cancels Passkey Entry (Passkey Entry Failed): there is no keyboard; `onDecision` hears `no-keyboard`.
+   * @example
+   * ```ts
+   * agent.enterPasskey(peer); // null
+   * ```
+   */
   enterPasskey(peer: DeviceAddress): null {
     this.#onDecision?.({ peer, kind: 'enter-passkey', allowed: false, why: 'no-keyboard' });
     return null;
   }
 
+  /**
+   * No OOB data: the agent has none to give.
+   * @example
+   * ```ts
+   * agent.oobData(peer, true); // null
+   * ```
+   */
   oobData(_peer: DeviceAddress, _secureConnections: boolean): OobData | null {
     return null;
   }

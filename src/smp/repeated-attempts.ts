@@ -36,20 +36,39 @@ export class RepeatedAttempts {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Milliseconds the peer must still wait before it may try again (0: it may). */
+  /**
+   * Milliseconds the peer must still wait before it may try again (0: it may).
+   * @example
+   * ```ts
+   * host.security.attempts.waitMs('b8:27:eb:15:50:70/0'); // the peer as a session names it: address/type
+   * ```
+   */
   waitMs(peer: string): number {
     const entry = this.#peers.get(peer);
     return entry ? Math.max(0, entry.until - this.#now()) : 0;
   }
 
-  /** A pairing with the peer failed: the next wait doubles. */
+  /**
+   * A pairing with the peer failed: the next wait doubles.
+   * @example
+   * ```ts
+   * attempts.recordFailure('b8:27:eb:15:50:70/0'); // waits 2 s
+   * attempts.recordFailure('b8:27:eb:15:50:70/0'); // then 4 s, up to maxMs
+   * ```
+   */
   recordFailure(peer: string): void {
     const failures = (this.#peers.get(peer)?.failures ?? 0) + 1;
     const wait = Math.min(this.#maxMs, this.#baseMs * 2 ** (failures - 1));
     this.#peers.set(peer, { failures, until: this.#now() + wait });
   }
 
-  /** A pairing with the peer succeeded: its record is cleared. */
+  /**
+   * A pairing with the peer succeeded: its record is cleared.
+   * @example
+   * ```ts
+   * host.security.attempts.recordSuccess('b8:27:eb:15:50:70/0'); // let a peer that failed pair again at once
+   * ```
+   */
   recordSuccess(peer: string): void {
     this.#peers.delete(peer);
   }

@@ -94,9 +94,21 @@ export function btsnoopRecord(
  * ```
  */
 export interface BtsnoopSink {
-  /** Takes the next octets of the capture, in order. */
+  /**
+   * Takes the next octets of the capture, in order: the header, then one record a call.
+   * @example
+   * ```ts
+   * const sink: BtsnoopSink = { write: (chunk) => socket.write(chunk) }; // a live capture to a viewer
+   * ```
+   */
   write(chunk: Uint8Array): void;
-  /** Called once by {@link BtsnoopWriter.close}. */
+  /**
+   * Called once by {@link BtsnoopWriter.close}.
+   * @example
+   * ```ts
+   * const sink: BtsnoopSink = { write: (chunk) => stream.write(chunk), close: () => new Promise((done) => stream.end(done)) };
+   * ```
+   */
   close?(): void | Promise<void>;
 }
 
@@ -142,13 +154,24 @@ export class BtsnoopWriter {
   /**
    * Records one packet sent to the controller (`tx`) or received from it
    * (`rx`), at `timeMs` (ms since the Unix epoch; default now). Ignored after close.
+   * @example
+   * ```ts
+   * transport.onPacket((packet) => writer.record('rx', packet));
+   * writer.record('tx', { type: 'command', data: encodeCommand({ name: 'reset' }) });
+   * ```
    */
   record(direction: 'tx' | 'rx', packet: HciPacket, timeMs: number = Date.now()): void {
     if (this.#closed) return;
     this.#sink.write(btsnoopRecord(direction, packet, timeMs, this.#datalink));
   }
 
-  /** Closes the file (or the sink); safe to call more than once. */
+  /**
+   * Closes the file (or the sink); safe to call more than once.
+   * @example
+   * ```ts
+   * transport.onClose(() => void writer.close());
+   * ```
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -37,9 +37,21 @@ export abstract class H4Transport implements Transport {
     this.name = name;
   }
 
-  /** Writes one H4 packet (indicator included) to the medium. */
+  /**
+   * Writes one H4 packet (indicator included) to the medium.
+   * @example
+   * ```ts
+   * protected write(octets: Uint8Array) { this.#socket.write(Buffer.from(octets)); }
+   * ```
+   */
   protected abstract write(octets: Uint8Array): void;
-  /** Frees the medium; `error` is set when it failed, so there is nothing to flush. Should not reject. */
+  /**
+   * Frees the medium; `error` is set when it failed, so there is nothing to flush. Should not reject.
+   * @example
+   * ```ts
+   * protected async release() { this.#socket.stop(); }
+   * ```
+   */
   protected abstract release(error?: Error): Promise<void>;
 
   /** False once closing started, whether by {@link close} or by a failure. */
@@ -47,6 +59,14 @@ export abstract class H4Transport implements Transport {
     return this.#open;
   }
 
+  /**
+   * Sends one packet, with its H4 indicator. Throws a {@link TransportError}
+   * with code `closed` once closing started.
+   * @example
+   * ```ts
+   * transport.send({ type: 'command', data: Uint8Array.of(0x03, 0x0c, 0x00) }); // HCI_Reset
+   * ```
+   */
   send(packet: HciPacket): void {
     if (!this.#open) {
       const why = this.#closeError ? ` (${this.#closeError.message})` : '';
@@ -55,20 +75,49 @@ export abstract class H4Transport implements Transport {
     this.write(encodeH4(packet));
   }
 
+  /**
+   * Adds a listener for each packet the controller sends, whole and without its indicator.
+   * @example
+   * ```ts
+   * transport.onPacket((packet) => console.log(packet.type, packet.data.length));
+   * ```
+   */
   onPacket(listener: PacketListener): void {
     this.#packetListeners.add(listener);
   }
 
+  /**
+   * Adds a listener for the close: no error after {@link H4Transport.close},
+   * the failure otherwise; added after the close, it hears it at once (asynchronously).
+   * @example
+   * ```ts
+   * transport.onClose((error) => console.log(error ? `lost: ${error.message}` : 'closed'));
+   * ```
+   */
   onClose(listener: CloseListener): void {
     if (this.#closed) queueMicrotask(() => listener(this.#closeError));
     else this.#closeListeners.add(listener);
   }
 
+  /**
+   * Closes the transport: stops sending and delivering, frees the medium, then
+   * tells the close listeners. Safe to call more than once (the same promise).
+   * @example
+   * ```ts
+   * await transport.close();
+   * ```
+   */
   close(): Promise<void> {
     return this.#shutdown(undefined);
   }
 
-  /** Feeds octets read from the medium: delivers the packets they complete, and fails on broken framing. */
+  /**
+   * Feeds octets read from the medium: delivers the packets they complete, and fails on broken framing.
+   * @example
+   * ```ts
+   * socket.on('data', (chunk: Uint8Array) => this.receive(chunk));
+   * ```
+   */
   protected receive(chunk: Uint8Array): void {
     if (!this.#open) return;
     const { packets, error } = this.#parser.push(chunk);
@@ -87,7 +136,13 @@ export abstract class H4Transport implements Transport {
     }
   }
 
-  /** Closes the transport because the medium failed; listeners hear `error`. Later failures are ignored. */
+  /**
+   * Closes the transport because the medium failed; listeners hear `error`. Later failures are ignored.
+   * @example
+   * ```ts
+   * socket.on('error', (error: Error) => this.fail(new TransportError('io', `${this.name}: ${error.message}`)));
+   * ```
+   */
   protected fail(error: Error): void {
     void this.#shutdown(error);
   }

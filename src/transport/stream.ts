@@ -64,10 +64,26 @@ export class StreamTransport extends H4Transport {
     stream.on('close', hungUp);
   }
 
+  /**
+   * Writes one H4 packet to the stream; {@link H4Transport.send} calls it.
+   * @example
+   * ```ts
+   * transport.send({ type: 'command', data: Uint8Array.of(0x03, 0x0c, 0x00) }); // writes 01 03 0c 00
+   * ```
+   */
   protected write(octets: Uint8Array): void {
     this.#stream.write(octets);
   }
 
+  /**
+   * Ends the stream, letting what was written drain for up to `flushTimeoutMs`,
+   * or destroys it at once after a failure; resolves once it closed.
+   * {@link H4Transport.close} calls it.
+   * @example
+   * ```ts
+   * await transport.close(); // the stream is closed when this resolves
+   * ```
+   */
   protected release(error?: Error): Promise<void> {
     const stream = this.#stream;
     return new Promise<void>((resolve) => {

@@ -14,13 +14,37 @@ export type CloseListener = (error?: Error) => void;
 
 /** A link to one HCI controller. Packets in and out are whole; framing is the transport's business. */
 export interface Transport {
-  /** Sends one packet. Throws a {@link TransportError} with code `closed` after the transport closed. */
+  /**
+   * Sends one packet. Throws a {@link TransportError} with code `closed` after the transport closed.
+   * @example
+   * ```ts
+   * transport.send({ type: 'command', data: encodeCommand({ name: 'reset' }) });
+   * ```
+   */
   send(packet: HciPacket): void;
-  /** Adds a listener for packets from the controller. */
+  /**
+   * Adds a listener for packets from the controller.
+   * @example
+   * ```ts
+   * transport.onPacket((packet) => packet.type === 'event' && console.log(decodeEvent(packet.data)));
+   * ```
+   */
   onPacket(listener: PacketListener): void;
-  /** Adds a listener for the close; a listener added after the close hears it at once (asynchronously). */
+  /**
+   * Adds a listener for the close; a listener added after the close hears it at once (asynchronously).
+   * @example
+   * ```ts
+   * transport.onClose((error) => error instanceof TransportError && console.error(error.code, error.message));
+   * ```
+   */
   onClose(listener: CloseListener): void;
-  /** Closes the link, after flushing what was sent where the medium allows; safe to call more than once. */
+  /**
+   * Closes the link, after flushing what was sent where the medium allows; safe to call more than once.
+   * @example
+   * ```ts
+   * process.once('SIGINT', () => void transport.close());
+   * ```
+   */
   close(): Promise<void>;
 }
 

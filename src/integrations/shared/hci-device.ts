@@ -77,15 +77,41 @@ export class HciDevice {
     return this.#keys;
   }
 
+  /**
+   * Adds a bound socket's listener: it hears the device's packets (a raw
+   * socket through its filter, a control socket none) and failures to send.
+   * @example
+   * ```ts
+   * device.attach({
+   *   channel: 'user', accepts: () => true,
+   *   deliver: (data) => socket.emit('data', data), fail: (error) => socket.emit('error', error),
+   * });
+   * ```
+   */
   attach(listener: DeviceListener): void {
     this.#listeners.add(listener);
   }
 
+  /**
+   * Removes a listener added with {@link HciDevice.attach}.
+   * @example
+   * ```ts
+   * device.detach(listener); // the socket stopped
+   * ```
+   */
   detach(listener: DeviceListener): void {
     this.#listeners.delete(listener);
   }
 
-  /** A packet a socket wrote, with its H4 indicator. */
+  /**
+   * A packet a socket wrote, with its H4 indicator: a command (0x01) waits its
+   * turn in the command flow control, ACL data (0x02) goes straight out; any
+   * other type throws.
+   * @example
+   * ```ts
+   * device.write(Uint8Array.of(0x01, 0x03, 0x0c, 0x00)); // HCI_Reset
+   * ```
+   */
   write(data: Uint8Array): void {
     const body = data.subarray(1);
     if (data[0] === 0x01) this.#gate.submit(Uint8Array.from(body));
@@ -93,7 +119,15 @@ export class HciDevice {
     else throw new Error(`HCI socket: packet type 0x${(data[0] ?? 0).toString(16)} is not supported`);
   }
 
-  /** A packet written on a control socket: answers mgmt Load Long Term Keys, refuses the rest. */
+  /**
+   * A packet written on a control socket: answers mgmt Load Long Term Keys, refuses
+   * the rest (Unknown Command); the Command Complete comes to `reply` on a later turn.
+   * @example
+   * ```ts
+   * device.control(loadLongTermKeys, (reply) => socket.emit('data', reply));
+   * device.longTermKeys.length; // the keys of that load
+   * ```
+   */
   control(data: Uint8Array, reply: (data: Buffer) => void): void {
     const view = Buffer.from(data);
     if (view.length < 6) return;

@@ -67,26 +67,81 @@ export class TransportHciSocket extends EventEmitter implements HciSocketLike {
   #filter: Buffer | undefined;
   #listener: DeviceListener | undefined;
 
+  /**
+   * Binds to `hci<devId>` (default 0) as a raw socket, which hears the device's
+   * packets through its filter once started; returns `devId`. Throws an error with
+   * code `ENODEV` when no such device was added.
+   * @example
+   * ```ts
+   * socket.bindRaw(0); // 0
+   * ```
+   */
   bindRaw(devId?: number): number {
     return this.#bind('raw', devId ?? 0);
   }
 
+  /**
+   * Binds to `hci<devId>` (default 0) as the user channel: once started it hears
+   * every packet, and the device leaves LE Long Term Key Requests to it; returns
+   * `devId`. Throws an error with code `ENODEV` when no such device was added.
+   * @example
+   * ```ts
+   * socket.bindUser(0);
+   * socket.start();
+   * ```
+   */
   bindUser(devId?: number): number {
     return this.#bind('user', devId ?? 0);
   }
 
+  /**
+   * Binds as a control (mgmt) socket of the first device: what it writes are
+   * mgmt commands, answered as `data` events.
+   * @example
+   * ```ts
+   * socket.bindControl();
+   * socket.write(loadLongTermKeys); // mgmt Load Long Term Keys; the Command Complete comes as 'data'
+   * ```
+   */
   bindControl(): void {
     this.#bind('control', 0);
   }
 
+  /**
+   * Whether the bound device is up (its transport open); false before binding.
+   * @example
+   * ```ts
+   * if (!socket.isDevUp()) console.log('hci0 is down');
+   * ```
+   */
   isDevUp(): boolean {
     return this.#device?.up ?? false;
   }
 
+  /**
+   * Sets a raw socket's `hci_filter` (Linux hci_sock.h: the packet-type mask, then
+   * the event mask in two words); packets it does not pass are not delivered.
+   * @example
+   * ```ts
+   * const filter = Buffer.alloc(14);
+   * filter.writeUInt32LE(1 << 4, 0); // HCI events only
+   * filter.fill(0xff, 4, 12); // every event code
+   * socket.setFilter(filter);
+   * ```
+   */
   setFilter(filter: Buffer): void {
     this.#filter = Buffer.from(filter);
   }
 
+  /**
+   * Starts delivering: packets come as `data` events, failures to send as
+   * `error` events. Does nothing before binding or when already started.
+   * @example
+   * ```ts
+   * socket.on('data', (data) => console.log(data.toString('hex')));
+   * socket.start();
+   * ```
+   */
   start(): void {
     const device = this.#device;
     if (!device || this.#listener) return;
@@ -100,11 +155,26 @@ export class TransportHciSocket extends EventEmitter implements HciSocketLike {
     device.attach(listener);
   }
 
+  /**
+   * Stops delivering; the socket stays bound and may start again.
+   * @example
+   * ```ts
+   * socket.stop();
+   * ```
+   */
   stop(): void {
     if (this.#listener) this.#device?.detach(this.#listener);
     this.#listener = undefined;
   }
 
+  /**
+   * Writes a packet with its H4 indicator to the device, or a mgmt command on a
+   * control socket. Throws when the socket is not bound.
+   * @example
+   * ```ts
+   * socket.write(Buffer.from([0x01, 0x03, 0x0c, 0x00])); // HCI_Reset
+   * ```
+   */
   write(data: Buffer): void {
     const device = this.#device;
     if (!device) throw new Error('HCI socket: not bound');
@@ -112,6 +182,13 @@ export class TransportHciSocket extends EventEmitter implements HciSocketLike {
     else device.write(data);
   }
 
+  /**
+   * The devices added with {@link addHciDevice}, as `hci<devId>` entries with whether each is up (no USB details).
+   * @example
+   * ```ts
+   * socket.getDeviceList(); // [{ devId: 0, devUp: true, idVendor: null, ... }] after one addHciDevice
+   * ```
+   */
   getDeviceList(): HciDeviceInfo[] {
     return devices.map((d, devId) => ({
       devId,

@@ -69,7 +69,13 @@ export class TraceAuditor {
     this.#crypto = options.crypto ?? toolbox(defaultBackend());
   }
 
-  /** Takes the next packets, in capture order; `unit` is how the capture numbers them. */
+  /**
+   * Takes the next packets, in capture order; `unit` is how the capture numbers them.
+   * @example
+   * ```ts
+   * auditor.push(reader.push(chunk), reader.unit);
+   * ```
+   */
   push(records: readonly TraceRecord[], unit: TraceUnit = this.#unit): void {
     this.#unit = unit;
     this.#packets += records.length;
@@ -79,7 +85,14 @@ export class TraceAuditor {
     }
   }
 
-  /** Audits every pairing seen. */
+  /**
+   * Audits every pairing seen.
+   * @example
+   * ```ts
+   * const report = auditor.finish();
+   * for (const pairing of report.pairings) console.log(pairing.outcome, pairing.findings.length);
+   * ```
+   */
   finish(): AuditReport {
     const seen = new Map<string, SeenValue>();
     const pairings = this.#collector.pairings.map((pairing) =>

@@ -60,7 +60,13 @@ export class TraceReader {
     return this.#reader?.unit ?? 'frame';
   }
 
-  /** Adds octets; returns the packets they complete. */
+  /**
+   * Adds octets; returns the packets they complete (none until the format is known).
+   * @example
+   * ```ts
+   * socket.on('data', (chunk: Uint8Array) => auditor.push(reader.push(chunk), reader.unit));
+   * ```
+   */
   push(chunk: Uint8Array): TraceRecord[] {
     if (this.#reader) return this.#reader.push(chunk);
     this.#head.push(chunk);
@@ -69,7 +75,13 @@ export class TraceReader {
     return this.#start();
   }
 
-  /** Ends the input; returns the last packets or throws {@link TraceReadError}. */
+  /**
+   * Ends the input; returns the last packets or throws {@link TraceReadError}.
+   * @example
+   * ```ts
+   * auditor.push(reader.end(), reader.unit); // a capture cut short mid-record throws, code 'truncated'
+   * ```
+   */
   end(): TraceRecord[] {
     if (!this.#reader) {
       if (this.#headLength === 0) throw new TraceReadError('unknown-format', 'the capture is empty', 0);
