@@ -1,20 +1,21 @@
 /**
  * The Linux HCI user channel (HCI_CHANNEL_USER): exclusive, raw access to one
  * adapter, with the kernel's Bluetooth stack and bluetoothd out of the way.
- * Through the optional package `@abandonware/bluetooth-hci-socket`, loaded
- * only when this transport is opened.
+ * Through an optional package loaded only when this transport is opened:
+ * `@stoprocent/bluetooth-hci-socket` (prebuilt for Linux x64, arm and arm64,
+ * no compiler needed) when it is installed, else
+ * `@abandonware/bluetooth-hci-socket` (compiled from source by node-gyp); see
+ * hci-socket-package.ts.
  * @module
  */
 import { H4Transport } from './base.js';
-import { constructorOf, importModule, loadOptional, type ModuleLoader } from './optional.js';
+import { type HciSocketLoaders, loadHciSocketPackage } from './hci-socket-package.js';
+import type { ModuleLoader } from './optional.js';
 import { formatTransport, type HciSocketDescriptor } from './parse.js';
 import { type Transport, TransportError, type TransportErrorCode } from './transport.js';
 
-/** The npm package that provides the HCI user channel. */
-const PACKAGE = '@abandonware/bluetooth-hci-socket';
-
 /**
- * The part of the package's `BluetoothHciSocket` this transport uses. Its
+ * The part of the packages' `BluetoothHciSocket` this transport uses. Its
  * packets, both ways, carry the H4 indicator octet; `bindUser` throws the
  * `bind` errno error; a failed write is an `error` event.
  */
@@ -26,27 +27,39 @@ export interface HciSocketLike {
   on(event: 'data' | 'error', listener: (...args: never[]) => void): unknown;
 }
 
-/** Options of {@link openHciSocketTransport}; both are there for tests and unusual setups. */
+/** Options of {@link openHciSocketTransport}; all are there for tests and unusual setups. */
 export interface HciSocketOptions {
-  /** Loads the package; default `import('@abandonware/bluetooth-hci-socket')`. */
+  /**
+   * Loads the socket packages, by name, in place of `import()`: tried in
+   * order, `@stoprocent/bluetooth-hci-socket` first, then
+   * `@abandonware/bluetooth-hci-socket`; a package without a loader here
+   * counts as not installed. Default: `import()` of each.
+   */
+  readonly loaders?: HciSocketLoaders;
+  /**
+   * One loader, for `@abandonware/bluetooth-hci-socket` alone: the same as
+   * `loaders: { '@abandonware/bluetooth-hci-socket': load }` (what
+   * `openTransport`'s `loadHciSocket` passes). Ignored when `loaders` is given.
+   */
   readonly load?: ModuleLoader;
   /** The OS; default `process.platform`. */
   readonly platform?: NodeJS.Platform;
 }
 
-/** A code and a message saying what to do, for each errno of `bind` (and `socket`) worth explaining. */
-const BIND_ERRORS: Readonly<Record<string, (name: string) => [TransportErrorCode, string]>> = {
+/**
+ * A code and a message saying what to do, for each errno of `bind` (and
+ * `socket`) worth explaining, given the transport's name and adapter index.
+ */
+const BIND_ERRORS: Readonly<Record<string, (name: string, devId: number) => [TransportErrorCode, string]>> = {
   EPERM: (name) => ['permission', permission(name)],
   EACCES: (name) => ['permission', permission(name)],
-  EBUSY: (name) => [
+  EBUSY: (name, devId) => [
     'busy',
     `${name} is in use, most likely by bluetoothd: take the adapter from it with ` +
-      `\`sudo systemctl stop bluetooth\` or \`sudo hciconfig ${name} down\`, then try again`,
+      `\`sudo systemctl stop bluetooth\` (every adapter) or \`sudo btmgmt --index ${devId} power off\` ` +
+      '(this one), then try again',
   ],
-  ENODEV: (name) => [
-    'no-device',
-    `${name} does not exist: list the adapters with \`hciconfig\` or \`btmgmt info\``,
-  ],
+  ENODEV: (name) => ['no-device', `${name} does not exist: list the adapters with \`btmgmt info\``],
   ERFKILL: (name) => [
     'blocked',
     `${name} is blocked by rfkill: unblock it with \`rfkill unblock bluetooth\``,
@@ -73,11 +86,11 @@ function errnoOf(error: unknown): string | undefined {
   return /\b(E[A-Z]{2,})\b/.exec(message)?.[1];
 }
 
-function openError(name: string, error: unknown): TransportError {
+function openError(name: string, devId: number, error: unknown): TransportError {
   const errno = errnoOf(error);
   const known = errno === undefined ? undefined : BIND_ERRORS[errno];
   const detail = error instanceof Error ? error.message : String(error);
-  const [code, message] = known?.(name) ?? [
+  const [code, message] = known?.(name, devId) ?? [
     'connect-failed',
     `${name}: cannot open the HCI user channel (${detail})`,
   ];
@@ -106,14 +119,16 @@ class HciSocketTransport extends H4Transport {
 }
 
 /**
- * Opens the HCI user channel of adapter `hci<devId>`. The channel is
- * exclusive: bluetoothd must not hold the adapter, and the process needs
- * CAP_NET_ADMIN. Rejects with a {@link TransportError} whose code is
- * `not-linux`, `missing-module`, `permission`, `busy`, `no-device`,
- * `blocked`, `unsupported` or `connect-failed`, and whose message says what
- * to do. The package has no way to close its socket: `close()` stops reading,
- * and the kernel releases the adapter when the socket object is collected or
- * the process exits.
+ * Opens the HCI user channel of adapter `hci<devId>`, through
+ * `@stoprocent/bluetooth-hci-socket` when it is installed and loads, else
+ * `@abandonware/bluetooth-hci-socket`. The channel is exclusive: bluetoothd
+ * must not hold the adapter, and the process needs CAP_NET_ADMIN. Rejects
+ * with a {@link TransportError} whose code is `not-linux`, `missing-module`
+ * (neither package loads: the message names both and recommends the prebuilt
+ * one), `permission`, `busy`, `no-device`, `blocked`, `unsupported` or
+ * `connect-failed`, and whose message says what to do. Neither package has a
+ * way to close its socket: `close()` stops reading, and the kernel releases
+ * the adapter when the socket object is collected or the process exits.
  * @example
  * ```ts
  * const transport = await openHciSocketTransport({ type: 'hci-socket', devId: 0 });
@@ -134,29 +149,24 @@ export async function openHciSocketTransport(
         'use a controller over serial:PATH or tcp:HOST:PORT instead',
     );
   }
-  const mod = await loadOptional(PACKAGE, options.load ?? importModule(PACKAGE), name);
-  const BluetoothHciSocket = constructorOf(mod, 'BluetoothHciSocket') as
-    | (new () => HciSocketLike)
-    | undefined;
-  if (!BluetoothHciSocket) {
-    throw new TransportError(
-      'missing-module',
-      `${name}: the package ${PACKAGE} does not export the BluetoothHciSocket class: install it: npm install ${PACKAGE}`,
-    );
-  }
+  const loaders =
+    options.loaders ?? (options.load ? { '@abandonware/bluetooth-hci-socket': options.load } : undefined);
+  const { BluetoothHciSocket } = await loadHciSocketPackage(
+    loaders ? { user: name, loaders } : { user: name },
+  );
   let socket: HciSocketLike;
   try {
-    socket = new BluetoothHciSocket();
+    socket = new (BluetoothHciSocket as new () => HciSocketLike)();
     socket.bindUser(descriptor.devId);
   } catch (error) {
-    throw openError(name, error);
+    throw openError(name, descriptor.devId, error);
   }
   const transport = new HciSocketTransport(socket, name);
   try {
     socket.start();
   } catch (error) {
     await transport.close();
-    throw openError(name, error);
+    throw openError(name, descriptor.devId, error);
   }
   return transport;
 }

@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { HciPacket } from '../../src/hci/h4.js';
 import { openHciSocketTransport } from '../../src/transport/hci-socket.js';
+import { HCI_SOCKET_PACKAGES } from '../../src/transport/hci-socket-package.js';
 import { openTransport } from '../../src/transport/open.js';
 import { TransportError } from '../../src/transport/transport.js';
 import { errnoError, fakeHciSocketModule, isInstalled } from './fakes.js';
 
 const hci0 = { type: 'hci-socket', devId: 0 } as const;
 const reset: HciPacket = { type: 'command', data: Uint8Array.of(0x03, 0x0c, 0x00) };
-const PACKAGE = '@abandonware/bluetooth-hci-socket';
+const STOPROCENT = '@stoprocent/bluetooth-hci-socket';
+const ABANDONWARE = '@abandonware/bluetooth-hci-socket';
+/** The socket packages resolvable from here: with any, the real import finds one, so it cannot show their absence. */
+const installed = HCI_SOCKET_PACKAGES.filter(isInstalled);
+/** The error message of hci0 when neither package is installed. */
+const NEITHER =
+  `hci0 needs an HCI socket package, and none loaded: ${STOPROCENT} is not installed; ${ABANDONWARE} is not installed. ` +
+  `Install the prebuilt one: \`npm install ${STOPROCENT}\` (prebuilt for Linux x64, arm and arm64, no compiler needed); ` +
+  `${ABANDONWARE} is compiled from source (it needs build-essential and python3)`;
 
 /** Opens hci0 on "linux" with a fake module; resolves with the transport and the fake's records. */
 async function openFake(options: Parameters<typeof fakeHciSocketModule>[0] = {}, devId = 0) {
@@ -51,49 +60,125 @@ describe('openHciSocketTransport', () => {
     expect(loaded).toBe(false);
   });
 
-  it.skipIf(isInstalled(PACKAGE))(
-    'says how to install the package when it is not installed (the real import; skipped where the optional package is installed, since the import then succeeds)',
+  it.skipIf(installed.length > 0)(
+    'names both packages and recommends the prebuilt one when neither is installed (the real import' +
+      (installed.length > 0
+        ? `; skipped: ${installed.join(' and ')} ${installed.length > 1 ? 'are' : 'is'} installed here, so the import finds a package)`
+        : ')'),
     async () => {
       const attempt = openHciSocketTransport(hci0, { platform: 'linux' });
-      await expect(attempt).rejects.toMatchObject({
-        code: 'missing-module',
-        message: `hci0 needs the optional package ${PACKAGE}, which is not installed: install it: npm install ${PACKAGE}`,
-      });
+      await expect(attempt).rejects.toMatchObject({ code: 'missing-module', message: NEITHER });
     },
   );
 
-  it('says how to install the package when an injected loader cannot find it', async () => {
+  it('opens through @stoprocent/bluetooth-hci-socket when both packages load', async () => {
+    const preferred = fakeHciSocketModule();
+    const fallback = fakeHciSocketModule();
+    const transport = await openHciSocketTransport(hci0, {
+      platform: 'linux',
+      loaders: { [STOPROCENT]: async () => preferred.module, [ABANDONWARE]: async () => fallback.module },
+    });
+    expect(preferred.sockets).toHaveLength(1);
+    expect(preferred.sockets[0]?.boundTo).toBe(0);
+    expect(fallback.sockets).toHaveLength(0);
+    await transport.close();
+  });
+
+  it("binds the @stoprocent package's native driver (loadDriver('native'))", async () => {
+    const native = fakeHciSocketModule();
+    const other = fakeHciSocketModule();
+    const asked: string[] = [];
+    const loadDriver = (type: string) => {
+      asked.push(type);
+      return type === 'native' ? native.module.default : other.module.default;
+    };
+    const transport = await openHciSocketTransport(hci0, {
+      platform: 'linux',
+      loaders: {
+        [STOPROCENT]: async () => ({
+          default: Object.assign(other.module.default, { loadDriver }),
+          loadDriver,
+        }),
+      },
+    });
+    expect(asked).toEqual(['native']);
+    expect(native.sockets).toHaveLength(1);
+    expect(other.sockets).toHaveLength(0);
+    await transport.close();
+  });
+
+  it('falls back to @abandonware/bluetooth-hci-socket when @stoprocent/bluetooth-hci-socket is not installed', async () => {
     const notFound = errnoError(
       'ERR_MODULE_NOT_FOUND',
-      `Cannot find package '${PACKAGE}' imported from /app/x.js`,
+      `Cannot find package '${STOPROCENT}' imported from /app/x.js`,
+    );
+    const fallback = fakeHciSocketModule();
+    const transport = await openHciSocketTransport(hci0, {
+      platform: 'linux',
+      loaders: { [STOPROCENT]: () => Promise.reject(notFound), [ABANDONWARE]: async () => fallback.module },
+    });
+    expect(fallback.sockets[0]?.boundTo).toBe(0);
+    await transport.close();
+  });
+
+  it('names both packages and recommends the prebuilt one when neither is found', async () => {
+    const notFound = (name: string) =>
+      errnoError('ERR_MODULE_NOT_FOUND', `Cannot find package '${name}' imported from /app/x.js`);
+    const attempt = openHciSocketTransport(hci0, {
+      platform: 'linux',
+      loaders: {
+        [STOPROCENT]: () => Promise.reject(notFound(STOPROCENT)),
+        [ABANDONWARE]: () => Promise.reject(notFound(ABANDONWARE)),
+      },
+    });
+    await expect(attempt).rejects.toMatchObject({
+      code: 'missing-module',
+      message: NEITHER,
+      cause: expect.any(AggregateError),
+    });
+  });
+
+  it('takes load as the loader of @abandonware/bluetooth-hci-socket alone (what openTransport passes)', async () => {
+    const notFound = errnoError(
+      'ERR_MODULE_NOT_FOUND',
+      `Cannot find package '${ABANDONWARE}' imported from /app/x.js`,
     );
     const attempt = openHciSocketTransport(hci0, { platform: 'linux', load: () => Promise.reject(notFound) });
     await expect(attempt).rejects.toMatchObject({
       code: 'missing-module',
-      message: expect.stringContaining(`is not installed: install it: npm install ${PACKAGE}`),
+      message: NEITHER,
       cause: notFound,
     });
   });
 
-  it('reports a package whose native binding does not load, with the error and the install command', async () => {
+  it('reports a package that is installed but whose native binding does not load, with its error', async () => {
     const broken = errnoError(
       'MODULE_NOT_FOUND',
-      "Cannot find module '../build/Release/bluetooth_hci_socket.node'",
+      "Cannot find module '../build/Release/bluetooth_hci_socket.node'\nRequire stack:\n- /app/node_modules/x.js",
     );
-    const attempt = openHciSocketTransport(hci0, { platform: 'linux', load: () => Promise.reject(broken) });
+    const attempt = openHciSocketTransport(hci0, {
+      platform: 'linux',
+      loaders: { [STOPROCENT]: () => Promise.reject(broken) },
+    });
     await expect(attempt).rejects.toMatchObject({
       code: 'missing-module',
-      message: expect.stringMatching(
-        /failed to load \(Cannot find module '..\/build\/Release\/bluetooth_hci_socket.node'\): install it: npm install @abandonware\/bluetooth-hci-socket$/,
+      message: expect.stringContaining(
+        `${STOPROCENT} is installed but failed to load (Cannot find module '../build/Release/bluetooth_hci_socket.node'; `,
       ),
+      cause: broken,
     });
   });
 
-  it('refuses a package that exports no constructor', async () => {
-    const attempt = openHciSocketTransport(hci0, { platform: 'linux', load: async () => ({ default: {} }) });
+  it('passes over a package that exports no constructor, and says so when none is left', async () => {
+    const attempt = openHciSocketTransport(hci0, {
+      platform: 'linux',
+      loaders: { [STOPROCENT]: async () => ({ default: {} }) },
+    });
     await expect(attempt).rejects.toMatchObject({
       code: 'missing-module',
-      message: expect.stringContaining('does not export the BluetoothHciSocket class'),
+      message: expect.stringContaining(
+        `${STOPROCENT} is installed but failed to load (it exports no BluetoothHciSocket class); ${ABANDONWARE} is not installed.`,
+      ),
     });
   });
 
@@ -110,15 +195,24 @@ describe('openHciSocketTransport', () => {
     },
   );
 
-  it('turns EBUSY into busy, saying how to take the adapter from bluetoothd', async () => {
+  it('turns EBUSY into busy, saying how to take the adapter from bluetoothd with systemctl or btmgmt', async () => {
     const error = await bindFailure(errnoError('EBUSY', 'EBUSY, Device or resource busy'));
     expect(error.code).toBe('busy');
     expect(error.message).toContain('sudo systemctl stop bluetooth');
-    expect(error.message).toContain('sudo hciconfig hci0 down');
+    expect(error.message).toContain('sudo btmgmt --index 0 power off');
+    expect(error.message).not.toContain('hciconfig');
+    const hci2 = await openFake(
+      { bindError: errnoError('EBUSY', 'EBUSY, Device or resource busy') },
+      2,
+    ).catch((e: unknown) => e as TransportError);
+    expect(hci2).toMatchObject({
+      code: 'busy',
+      message: expect.stringContaining('sudo btmgmt --index 2 power off'),
+    });
   });
 
   it.each([
-    ['ENODEV', 'No such device', 'no-device', /^hci0 does not exist: list the adapters with `hciconfig`/],
+    ['ENODEV', 'No such device', 'no-device', /^hci0 does not exist: list the adapters with `btmgmt info`$/],
     ['ERFKILL', 'Operation not possible due to RF-kill', 'blocked', /rfkill unblock bluetooth/],
     ['EAFNOSUPPORT', 'Address family not supported by protocol', 'unsupported', /sudo modprobe bluetooth/],
     [
