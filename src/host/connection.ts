@@ -11,6 +11,7 @@ import type { SessionPhase } from '../smp/session.js';
 import type { PairingResult } from '../smp/session-types.js';
 import type { Bond } from './bond-store.js';
 import { Emitter } from './emitter.js';
+import type { PairingError } from './security-errors.js';
 import type { SecurityManager } from './security-manager.js';
 import type { PairOptions, SecureOptions, SecurityOutcome } from './security-types.js';
 
@@ -58,6 +59,14 @@ export interface ConnectionEvents extends Record<string, unknown[]> {
   'security-request': [authReq: number];
   /** A bond was stored after pairing. */
   bonded: [bond: Bond];
+  /**
+   * A pairing is complete, whichever side started it: the keys of both sides
+   * are distributed and, when both bond, kept (`bond`). `encrypted` comes
+   * earlier, before key distribution: disconnecting there loses the bond.
+   */
+  paired: [result: PairingResult, bond: Bond | undefined];
+  /** A pairing failed, whichever side started it. */
+  'pairing-failed': [error: PairingError];
 }
 
 /**

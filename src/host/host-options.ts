@@ -6,11 +6,13 @@
 import type { ConnectionParameters } from '../hci/le-signalling.js';
 import type { DeviceAddress } from '../smp/delegate.js';
 import type { SessionPhase } from '../smp/session.js';
+import type { PairingResult } from '../smp/session-types.js';
 import type { Advertisement } from './advertisement.js';
 import type { Bond, BondStore } from './bond-store.js';
 import type { Timers } from './command-channel.js';
 import type { Connection } from './connection.js';
 import type { Host } from './host.js';
+import type { PairingError } from './security-errors.js';
 import type { SecurityOptions } from './security-types.js';
 
 /**
@@ -44,10 +46,12 @@ export interface HostOptions extends Omit<SecurityOptions, 'bondStore'> {
   readonly commandTimeoutMs?: number;
   /**
    * Answers an ATT PDU (Core Vol 3 Part F) on a connection: return the
-   * response to send, or undefined to fall back to the default, which answers
-   * every request with Request Not Supported.
+   * response to send; null when the handler answers later itself (with
+   * `host.sendL2cap(handle, 0x0004, response)`) or sends nothing; undefined to
+   * fall back to the default, which answers every request with Request Not
+   * Supported.
    */
-  readonly att?: (connection: Connection, pdu: Uint8Array) => Uint8Array | undefined;
+  readonly att?: (connection: Connection, pdu: Uint8Array) => Uint8Array | null | undefined;
   /** The clock for command, connection and SMP timeouts (default the global timers). */
   readonly timers?: Timers;
 }
@@ -76,6 +80,10 @@ export interface HostEvents extends Record<string, unknown[]> {
   pairing: [connection: Connection, phase: SessionPhase];
   encrypted: [connection: Connection, bonded: boolean, bond: Bond | undefined];
   'security-request': [connection: Connection, authReq: number];
+  /** A pairing is complete (keys distributed, and kept when both bond), whichever side started it. */
+  paired: [connection: Connection, result: PairingResult, bond: Bond | undefined];
+  /** A pairing failed, whichever side started it. */
+  'pairing-failed': [connection: Connection, error: PairingError];
   /** An advertising or scan response report, while scanning. */
   advertisement: [advertisement: Advertisement];
 }

@@ -121,6 +121,14 @@ export class Host extends Emitter<HostEvents> {
             case 'bonded':
               connection.emit('bonded', event.bond);
               return;
+            case 'paired':
+              connection.emit('paired', event.result, event.bond);
+              this.emit('paired', connection, event.result, event.bond);
+              return;
+            case 'pairing-failed':
+              connection.emit('pairing-failed', event.error);
+              this.emit('pairing-failed', connection, event.error);
+              return;
           }
         },
       },
@@ -574,7 +582,9 @@ export class Host extends Emitter<HostEvents> {
         return;
       }
       case FixedChannel.Att: {
-        const response = this.#att?.(link.connection, payload) ?? attNotSupported(payload);
+        const answer = this.#att?.(link.connection, payload);
+        // null: the handler answers later (host.sendL2cap) or not at all.
+        const response = answer === undefined ? attNotSupported(payload) : answer;
         if (response) this.sendL2cap(handle, FixedChannel.Att, response);
         return;
       }

@@ -311,6 +311,7 @@ export class SecurityManager {
       );
       state.session = undefined;
       this.#host.emit(handle, { type: 'pairing', phase: 'failed' });
+      this.#host.emit(handle, { type: 'pairing-failed', error });
       state.pairing?.reject(error);
       state.pairing = undefined;
     }
@@ -684,6 +685,7 @@ export class SecurityManager {
           this.#host.emit(handle, { type: 'bonded', bond });
         }
         state.pendingKey = undefined;
+        this.#host.emit(handle, { type: 'paired', result: output.result, ...(bond ? { bond } : {}) });
         const pairing = state.pairing;
         state.pairing = undefined;
         pairing?.resolve(output.result);
@@ -692,9 +694,11 @@ export class SecurityManager {
       case 'failed': {
         const f = output.failure;
         state.pendingKey = undefined;
+        const error = new PairingError(f.reason, f.by, f.message, f.timeout);
+        this.#host.emit(handle, { type: 'pairing-failed', error });
         const pairing = state.pairing;
         state.pairing = undefined;
-        pairing?.reject(new PairingError(f.reason, f.by, f.message, f.timeout));
+        pairing?.reject(error);
         return;
       }
     }

@@ -14,6 +14,7 @@ import type { SessionPhase } from '../smp/session.js';
 import type { PairingResult } from '../smp/session-types.js';
 import type { Bond, BondStore, MemoryBondStore } from './bond-store.js';
 import type { Timers } from './command-channel.js';
+import type { PairingError } from './security-errors.js';
 import type { SecurityManager } from './security-manager.js';
 
 /** One link as the Security Manager sees it. */
@@ -31,7 +32,11 @@ export type SecurityEvent =
   /** The link is encrypted: `bonded` when with a kept key (then `bond` is it), else by the pairing just made. */
   | { readonly type: 'encrypted'; readonly bonded: boolean; readonly bond?: Bond }
   | { readonly type: 'security-request'; readonly authReq: number }
-  | { readonly type: 'bonded'; readonly bond: Bond };
+  | { readonly type: 'bonded'; readonly bond: Bond }
+  /** A pairing is complete: both sides' keys distributed, and kept (`bond`) when both bond. */
+  | { readonly type: 'paired'; readonly result: PairingResult; readonly bond?: Bond }
+  /** A pairing failed (either side's Pairing Failed, the SMP timer, or the link going away). */
+  | { readonly type: 'pairing-failed'; readonly error: PairingError };
 
 /** What the Security Manager needs of its host. */
 export interface SecurityHost {

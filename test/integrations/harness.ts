@@ -23,7 +23,11 @@ import type { VirtualAir } from '../../src/transport/virtual/air.js';
 import { tb } from '../host/virtual-hosts.js';
 
 export const require = createRequire(import.meta.url);
-const LIBRARIES = join(process.cwd(), 'node_modules', '@abandonware');
+
+/** The two package families users install: the maintained forks first. */
+export const FAMILIES = ['@stoprocent', '@abandonware'] as const;
+export type Family = (typeof FAMILIES)[number];
+const LIBRARIES = FAMILIES.map((family) => join(process.cwd(), 'node_modules', family));
 
 /** Addresses of the library's controller and ours (wire order). */
 export const LIBRARY_ADDRESS = Uint8Array.of(0x11, 0x22, 0x33, 0x44, 0x55, 0x66);
@@ -31,7 +35,9 @@ export const HOST_ADDRESS = Uint8Array.of(0x01, 0x02, 0x03, 0x04, 0x05, 0x06);
 
 /** Requires a fresh copy of noble or bleno (their modules hold the HCI socket). */
 export function freshRequire<T>(request: string): T {
-  for (const key of Object.keys(require.cache)) if (key.startsWith(LIBRARIES)) delete require.cache[key];
+  for (const key of Object.keys(require.cache)) {
+    if (LIBRARIES.some((dir) => key.startsWith(dir))) delete require.cache[key];
+  }
   return require(request) as T;
 }
 
@@ -83,14 +89,14 @@ export interface Noble extends EventEmitter {
   stopScanning(): void;
 }
 
-/** A new noble, as `require('@abandonware/noble')` makes it. */
-export function freshNoble(): Noble {
-  return freshRequire<(options?: object) => Noble>('@abandonware/noble/with-custom-binding')();
+/** A new noble of the family, as `require('<family>/noble')` makes it. */
+export function freshNoble(family: Family): Noble {
+  return freshRequire<Noble>(`${family}/noble`);
 }
 
 /** noble scans, connects to our advertising host and discovers services, which needs encryption. */
-export async function nobleDiscovers(host: Host, given?: Noble): Promise<NoblePeripheral> {
-  const noble = given ?? freshNoble();
+export async function nobleDiscovers(host: Host, family: Family, given?: Noble): Promise<NoblePeripheral> {
+  const noble = given ?? freshNoble(family);
   if (!given) await until(noble, 'stateChange', (state) => state === 'poweredOn');
   await host.startAdvertising();
   const found = until<[NoblePeripheral]>(noble, 'discover');
@@ -108,9 +114,9 @@ export interface Bleno extends EventEmitter {
   disconnect(): void;
 }
 
-/** A fresh bleno, powered on and advertising. */
-export async function blenoAdvertising(): Promise<Bleno> {
-  const bleno = freshRequire<Bleno>('@abandonware/bleno');
+/** A fresh bleno of the family, powered on and advertising. */
+export async function blenoAdvertising(family: Family): Promise<Bleno> {
+  const bleno = freshRequire<Bleno>(`${family}/bleno`);
   await until(bleno, 'stateChange', (state) => state === 'poweredOn');
   await new Promise<void>((resolve, reject) =>
     bleno.startAdvertising('plain', [], (e) => (e ? reject(e) : resolve())),

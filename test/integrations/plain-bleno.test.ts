@@ -1,7 +1,10 @@
 /**
- * The plain bleno peripheral (no adapter) against our central: legacy Just
- * Works when legacy is allowed, refused with Authentication Requirements
- * (0x03) under the default Secure Connections only policy.
+ * The plain bleno peripheral (no adapter) against our central.
+ * `@abandonware/bleno` 0.6.2: legacy Just Works when legacy is allowed,
+ * refused with Authentication Requirements (0x03) under the default Secure
+ * Connections only policy. `@stoprocent/bleno` 0.12: never answers a Pairing
+ * Request at all (its SMP takes the connection handle its ACL stream now
+ * passes first for the CID), so the central's SMP timer expires.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Host } from '../../src/host/host.js';
@@ -17,14 +20,14 @@ afterEach(async () => {
   hosts = [];
 });
 
-describe('plain bleno peripheral, our central', () => {
+describe('plain @abandonware/bleno peripheral, our central', () => {
   it('pairs by legacy Just Works when legacy is allowed; the auditor names what bleno does', async () => {
     delete process.env.HCI_CHANNEL_USER;
     const air = new VirtualAir();
     libraryController(air);
     const { host, capture } = await capturedHost(air, { policy: { allowLegacy: true } });
     hosts.push(host);
-    await blenoAdvertising();
+    await blenoAdvertising('@abandonware');
     const connection = await host.connect(LIBRARY_ADDRESS, 0, { timeoutMs: 2000 });
     const result = await connection.pair();
     // bleno sends its STK back as the LTK with EDIV 0 and Rand 0: ble-smp tolerates the key (legacy was allowed)...
@@ -46,7 +49,7 @@ describe('plain bleno peripheral, our central', () => {
     libraryController(air);
     const { host, capture } = await capturedHost(air, {});
     hosts.push(host);
-    await blenoAdvertising();
+    await blenoAdvertising('@abandonware');
     const connection = await host.connect(LIBRARY_ADDRESS, 0, { timeoutMs: 2000 });
     const error = await connection.pair().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PairingError);
@@ -56,5 +59,24 @@ describe('plain bleno peripheral, our central', () => {
     expect(pairing.findings.map((f) => f.rule)).toEqual(['pairing-failed']);
     expect(pairing.findings[0]!.message).toContain('initiator');
     expect(pairing.findings[0]!.message).toContain('0x03');
+  });
+});
+
+describe('plain @stoprocent/bleno peripheral, our central', () => {
+  it('never answers a Pairing Request: our SMP timer expires, nothing is stored on our side', async () => {
+    delete process.env.HCI_CHANNEL_USER;
+    const air = new VirtualAir();
+    libraryController(air);
+    const { host, capture } = await capturedHost(air, { policy: { allowLegacy: true }, smpTimeoutMs: 1000 });
+    hosts.push(host);
+    await blenoAdvertising('@stoprocent');
+    const connection = await host.connect(LIBRARY_ADDRESS, 0, { timeoutMs: 2000 });
+    const error = await connection.pair().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PairingError);
+    expect(error).toMatchObject({ timeout: true });
+    expect(host.security.bonds.list()).toEqual([]);
+    // Our Pairing Request went out; no Pairing Response came back.
+    const pairing = auditTrace(capture()).pairings[0]!;
+    expect(pairing.outcome).toBe('incomplete');
   });
 });

@@ -10,7 +10,14 @@ import { PairingError } from '../../src/host/security-errors.js';
 import { Reason } from '../../src/smp/constants.js';
 import { auditTrace } from '../../src/trace/index.js';
 import { VirtualAir } from '../../src/transport/virtual/air.js';
-import { capturedHost, encryptionRequired, libraryController, nobleDiscovers, until } from './harness.js';
+import {
+  capturedHost,
+  encryptionRequired,
+  FAMILIES,
+  libraryController,
+  nobleDiscovers,
+  until,
+} from './harness.js';
 
 let hosts: Host[] = [];
 afterEach(async () => {
@@ -18,7 +25,7 @@ afterEach(async () => {
   hosts = [];
 });
 
-describe('plain noble central, our peripheral', () => {
+describe.each(FAMILIES)('%s: plain noble central, our peripheral', (family) => {
   it('pairs by legacy Just Works when legacy is allowed; the auditor names what noble does', async () => {
     delete process.env.HCI_CHANNEL_USER;
     const air = new VirtualAir();
@@ -29,7 +36,7 @@ describe('plain noble central, our peripheral', () => {
     });
     hosts.push(host);
     const encrypted = until<[Connection, boolean]>(host, 'encrypted');
-    await nobleDiscovers(host);
+    await nobleDiscovers(host, family);
     const [connection, bonded] = await encrypted;
     expect(bonded).toBe(false);
     expect(connection.encrypted).toBe(true);
@@ -49,7 +56,7 @@ describe('plain noble central, our peripheral', () => {
     const { host, capture } = await capturedHost(air, { att: encryptionRequired });
     hosts.push(host);
     const incoming = until<[Connection]>(host, 'connection');
-    void nobleDiscovers(host);
+    void nobleDiscovers(host, family);
     const [connection] = await incoming;
     const error = await connection.pair().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PairingError);

@@ -12,6 +12,7 @@ import {
   blenoAdvertising,
   capturedHost,
   closedAfterEach,
+  FAMILIES,
   LIBRARY_ADDRESS,
   libraryController,
   until,
@@ -19,15 +20,15 @@ import {
 
 const hosts = closedAfterEach();
 
-describe('bleno with ble-smp/bleno, our central', () => {
+describe.each(FAMILIES)('%s: bleno with ble-smp/bleno, our central', (family) => {
   it('pairs by LE Secure Connections, bonds, and re-encrypts from the bond', async () => {
     const air = new VirtualAir();
     libraryController(air);
-    const secure = secureBleno({ socket: () => new TransportHciSocket() });
+    const secure = secureBleno({ socket: () => new TransportHciSocket(), package: `${family}/bleno` });
     const { host, capture } = await capturedHost(air, {});
     hosts.push(host);
     const bonded = until(secure, 'bonded');
-    const bleno: Bleno = await blenoAdvertising();
+    const bleno: Bleno = await blenoAdvertising(family);
     const connection = await host.connect(LIBRARY_ADDRESS, 0, { timeoutMs: 2000 });
     const result = await connection.pair();
     expect(result.secureConnections).toBe(true);

@@ -14,6 +14,8 @@ import {
   capturedHost,
   closedAfterEach,
   encryptionRequired,
+  FAMILIES,
+  type Family,
   freshNoble,
   libraryController,
   type NoblePeripheral,
@@ -24,6 +26,7 @@ import {
 const hosts = closedAfterEach();
 
 async function pairedTwice(
+  family: Family,
   ours: { io: IoCapability; delegate: PairingDelegate },
   theirs: { io: IoCapability; delegate: PairingDelegate },
 ) {
@@ -31,6 +34,7 @@ async function pairedTwice(
   libraryController(air);
   const secure: SecureHci = secureNoble({
     socket: () => new TransportHciSocket(),
+    package: `${family}/noble`,
     policy: { ioCapability: theirs.io, requestMitm: true },
     delegate: theirs.delegate,
   });
@@ -40,12 +44,12 @@ async function pairedTwice(
     att: encryptionRequired,
   });
   hosts.push(host);
-  const noble = freshNoble();
+  const noble = freshNoble(family);
   await until(noble, 'stateChange', (state) => state === 'poweredOn');
 
   const first = until<[Connection, boolean]>(host, 'encrypted');
   const bondedThere = until(secure, 'bonded');
-  const peripheral: NoblePeripheral = await nobleDiscovers(host, noble);
+  const peripheral: NoblePeripheral = await nobleDiscovers(host, family, noble);
   const [connection, fromBond] = await first;
   await bondedThere;
   expect(fromBond).toBe(false);
@@ -57,14 +61,14 @@ async function pairedTwice(
   const again = until<[Connection, boolean]>(host, 'encrypted');
   const pairings: string[] = [];
   host.on('pairing', (_c, phase) => pairings.push(phase));
-  await nobleDiscovers(host, noble);
+  await nobleDiscovers(host, family, noble);
   const [, reEncrypted] = await again;
   expect(reEncrypted).toBe(true);
   expect(pairings).toEqual([]);
   return { capture, host, secure };
 }
 
-describe('noble with ble-smp/noble, our peripheral', () => {
+describe.each(FAMILIES)('%s: noble with ble-smp/noble, our peripheral', (family) => {
   it('pairs by SC Numeric Comparison, then re-encrypts from the bond', async () => {
     const shown: number[] = [];
     const confirm = (value: number) => {
@@ -72,6 +76,7 @@ describe('noble with ble-smp/noble, our peripheral', () => {
       return true;
     };
     const { capture } = await pairedTwice(
+      family,
       { io: IoCapability.DisplayYesNo, delegate: { ...acceptAll, confirmNumber: (_p, v) => confirm(v) } },
       { io: IoCapability.DisplayYesNo, delegate: { ...acceptAll, confirmNumber: (_p, v) => confirm(v) } },
     );
@@ -89,6 +94,7 @@ describe('noble with ble-smp/noble, our peripheral', () => {
       show = resolve;
     });
     const { capture } = await pairedTwice(
+      family,
       { io: IoCapability.DisplayOnly, delegate: { ...acceptAll, displayPasskey: (_p, k) => show(k) } },
       { io: IoCapability.KeyboardOnly, delegate: { ...acceptAll, enterPasskey: () => passkey } },
     );

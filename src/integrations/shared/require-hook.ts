@@ -1,61 +1,82 @@
 /**
- * Puts a module in place of `@abandonware/bluetooth-hci-socket` for every
- * CommonJS `require` of it, noble's and bleno's included. Both create their
- * HCI socket when first required, so this runs before they are.
+ * Puts a module in place of the HCI socket packages noble and bleno require
+ * (`@abandonware/bluetooth-hci-socket` for the `@abandonware` family,
+ * `@stoprocent/bluetooth-hci-socket` for the `@stoprocent` one) for every
+ * CommonJS `require` of them. Both libraries create their HCI socket when
+ * first required, so this runs before they are.
  * @module
  */
 import Module from 'node:module';
 
-/** The package noble and bleno require for their HCI socket. */
-export const HCI_SOCKET_MODULE = '@abandonware/bluetooth-hci-socket';
+/**
+ * The packages noble and bleno require for their HCI socket, per family.
+ * `@abandonware/*` export the socket class; `@stoprocent/*` export it too,
+ * with `loadDriver(type)` returning the class for a driver, which is what
+ * `@stoprocent/noble` 2.x and `@stoprocent/bleno` 0.12 call.
+ */
+export const HCI_SOCKET_MODULES: readonly string[] = Object.freeze([
+  '@abandonware/bluetooth-hci-socket',
+  '@stoprocent/bluetooth-hci-socket',
+]);
 const ID = '\0ble-smp:bluetooth-hci-socket';
 
 type Resolve = (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
 interface ModuleInternals {
   _resolveFilename: Resolve;
-  _nodeModulePaths(from: string): string[];
   _cache: Record<string, { exports: unknown; loaded: boolean; id: string; filename: string }>;
 }
 const internals = Module as unknown as ModuleInternals;
-let original: Resolve | undefined;
+let hooked = false;
+let bypassed = 0;
+
+/** The class, with the `loadDriver` of the `@stoprocent` package: every driver is this class. */
+function asModuleExports(exports: unknown): unknown {
+  if (typeof exports !== 'function') return exports;
+  const SocketClass = exports as new () => object;
+  const provided = class extends SocketClass {};
+  return Object.assign(provided, { loadDriver: () => provided });
+}
 
 /**
- * Makes `require('@abandonware/bluetooth-hci-socket')` return `exports` from
- * now on (until the returned function is called), whether or not the native
- * module is installed or built.
+ * Makes `require()` of either HCI socket package return `exports` from now on
+ * (until the returned function is called), whether or not the native module
+ * is installed or built. A class gains the `@stoprocent` package's
+ * `loadDriver()`, so one class serves both families.
  * @example
  * ```ts
  * const restore = provideHciSocket(TransportHciSocket);
- * const noble = createRequire(import.meta.url)('@abandonware/noble');
+ * const noble = createRequire(import.meta.url)('@stoprocent/noble');
  * ```
  */
 export function provideHciSocket(exports: unknown): () => void {
-  if (!original) {
+  if (!hooked) {
+    hooked = true;
     const resolve = internals._resolveFilename;
-    original = resolve;
     internals._resolveFilename = function (this: unknown, request, ...rest) {
-      if (request === HCI_SOCKET_MODULE && internals._cache[ID]) return ID;
+      if (bypassed === 0 && HCI_SOCKET_MODULES.includes(request) && internals._cache[ID]) return ID;
       return resolve.call(this, request, ...rest);
     };
   }
-  internals._cache[ID] = { exports, loaded: true, id: ID, filename: ID };
+  const entry = { exports: asModuleExports(exports), loaded: true, id: ID, filename: ID };
+  internals._cache[ID] = entry;
   return () => {
-    if (internals._cache[ID]?.exports === exports) delete internals._cache[ID];
+    if (internals._cache[ID] === entry) delete internals._cache[ID];
   };
 }
 
 /**
- * The real `@abandonware/bluetooth-hci-socket`, as resolved from `from` (a
- * file path), bypassing {@link provideHciSocket}.
- * @throws Error when it is not installed or its native part is not built.
+ * Runs `load` with {@link provideHciSocket} out of the way, so that it
+ * requires the real HCI socket package.
  * @example
  * ```ts
- * const Native = loadNativeHciSocket(require.resolve('@abandonware/noble'));
+ * const { BluetoothHciSocket } = withoutProvidedSocket(() => requireHciSocketPackage(from));
  * ```
  */
-export function loadNativeHciSocket(from: string): unknown {
-  const resolve = original ?? internals._resolveFilename;
-  const fake = { id: from, filename: from, paths: internals._nodeModulePaths(from) };
-  const path = resolve.call(Module, HCI_SOCKET_MODULE, fake, false);
-  return Module.createRequire(from)(path);
+export function withoutProvidedSocket<T>(load: () => T): T {
+  bypassed++;
+  try {
+    return load();
+  } finally {
+    bypassed--;
+  }
 }

@@ -14,24 +14,45 @@ import { decodeEvent, encodeEvent, type HciEvent, type ReturnParameters } from '
 import { encodeL2cap, FixedChannel, L2capReassembler } from '../../hci/l2cap.js';
 import type { Bond } from '../../host/bond-store.js';
 import { HciCommandError } from '../../host/command-channel.js';
+import { PairingError } from '../../host/security-errors.js';
 import { SecurityManager } from '../../host/security-manager.js';
 import type { SecurityEvent, SecurityHost, SecurityOptions } from '../../host/security-types.js';
 import { Opcode } from '../../smp/constants.js';
 import type { DeviceAddress } from '../../smp/delegate.js';
 import type { SessionPhase } from '../../smp/session.js';
+import type { PairingResult } from '../../smp/session-types.js';
 import { AclLedger } from './acl-ledger.js';
 import { CommandGate } from './command-gate.js';
 import type { HciDeviceInfo, HciSocketLike } from './socket-api.js';
 
-/** Events of a {@link SecureHci}, each with the connection handle and the peer's address. */
+/**
+ * Events of a {@link SecureHci}, each with the connection handle and the
+ * peer's address. A pairing reports `encrypted` (fromBond false) as soon as
+ * the link is encrypted, before the keys are distributed, then `paired` once
+ * they are (and `bonded` when they were kept): wait for `paired` before
+ * disconnecting, or the bond is lost on both sides.
+ */
 export interface SecureHciEvents {
   pairing: [handle: number, peer: DeviceAddress, phase: SessionPhase];
-  encrypted: [handle: number, peer: DeviceAddress, bonded: boolean, bond: Bond | undefined];
+  /** The link is encrypted: `fromBond` with a kept key (then `bond` is it), else by a pairing still distributing keys. */
+  encrypted: [handle: number, peer: DeviceAddress, fromBond: boolean, bond: Bond | undefined];
   'security-request': [handle: number, peer: DeviceAddress, authReq: number];
+  /** A pairing is complete, whichever side started it: keys distributed, and kept (`bond`) when both bond. */
+  paired: [handle: number, peer: DeviceAddress, result: PairingResult, bond: Bond | undefined];
+  /** A bond was kept after a pairing (comes just before `paired`). */
   bonded: [handle: number, peer: DeviceAddress, bond: Bond];
-  /** Securing a link the library asked for failed (a PairingError or EncryptionError). */
+  /** Securing a link failed: a pairing (either side's Pairing Failed, the SMP timer) or a re-encryption the library asked for. */
   error: [handle: number, peer: DeviceAddress, error: Error];
 }
+
+/**
+ * How the library hears of encryption. `always`: every Encryption Change
+ * (bleno's GATT server checks the link's encryption per request).
+ * `when-asked`: only after the library asked for security, once per request
+ * (noble's GATT client repeats its current request on every Encryption
+ * Change: with none pending it throws, with one in flight it is sent twice).
+ */
+export type EncryptionReports = 'always' | 'when-asked';
 
 /** Events a raw socket must let through for the adapter: Disconnection Complete, Encryption Change, Command Complete/Status, Number of Completed Packets, Key Refresh, LE Meta. */
 const NEEDED_EVENTS_LOW = (1 << 0x05) | (1 << 0x08) | (1 << 0x0e) | (1 << 0x0f) | (1 << 0x13);
@@ -46,6 +67,8 @@ interface Link {
   ours: boolean;
   /** Whether the frame the library is sending is SMP (dropped). */
   dropping: boolean;
+  /** The library asked for security (its Pairing Request) and waits for an Encryption Change. */
+  asked: boolean;
 }
 
 /**
@@ -70,11 +93,20 @@ export class SecureHci extends EventEmitter<SecureHciEvents> {
   #local: DeviceAddress = { address: new Uint8Array(6), type: 0 };
   readonly #links = new Map<number, Link>();
   #deliver: (data: Buffer) => void = () => undefined;
+  readonly #reports: EncryptionReports;
 
-  /** @param open makes the socket underneath (the native module's, or a stand-in). */
-  constructor(open: () => HciSocketLike, options: SecurityOptions = {}) {
+  /**
+   * @param open makes the socket underneath (the native module's, or a stand-in).
+   * @param reports how the library hears of encryption (noble: `when-asked`, bleno: `always`).
+   */
+  constructor(
+    open: () => HciSocketLike,
+    options: SecurityOptions = {},
+    reports: EncryptionReports = 'always',
+  ) {
     super();
     this.#open = open;
+    this.#reports = reports;
     const host: SecurityHost = {
       sendSmp: (handle, data) => this.#sendSmp(handle, data),
       command: (command) => this.#command(command),
@@ -140,7 +172,7 @@ export class SecureHci extends EventEmitter<SecureHciEvents> {
         link.dropping = data.length >= 4 && cid(data) === FixedChannel.Smp;
       if (link.dropping) {
         // The library's own SMP: dropped. Its Pairing Request as a central asks for security.
-        if (pb !== PacketBoundary.Continuing && data[4] === Opcode.PairingRequest) this.#secure(handle, link);
+        if (pb !== PacketBoundary.Continuing && data[4] === Opcode.PairingRequest) this.#asked(handle, link);
         // It counted the packet against the controller's buffers: give it back.
         const event = encodeEvent({ name: 'number-of-completed-packets', completed: [{ handle, count: 1 }] });
         setImmediate(() => this.#deliver(withIndicator(0x04, event)));
@@ -150,9 +182,33 @@ export class SecureHci extends EventEmitter<SecureHciEvents> {
     this.#ledger?.enqueue(handle, 'app', [body]);
   }
 
-  #secure(handle: number, link: Link): void {
-    if (this.security.phase(handle) !== undefined && this.security.phase(handle) !== 'idle') return;
-    this.security.secure(handle).catch((error: Error) => this.emit('error', handle, link.peer, error));
+  /**
+   * The library asked for security: it hears of the encryption once the link
+   * is encrypted, at once when it already is (a pairing or re-encryption the
+   * peer started may be under way or done).
+   */
+  #asked(handle: number, link: Link): void {
+    if (this.security.isEncrypted(handle)) {
+      const event = encodeEvent({ name: 'encryption-change', status: 0, handle, enabled: 1 });
+      setImmediate(() => this.#links.get(handle) === link && this.#deliver(withIndicator(0x04, event)));
+      return;
+    }
+    link.asked = true;
+    const phase = this.security.phase(handle);
+    if (phase !== undefined && phase !== 'idle' && phase !== 'completed' && phase !== 'failed') return;
+    this.security.secure(handle).catch((error: Error) => {
+      // A failed pairing is reported by its own event.
+      if (!(error instanceof PairingError)) this.#fail(handle, link.peer, error);
+    });
+  }
+
+  /** Whether the library hears of this encryption change (see {@link EncryptionReports}). */
+  #reportsEncryption(handle: number): boolean {
+    const link = this.#links.get(handle);
+    if (this.#reports === 'always' || !link) return true;
+    const asked = link.asked;
+    link.asked = false;
+    return asked;
   }
 
   #fromController(data: Buffer): void {
@@ -196,6 +252,7 @@ export class SecureHci extends EventEmitter<SecureHciEvents> {
           reassembler: new L2capReassembler(),
           ours: false,
           dropping: false,
+          asked: false,
         });
         this.security.addLink({ handle: event.handle, role, local: this.#local, peer });
         return pass;
@@ -208,16 +265,13 @@ export class SecureHci extends EventEmitter<SecureHciEvents> {
         return pass;
       case 'encryption-change':
         this.security.onEncryptionChange(event.handle, event.status, event.enabled);
-        return pass;
+        return this.#reportsEncryption(event.handle) ? pass : undefined;
       case 'encryption-key-refresh-complete':
         this.security.onEncryptionChange(event.handle, event.status, 1);
         // The libraries wait for Encryption Change after asking for security: tell them so.
-        return encodeEvent({
-          name: 'encryption-change',
-          status: event.status,
-          handle: event.handle,
-          enabled: 1,
-        });
+        return this.#reportsEncryption(event.handle)
+          ? encodeEvent({ name: 'encryption-change', status: event.status, handle: event.handle, enabled: 1 })
+          : undefined;
       case 'le-long-term-key-request':
         this.security.onLtkRequest(event.handle, event.ediv, event.rand);
         return undefined;
@@ -312,7 +366,18 @@ export class SecureHci extends EventEmitter<SecureHciEvents> {
       case 'bonded':
         this.emit('bonded', handle, peer, event.bond);
         return;
+      case 'paired':
+        this.emit('paired', handle, peer, event.result, event.bond);
+        return;
+      case 'pairing-failed':
+        this.#fail(handle, peer, event.error);
+        return;
     }
+  }
+
+  /** Emits `error`, when someone listens: a failure the app does not watch is no crash (EventEmitter would throw). */
+  #fail(handle: number, peer: DeviceAddress, error: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', handle, peer, error);
   }
 }
 
@@ -344,15 +409,16 @@ function makeSocketClass(adapter: SecureHci): new () => HciSocketLike {
       }
       const inner = adapter.attach((data) => this.emit('data', data));
       inner.on('error', (error) => this.emit('error', error));
+      inner.on('state', (up) => this.emit('state', up));
       this.#inner = inner;
       return inner;
     }
 
-    bindRaw(devId?: number): number {
-      return this.#open(false).bindRaw(devId);
+    bindRaw(devId?: number, params?: unknown): number {
+      return this.#open(false).bindRaw(devId, params);
     }
-    bindUser(devId?: number): number {
-      return this.#open(false).bindUser(devId);
+    bindUser(devId?: number, params?: unknown): number {
+      return this.#open(false).bindUser(devId, params);
     }
     bindControl(): void {
       this.#open(true).bindControl();

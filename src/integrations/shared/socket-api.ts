@@ -1,7 +1,8 @@
 /**
- * The socket API of `@abandonware/bluetooth-hci-socket` as noble and bleno
- * use it (lib/hci-socket/hci.js and mgmt.js of both), so that a stand-in and
- * the secure adapter can take its place.
+ * The socket API of `@abandonware/bluetooth-hci-socket` and
+ * `@stoprocent/bluetooth-hci-socket` as noble and bleno use it
+ * (lib/hci-socket/hci.js and mgmt.js of both families), so that a stand-in
+ * and the secure adapter can take its place.
  * @module
  */
 
@@ -21,8 +22,9 @@ export interface HciDeviceInfo {
  * on a control socket (`bindControl`) they are Linux mgmt packets.
  */
 export interface HciSocketLike {
-  bindRaw(devId?: number): number;
-  bindUser(devId?: number): number;
+  /** `params`: the `@stoprocent` socket's bind parameters (its UART and USB drivers), passed through. */
+  bindRaw(devId?: number, params?: unknown): number;
+  bindUser(devId?: number, params?: unknown): number;
   bindControl(): void;
   isDevUp(): boolean;
   setFilter(filter: Buffer): void;
@@ -32,6 +34,8 @@ export interface HciSocketLike {
   getDeviceList(): HciDeviceInfo[];
   on(event: 'data', listener: (data: Buffer) => void): this;
   on(event: 'error', listener: (error: Error) => void): this;
+  /** The `@stoprocent` socket's UART driver reports the device going up or down. */
+  on(event: 'state', listener: (up: boolean) => void): this;
   removeAllListeners(event?: string): this;
 }
 
