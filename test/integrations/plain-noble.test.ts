@@ -62,6 +62,7 @@ describe.each(FAMILIES)('%s: plain noble central, our peripheral', (family) => {
     expect(error).toBeInstanceOf(PairingError);
     expect(error).toMatchObject({ reason: Reason.AuthenticationRequirements, by: 'local' });
     expect(connection.encrypted).toBe(false);
+    expect([...host.security.bonds.list()]).toEqual([]);
     const pairing = auditTrace(capture()).pairings[0]!;
     expect(pairing.outcome).toBe('failed');
     expect(pairing.findings.map((f) => f.rule)).toEqual(['pairing-failed']);

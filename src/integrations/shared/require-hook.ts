@@ -2,22 +2,16 @@
  * Puts a module in place of the HCI socket packages noble and bleno require
  * (`@abandonware/bluetooth-hci-socket` for the `@abandonware` family,
  * `@stoprocent/bluetooth-hci-socket` for the `@stoprocent` one) for every
- * CommonJS `require` of them. Both libraries create their HCI socket when
+ * CommonJS `require` of them. `@abandonware/*` export the socket class;
+ * `@stoprocent/*` export it too, with `loadDriver(type)` returning the class
+ * for a driver, which is what `@stoprocent/noble` 2.x and `@stoprocent/bleno`
+ * 0.12 call. Both libraries create their HCI socket when
  * first required, so this runs before they are.
  * @module
  */
 import Module from 'node:module';
+import { HCI_SOCKET_PACKAGES } from '../../transport/hci-socket-package.js';
 
-/**
- * The packages noble and bleno require for their HCI socket, per family.
- * `@abandonware/*` export the socket class; `@stoprocent/*` export it too,
- * with `loadDriver(type)` returning the class for a driver, which is what
- * `@stoprocent/noble` 2.x and `@stoprocent/bleno` 0.12 call.
- */
-export const HCI_SOCKET_MODULES: readonly string[] = Object.freeze([
-  '@abandonware/bluetooth-hci-socket',
-  '@stoprocent/bluetooth-hci-socket',
-]);
 const ID = '\0ble-smp:bluetooth-hci-socket';
 
 type Resolve = (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
@@ -53,7 +47,12 @@ export function provideHciSocket(exports: unknown): () => void {
     hooked = true;
     const resolve = internals._resolveFilename;
     internals._resolveFilename = function (this: unknown, request, ...rest) {
-      if (bypassed === 0 && HCI_SOCKET_MODULES.includes(request) && internals._cache[ID]) return ID;
+      if (
+        bypassed === 0 &&
+        (HCI_SOCKET_PACKAGES as readonly string[]).includes(request) &&
+        internals._cache[ID]
+      )
+        return ID;
       return resolve.call(this, request, ...rest);
     };
   }
