@@ -19,7 +19,7 @@ import type { SecureHci } from '../shared/secure-hci.js';
 export { type DeviceListener, HciDevice, type MgmtLongTermKey } from '../shared/hci-device.js';
 export type { SecureLibraryOptions } from '../shared/install.js';
 export { provideHciSocket } from '../shared/require-hook.js';
-export { SecureHci, type SecureHciEvents } from '../shared/secure-hci.js';
+export { type EncryptionReports, SecureHci, type SecureHciEvents } from '../shared/secure-hci.js';
 export type { HciDeviceInfo, HciSocketClass, HciSocketLike } from '../shared/socket-api.js';
 export { addHciDevice, removeHciDevices, TransportHciSocket } from '../shared/transport-socket.js';
 
