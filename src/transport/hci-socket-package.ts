@@ -60,18 +60,27 @@ interface Failure {
 }
 
 /**
- * The socket class of a loaded package (`module.exports`, or the namespace
- * `import()` makes of it): the native driver where the package has
- * `loadDriver` (the `@stoprocent` one), else the class it exports. Throws when
- * there is none, as for a package that fails to load.
+ * The `@stoprocent/bluetooth-hci-socket` drivers (its `loadDriver(type)`):
+ * `native` the Linux HCI socket; `default` what the package picks itself
+ * (UART when `BLUETOOTH_HCI_SOCKET_UART_PORT` is set, USB when
+ * `BLUETOOTH_HCI_SOCKET_FORCE_USB` is, else native on Linux), as noble and
+ * bleno 2.x do unless told otherwise.
  */
-function socketClassOf(mod: unknown): HciSocketConstructor {
+export type HciSocketDriver = 'native' | 'default';
+
+/**
+ * The socket class of a loaded package (`module.exports`, or the namespace
+ * `import()` makes of it): the driver where the package has `loadDriver`
+ * (the `@stoprocent` one), else the class it exports. Throws when there is
+ * none, as for a package that fails to load.
+ */
+function socketClassOf(mod: unknown, driver: HciSocketDriver = 'native'): HciSocketConstructor {
   const owners = [mod, (mod as { default?: unknown } | null | undefined)?.default];
   const owner = owners.find(
     (candidate) =>
       typeof (candidate as { loadDriver?: unknown } | null | undefined)?.loadDriver === 'function',
   ) as { loadDriver(type: string): unknown } | undefined;
-  const found = constructorOf(owner ? owner.loadDriver('native') : mod, 'BluetoothHciSocket');
+  const found = constructorOf(owner ? owner.loadDriver(driver) : mod, 'BluetoothHciSocket');
   if (!found) throw new NoSocketClassError();
   return found as HciSocketConstructor;
 }
@@ -133,7 +142,8 @@ function noPackageError(user: string, failures: readonly Failure[]): TransportEr
 /**
  * Requires the first HCI socket package that loads, resolved from `from` (a
  * file path, as for `createRequire`): `@stoprocent/bluetooth-hci-socket`
- * (its native driver), else `@abandonware/bluetooth-hci-socket`. A package
+ * (its `driver`, default the native one), else `@abandonware/bluetooth-hci-socket`
+ * (native only). A package
  * that is installed but fails to load is passed over for the next. Throws a
  * {@link TransportError} with code `missing-module` when none loads, whose
  * message names both packages and recommends the prebuilt one.
@@ -144,12 +154,12 @@ function noPackageError(user: string, failures: readonly Failure[]): TransportEr
  * console.log(`HCI socket from ${name}`);
  * ```
  */
-export function requireHciSocketPackage(from: string): HciSocketPackage {
+export function requireHciSocketPackage(from: string, driver: HciSocketDriver = 'native'): HciSocketPackage {
   const require = createRequire(from);
   const failures: Failure[] = [];
   for (const name of HCI_SOCKET_PACKAGES) {
     try {
-      return { name, BluetoothHciSocket: socketClassOf(require(name)) };
+      return { name, BluetoothHciSocket: socketClassOf(require(name), driver) };
     } catch (error) {
       failures.push(failure(name, error));
     }

@@ -17,7 +17,7 @@ const ABANDONWARE = '@abandonware/bluetooth-hci-socket';
 
 /** The `@stoprocent` package's shape: the default driver's class, with `loadDriver(type)` giving each driver's. */
 const STOPROCENT_SOURCE = `
-class Default {}
+class Default { static driver = 'default'; }
 class Native { static driver = 'native'; }
 module.exports = Default;
 module.exports.loadDriver = (type) => (type === 'native' ? Native : Default);
@@ -86,6 +86,12 @@ describe('requireHciSocketPackage (real require, fake packages on disk)', () => 
     const { name, BluetoothHciSocket } = requireHciSocketPackage(from);
     expect(name).toBe(STOPROCENT);
     expect((BluetoothHciSocket as unknown as { driver?: string }).driver).toBe('native');
+  });
+
+  it("takes the driver asked for: 'default' lets the package choose (UART or USB by its variables)", () => {
+    const from = project({ [STOPROCENT]: STOPROCENT_SOURCE, [ABANDONWARE]: ABANDONWARE_SOURCE });
+    const { BluetoothHciSocket } = requireHciSocketPackage(from, 'default');
+    expect((BluetoothHciSocket as unknown as { driver?: string }).driver).toBe('default');
   });
 
   it('takes the export itself of a @stoprocent package without loadDriver', () => {

@@ -125,8 +125,9 @@ export function installSecureHci(library: SecuredLibrary, options: SecureLibrary
   const open =
     options.socket ??
     (() => {
+      // The socket package's own driver choice, as the library would make it (UART or USB by its variables).
       const { BluetoothHciSocket } = withoutProvidedSocket(() =>
-        requireHciSocketPackage(installed[0]!.manifest),
+        requireHciSocketPackage(installed[0]!.manifest, 'default'),
       );
       return new (BluetoothHciSocket as HciSocketClass)();
     });
