@@ -94,16 +94,25 @@ export function freshNoble(family: Family): Noble {
   return freshRequire<Noble>(`${family}/noble`);
 }
 
-/** noble scans, connects to our advertising host and discovers services, which needs encryption. */
-export async function nobleDiscovers(host: Host, family: Family, given?: Noble): Promise<NoblePeripheral> {
-  const noble = given ?? freshNoble(family);
-  if (!given) await until(noble, 'stateChange', (state) => state === 'poweredOn');
+/** Our host advertises; noble scans, finds it and connects. */
+export async function nobleConnects<P extends Pick<NoblePeripheral, 'connect'> = NoblePeripheral>(
+  host: Host,
+  noble: Noble,
+): Promise<P> {
   await host.startAdvertising();
-  const found = until<[NoblePeripheral]>(noble, 'discover');
+  const found = until<[P]>(noble, 'discover');
   noble.startScanning([], false);
   const [peripheral] = await found;
   noble.stopScanning();
   await new Promise<void>((resolve, reject) => peripheral.connect((e) => (e ? reject(e) : resolve())));
+  return peripheral;
+}
+
+/** noble scans, connects to our advertising host and discovers services, which needs encryption. */
+export async function nobleDiscovers(host: Host, family: Family, given?: Noble): Promise<NoblePeripheral> {
+  const noble = given ?? freshNoble(family);
+  if (!given) await until(noble, 'stateChange', (state) => state === 'poweredOn');
+  const peripheral = await nobleConnects(host, noble);
   peripheral.discoverServices([], () => undefined);
   return peripheral;
 }

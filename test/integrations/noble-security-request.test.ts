@@ -22,7 +22,7 @@ import {
   type Family,
   freshNoble,
   libraryController,
-  type Noble,
+  nobleConnects,
   until,
 } from './harness.js';
 
@@ -88,16 +88,6 @@ const STATES: Record<string, { hold?: number; refused?: boolean }> = {
   'reading, refused with Insufficient Authentication meanwhile': { hold: AttOpcode.Read, refused: true },
 };
 
-async function connectNoble(noble: Noble, host: Host): Promise<Peripheral> {
-  await host.startAdvertising();
-  const found = until<[Peripheral]>(noble, 'discover');
-  noble.startScanning([], false);
-  const [peripheral] = await found;
-  noble.stopScanning();
-  await new Promise<void>((resolve, reject) => peripheral.connect((e) => (e ? reject(e) : resolve())));
-  return peripheral;
-}
-
 describe.each(FAMILIES)(
   '%s/noble with secureNoble, our peripheral sends a Security Request',
   (family: Family) => {
@@ -142,7 +132,7 @@ describe.each(FAMILIES)(
         const theirs = until<[number, unknown, boolean]>(secure, 'encrypted');
         const paired = run === 1 ? Promise.all([until(host, 'paired'), until(secure, 'paired')]) : undefined;
         const requestsBefore = server.requests.length;
-        const peripheral = await connectNoble(noble, host);
+        const peripheral = await nobleConnects<Peripheral>(host, noble);
         if (hold === undefined) await (paired ?? ours);
         const calls = new Map<string, number>();
         const exchange = await gattExchange(peripheral, calls, written);
