@@ -9,7 +9,6 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildIfStale,
   type Compiled,
   compileSnippets,
   extractSnippets,
@@ -29,7 +28,6 @@ const fragments = snippets.filter((s) => s.fragment !== null);
 
 let result: Compiled | undefined;
 beforeAll(() => {
-  buildIfStale(root);
   result = compileSnippets(root, compiled);
 }, 120_000);
 afterAll(() => {

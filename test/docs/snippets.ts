@@ -97,32 +97,20 @@ export function markdownFiles(root: string): string[] {
 export const where = (snippet: Snippet) => `${snippet.doc}:${snippet.line}`;
 
 /**
- * Builds dist/ (`tsc -p tsconfig.build.json`, as `npm run build`) when an
- * entry point's declarations are missing or older than a source or a config
- * file. Returns whether it built.
+ * Builds the package's declarations into `<directory>/ble-smp/dist` (tsc with
+ * tsconfig.build.json, declarations only) beside a copy of package.json, and
+ * returns that package folder: a build of the test's own, so that another
+ * test rebuilding the repository's dist/ (the packaging test) can never be
+ * read half-written.
  */
-export function buildIfStale(root: string): boolean {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-    exports: Record<string, string | { types?: string }>;
-  };
-  const declarations = Object.values(pkg.exports)
-    .map((target) => (typeof target === 'object' ? target.types : undefined))
-    .filter((types): types is string => types !== undefined)
-    .map((types) => join(root, types));
-  const inputs = [
-    ...(readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }) as string[])
-      .filter((path) => path.endsWith('.ts'))
-      .map((path) => join(root, 'src', path)),
-    join(root, 'package.json'),
-    join(root, 'tsconfig.json'),
-    join(root, 'tsconfig.build.json'),
-  ];
-  const newestInput = Math.max(...inputs.map((path) => statSync(path).mtimeMs));
-  const fresh = declarations.every((path) => existsSync(path) && statSync(path).mtimeMs >= newestInput);
-  if (fresh) return false;
+export function buildPackage(root: string, directory: string): string {
+  const pkg = join(directory, 'ble-smp');
+  mkdirSync(pkg, { recursive: true });
+  writeFileSync(join(pkg, 'package.json'), readFileSync(join(root, 'package.json')));
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const args = ['-p', join(root, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')];
   try {
-    execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
+    execFileSync(process.execPath, [tsc, ...args, '--emitDeclarationOnly', '--declarationMap', 'false'], {
       cwd: root,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -131,7 +119,7 @@ export function buildIfStale(root: string): boolean {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     throw new Error(`the build (tsc -p tsconfig.build.json) failed:\n${stdout}${stderr}`);
   }
-  return true;
+  return pkg;
 }
 
 /**
@@ -164,18 +152,20 @@ export interface Compiled {
   readonly diagnostics: Map<Snippet, string[]>;
   /** Diagnostics in no snippet (options, or declarations of the package itself). */
   readonly elsewhere: string[];
-  /** The package's files the snippets loaded, relative to the repository (dist/..., never src/...). */
+  /** The package's files the snippets loaded, relative to the package (dist/..., never src/...). */
   readonly packageFiles: string[];
 }
 
 /**
  * Type-checks the snippets in one compiler program, in a scratch project
- * under the OS temp directory whose node_modules/ble-smp is the repository
- * (resolved through package.json `exports` to dist/*.d.ts) and whose other
- * node_modules entries are the repository's.
+ * under the OS temp directory whose node_modules/ble-smp is a build of the
+ * package (resolved through package.json `exports` to dist/*.d.ts, see
+ * {@link buildPackage}) and whose other node_modules entries are the
+ * repository's.
  */
 export function compileSnippets(root: string, snippets: readonly Snippet[]): Compiled {
   const directory = mkdtempSync(join(tmpdir(), 'ble-smp-snippets-'));
+  const pkg = buildPackage(root, directory);
   writeFileSync(
     join(directory, 'package.json'),
     JSON.stringify({ name: 'snippets', private: true, type: 'module' }),
@@ -186,7 +176,7 @@ export function compileSnippets(root: string, snippets: readonly Snippet[]): Com
     if (name === 'ble-smp' || name.startsWith('.')) continue;
     symlinkSync(join(root, 'node_modules', name), join(modules, name), 'dir');
   }
-  symlinkSync(root, join(modules, 'ble-smp'), 'dir');
+  symlinkSync(pkg, join(modules, 'ble-smp'), 'dir');
 
   const files = new Map<string, Snippet>();
   for (const snippet of snippets) {
@@ -221,7 +211,7 @@ export function compileSnippets(root: string, snippets: readonly Snippet[]): Com
   }
   const packageFiles = program
     .getSourceFiles()
-    .map((file) => relative(root, file.fileName))
+    .map((file) => relative(pkg, file.fileName))
     .filter((path) => !path.startsWith('..') && !path.startsWith('node_modules/'));
   return { directory, diagnostics, elsewhere, packageFiles };
 }
