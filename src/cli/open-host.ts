@@ -7,6 +7,7 @@ import { HciTraceFormatter } from '../hci/describe.js';
 import { BondStoreError } from '../host/bond-store-error.js';
 import { FileBondStore } from '../host/file-bond-store.js';
 import { Host } from '../host/host.js';
+import type { HostOptions } from '../host/host-options.js';
 import type { PairingDelegate } from '../smp/delegate.js';
 import { BtsnoopWriter } from '../trace/btsnoop-writer.js';
 import { openTransport } from '../transport/open.js';
@@ -21,12 +22,14 @@ import { tapped } from './tap.js';
  * and --btmon (btmon-style lines: on stdout, or stderr with --json) ask. A
  * trace file or transport that cannot be opened, or a controller that does
  * not come up, is reported on stderr and gives the exit status 2 instead of a host.
+ * `options.att` sees the ATT PDUs (`pair --read`).
  */
 export async function openHost(
   command: string,
   settings: SecuritySettings,
   delegate: PairingDelegate,
   io: CommandIo,
+  options: Pick<HostOptions, 'att'> = {},
 ): Promise<Host | number> {
   let writer: BtsnoopWriter | undefined;
   if (settings.trace !== undefined) {
@@ -62,6 +65,7 @@ export async function openHost(
   let host: Host;
   try {
     host = await Host.open(transport, {
+      ...options,
       policy: settings.policy,
       delegate,
       ownAddress: settings.ownAddress,

@@ -3,48 +3,14 @@
  * `ble-smp controller --listen` in one, `ble-smp serve` and `ble-smp pair` in
  * two others, over loopback TCP; the keys each side prints agree.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const root = resolve(import.meta.dirname, '../..');
-// A build of its own (under the git-ignored test-results/), so the packaging test's rebuild of dist/ can never
-// race these processes; inside the repository, node_modules and the package's "type": "module" still apply.
-const outDir = resolve(root, 'test-results/cli-build');
-const bin = resolve(outDir, 'cli/bin.js');
-const children: ChildProcess[] = [];
-
-/** Starts `ble-smp ...args`; returns the process and an async iterator over its JSON stdout lines. */
-function start(args: string[]) {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const exited = new Promise<number>((done) => child.on('exit', (code) => done(code ?? -1)));
-  const next = async (type: string): Promise<Record<string, unknown>> => {
-    for (;;) {
-      const { value, done } = await lines.next();
-      if (done) throw new Error(`ble-smp ${args[0]} ended before printing a '${type}' line`);
-      const object = JSON.parse(value) as Record<string, unknown>;
-      if (object.type === type) return object;
-    }
-  };
-  return { child, next, exited };
-}
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cliProcesses } from './cli-processes.js';
 
 describe('ble-smp controller, serve and pair as three processes', () => {
-  beforeAll(() => {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir], {
-      cwd: root,
-      stdio: 'ignore',
-    });
-    if (!existsSync(bin)) throw new Error(`the build did not produce ${bin}`);
-  }, 120_000);
-  afterAll(() => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  });
+  const { start } = cliProcesses('cli-build');
 
   /** What each side is given for a model: CLI options only, as a script would. */
   const MODELS = [

@@ -2,8 +2,10 @@
  * `ble-smp pair`: connects to a peripheral as central and pairs with it.
  * @module
  */
+import { FixedChannel } from '../../hci/l2cap.js';
 import { type Connection, ConnectionError } from '../../host/connection.js';
 import { parseAddress } from '../../host/parse-address.js';
+import { AttReader, parseReadTarget, printRead, type ReadTarget } from '../att-read.js';
 import { cliDelegate, type PromptOptions, terminalAsk } from '../cli-delegate.js';
 import { type CommandIo, UsageError } from '../io.js';
 import { openHost } from '../open-host.js';
@@ -19,6 +21,13 @@ as central and pairs with it, or re-encrypts with the bond kept with it.
   --force-pair       pair even when a kept bond meets the policy (else the
                      link is encrypted with the bond: an 'encrypted' event)
   --timeout-ms N     give up connecting after N ms (default 10000)
+  --read ATTR        read ATTR over ATT before securing the link, and again
+                     once it is secure; each outcome is printed (a 'read'
+                     event: the value in hex, or the ATT error, as 0x05
+                     insufficient-authentication) and leaves the exit status
+                     as it is. ATTR: an attribute handle (0x000c) or a
+                     characteristic UUID (2a00, or 128-bit), read by type.
+                     A value longer than 22 octets is cut there.
 ${SECURITY_USAGE}`;
 
 /** Reads --peer: `aa:bb:cc:dd:ee:ff[/public|/random]`. */
@@ -53,6 +62,7 @@ export async function pairCommand(
     peer: { type: 'string' },
     'timeout-ms': { type: 'string' },
     'force-pair': { type: 'boolean' },
+    read: { type: 'string' },
   });
   const settings = securitySettings(values, 'initiator');
   const peerText = stringOption(values, 'peer');
@@ -65,10 +75,23 @@ export async function pairCommand(
     timeoutMs = /^\d+$/.test(timeoutText) ? Number(timeoutText) : 0;
     if (timeoutMs <= 0) throw new UsageError(`--timeout-ms ${timeoutText}: a positive number`);
   }
+  const readText = stringOption(values, 'read');
+  let target: ReadTarget | undefined;
+  try {
+    target = readText === undefined ? undefined : parseReadTarget(readText);
+  } catch (error) {
+    throw new UsageError(`--read ${(error as Error).message}`);
+  }
   const print = printer(io, settings.json);
   const delegate = cliDelegate(settings, print, options.ask ?? terminalAsk());
-  const host = await openHost('pair', settings, delegate, io);
+  const reader = new AttReader();
+  const host = await openHost('pair', settings, delegate, io, target ? { att: reader.att } : {});
   if (typeof host === 'number') return host;
+  const read = async (link: Connection) => {
+    if (!target) return;
+    const send = (pdu: Uint8Array) => host.sendL2cap(link.handle, FixedChannel.Att, pdu);
+    printRead(print, target, await reader.read(link, target, send));
+  };
 
   const stop = () => void host.close();
   process.on('SIGINT', stop);
@@ -88,13 +111,15 @@ export async function pairCommand(
       { type: 'connected', peer: peerAddress.address, peerType: peerAddress.type, role: connection.role },
       `connected: ${peerAddress.address} (${peerAddress.type}) as ${connection.role}`,
     );
+    await read(connection);
     try {
       printSecured(print, await connection.secure({ forcePair: values['force-pair'] === true }));
-      return 0;
     } catch (error) {
       printFailed(print, error);
       return 1;
     }
+    await read(connection);
+    return 0;
   } finally {
     process.off('SIGINT', stop);
     signal?.removeEventListener('abort', stop);
