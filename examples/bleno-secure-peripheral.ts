@@ -1,12 +1,16 @@
 /**
- * A bleno peripheral with one characteristic that is readable only over an
- * encrypted link. `secureBleno()` gives bleno ble-smp's Security Manager: a
- * central pairs by LE Secure Connections (Numeric Comparison, confirmed by
- * the delegate), the bond is kept (in memory unless a `bondStore` is given),
- * and on reconnection the LE Long Term Key Request is answered from it. The
- * bleno code is what it would be without the adapter.
+ * A `@stoprocent/bleno` 0.12 peripheral with one characteristic that is
+ * readable only over an encrypted link. `secureBleno()` gives bleno
+ * ble-smp's Security Manager: a central pairs by LE Secure Connections
+ * (Numeric Comparison, confirmed by the delegate), the bond is kept (in
+ * memory unless a `bondStore` is given), and on reconnection the LE Long
+ * Term Key Request is answered from it. The bleno code is what it would be
+ * without the adapter (its Promise API).
  *
- *   sudo hciconfig hci0 down && npx tsx examples/bleno-secure-peripheral.ts
+ *   npm install ble-smp @stoprocent/bleno @stoprocent/bluetooth-hci-socket
+ *   sudo btmgmt --index 0 power off && npx tsx examples/bleno-secure-peripheral.ts
+ *
+ * (examples/abandonware-bleno-secure-peripheral.ts is the same app for `@abandonware/bleno`.)
  */
 import type { BondStore } from 'ble-smp';
 import { type HciSocketLike, type SecureHci, secureBleno } from 'ble-smp/bleno';
@@ -29,15 +33,14 @@ export const SECRET_SERVICE = '5e0a0000b1e5400c8a2b3c4d5e6f7a8b';
  */
 export const SECRET_CHARACTERISTIC = '5e0a0001b1e5400c8a2b3c4d5e6f7a8b';
 
-/** The part of bleno the example uses (its own typings come with the package). */
-type Bleno = typeof import('@abandonware/bleno');
+type Bleno = import('@stoprocent/bleno').Bleno;
 
 /**
  * What {@link startSecurePeripheral} runs.
  * @example
  * ```ts
  * const { secure, close } = await startSecurePeripheral();
- * secure.on('bonded', (_handle, peer) => console.log('bonded with', peer.address));
+ * secure.on('paired', (_handle, peer) => console.log('paired with', peer.address));
  * ```
  */
 export interface SecurePeripheral {
@@ -60,13 +63,14 @@ export async function startSecurePeripheral(
     name?: string;
     value?: string;
     bondStore?: BondStore;
-    /** The HCI socket underneath (default: the native `@abandonware/bluetooth-hci-socket`). */
+    /** The HCI socket underneath (default: the native one of the installed socket package). */
     socket?: () => HciSocketLike;
     log?: (line: string) => void;
   } = {},
 ): Promise<SecurePeripheral> {
   const log = options.log ?? console.log;
   const secure = secureBleno({
+    package: '@stoprocent/bleno',
     policy: { ioCapability: IoCapability.DisplayYesNo, requestMitm: true },
     delegate: {
       ...acceptAll,
@@ -78,39 +82,32 @@ export async function startSecurePeripheral(
     ...(options.bondStore ? { bondStore: options.bondStore } : {}),
     ...(options.socket ? { socket: options.socket } : {}),
   });
-  secure.on('encrypted', (_handle, peer, bonded) =>
-    log(`${formatAddress(peer.address)}: ${bonded ? 'encrypted with the bond' : 'paired'}`),
-  );
+  // 'paired' once the keys are distributed and kept; 'encrypted' alone during a pairing comes before that.
+  secure.on('paired', (_handle, peer) => log(`${formatAddress(peer.address)}: paired`));
+  secure.on('encrypted', (_handle, peer, fromBond) => {
+    if (fromBond) log(`${formatAddress(peer.address)}: encrypted with the bond`);
+  });
   secure.on('error', (_handle, peer, error) => log(`${formatAddress(peer.address)}: ${error.message}`));
 
-  // bleno is required only now, after secureBleno() put the adapter in place of its HCI socket.
-  const { default: bleno } = (await import('@abandonware/bleno')) as unknown as { default: Bleno };
-  if (bleno.state !== 'poweredOn') {
-    await new Promise<void>((resolve) =>
-      bleno.on('stateChange', (state) => state === 'poweredOn' && resolve()),
-    );
-  }
+  // bleno is imported only now, after secureBleno() put the adapter in place of its HCI socket.
+  const { default: bleno } = await import('@stoprocent/bleno');
+  await bleno.waitForPoweredOnAsync();
   const characteristic = new bleno.Characteristic({
     uuid: SECRET_CHARACTERISTIC,
     properties: ['read'],
     secure: ['read'], // bleno answers Insufficient Authentication until the link is encrypted
     value: Buffer.from(options.value ?? 'hello, paired central'),
   });
-  const service = new bleno.PrimaryService({ uuid: SECRET_SERVICE, characteristics: [characteristic] });
-  await new Promise<void>((resolve, reject) =>
-    bleno.setServices([service], (error) => (error ? reject(error) : resolve())),
-  );
-  await new Promise<void>((resolve, reject) =>
-    bleno.startAdvertising(options.name ?? 'secure-bleno', [SECRET_SERVICE], (error) =>
-      error ? reject(error) : resolve(),
-    ),
-  );
+  await bleno.setServicesAsync([
+    new bleno.PrimaryService({ uuid: SECRET_SERVICE, characteristics: [characteristic] }),
+  ]);
+  await bleno.startAdvertisingAsync(options.name ?? 'secure-bleno', [SECRET_SERVICE]);
   log('advertising');
   return {
     secure,
     bleno,
     close: async () => {
-      await new Promise<void>((resolve) => bleno.stopAdvertising(() => resolve()));
+      await bleno.stopAdvertisingAsync();
       bleno.disconnect();
     },
   };

@@ -1,19 +1,23 @@
 /**
- * A noble central that pairs by LE Secure Connections with a delegate:
- * `secureNoble()` gives noble ble-smp's Security Manager, and the noble code
- * is what it would be without the adapter. It scans for a peripheral by
- * address, connects and discovers services; when the peripheral answers with
- * Insufficient Authentication, noble asks for security, ble-smp pairs (or
- * re-encrypts from a bond), and noble retries the discovery.
+ * A `@stoprocent/noble` 2.x central that pairs by LE Secure Connections with
+ * a delegate: `secureNoble()` gives noble ble-smp's Security Manager, and the
+ * noble code is what it would be without the adapter (its Promise API). It
+ * scans for a peripheral by address, connects and discovers services; when
+ * the peripheral asks for security (a Security Request, or Insufficient
+ * Authentication to the discovery), ble-smp pairs (or re-encrypts from a
+ * bond) and noble's discovery completes over the encrypted link.
  *
- *   sudo hciconfig hci0 down && npx tsx examples/noble-secure-pairing.ts d2:a7:4c:76:f3:e0
+ *   npm install ble-smp @stoprocent/noble @stoprocent/bluetooth-hci-socket
+ *   sudo btmgmt --index 0 power off && npx tsx examples/noble-secure-pairing.ts d2:a7:4c:76:f3:e0
+ *
+ * (examples/abandonware-noble-secure-pairing.ts is the same app for `@abandonware/noble`.)
  */
 import type { BondStore } from 'ble-smp';
 import { type HciSocketLike, type SecureHci, secureNoble } from 'ble-smp/noble';
 import { acceptAll, IoCapability } from 'ble-smp/smp';
 
-type Noble = typeof import('@abandonware/noble');
-type Peripheral = import('@abandonware/noble').Peripheral;
+type Noble = import('@stoprocent/noble').Noble;
+type Peripheral = import('@stoprocent/noble').Peripheral;
 
 /**
  * What {@link pairWithPeripheral} reports.
@@ -40,18 +44,19 @@ export interface SecuredPeripheral {
  */
 export interface PairingOptions {
   readonly bondStore?: BondStore;
-  /** The HCI socket underneath (default: the native `@abandonware/bluetooth-hci-socket`). */
+  /** The HCI socket underneath (default: the native one of the installed socket package). */
   readonly socket?: () => HciSocketLike;
   readonly log?: (line: string) => void;
 }
 
 let adapter: { secure: SecureHci; noble: Noble } | undefined;
 
-/** Secures noble once per process (noble keeps its HCI socket from its first require). */
+/** Secures noble once per process (noble keeps its HCI socket from its first import). */
 async function securedNoble(options: PairingOptions): Promise<{ secure: SecureHci; noble: Noble }> {
   if (adapter) return adapter;
   const log = options.log ?? console.log;
   const secure = secureNoble({
+    package: '@stoprocent/noble',
     policy: { ioCapability: IoCapability.DisplayYesNo, requestMitm: true },
     delegate: {
       ...acceptAll,
@@ -63,15 +68,31 @@ async function securedNoble(options: PairingOptions): Promise<{ secure: SecureHc
     ...(options.bondStore ? { bondStore: options.bondStore } : {}),
     ...(options.socket ? { socket: options.socket } : {}),
   });
-  // noble is required only now, after secureNoble() put the adapter in place of its HCI socket.
-  const { default: noble } = (await import('@abandonware/noble')) as unknown as { default: Noble };
-  if (noble._state !== 'poweredOn') {
-    await new Promise<void>((resolve) =>
-      noble.on('stateChange', (state) => state === 'poweredOn' && resolve()),
-    );
-  }
+  // noble is imported only now, after secureNoble() put the adapter in place of its HCI socket.
+  const { default: noble } = await import('@stoprocent/noble');
+  await noble.waitForPoweredOnAsync();
   adapter = { secure, noble };
   return adapter;
+}
+
+/**
+ * Resolves once the link is secure for good: encrypted with the bond (true),
+ * or paired with its keys distributed and kept (false). Not on the first
+ * 'encrypted' of a pairing: key distribution comes after it.
+ */
+function securedLink(secure: SecureHci): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const done = (settle: () => void) => {
+      secure.off('encrypted', onEncrypted).off('paired', onPaired).off('error', onError);
+      settle();
+    };
+    const onEncrypted = (_handle: number, _peer: unknown, fromBond: boolean) => {
+      if (fromBond) done(() => resolve(true));
+    };
+    const onPaired = () => done(() => resolve(false));
+    const onError = (_handle: number, _peer: unknown, error: Error) => done(() => reject(error));
+    secure.on('encrypted', onEncrypted).on('paired', onPaired).on('error', onError);
+  });
 }
 
 /**
@@ -87,24 +108,20 @@ export async function pairWithPeripheral(
   options: PairingOptions = {},
 ): Promise<SecuredPeripheral> {
   const { secure, noble } = await securedNoble(options);
-  const found = new Promise<Peripheral>((resolve) => {
-    const onDiscover = (peripheral: Peripheral) => {
-      if (peripheral.address !== address.toLowerCase()) return;
-      noble.removeListener('discover', onDiscover);
-      resolve(peripheral);
-    };
-    noble.on('discover', onDiscover);
-  });
   await noble.startScanningAsync([], false);
-  const peripheral = await found;
+  let peripheral: Peripheral | undefined;
+  for await (const found of noble.discoverAsync()) {
+    if (found.address === address.toLowerCase()) {
+      peripheral = found;
+      break;
+    }
+  }
   await noble.stopScanningAsync();
+  if (!peripheral) throw new Error(`${address} was not found`);
   await peripheral.connectAsync();
-  const encrypted = new Promise<boolean>((resolve, reject) => {
-    secure.once('encrypted', (_handle, _peer, bonded) => resolve(bonded));
-    secure.once('error', (_handle, _peer, error) => reject(error));
-  });
+  const secured = securedLink(secure);
   const discovered = peripheral.discoverServicesAsync([]);
-  const fromBond = await encrypted;
+  const fromBond = await secured;
   const services = (await discovered).map((service) => service.uuid);
   (options.log ?? console.log)(fromBond ? 'encrypted with the bond' : 'paired');
   return { secure, peripheral, fromBond, services };
