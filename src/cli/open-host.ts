@@ -3,12 +3,13 @@
  * store, and the trace and btmon taps the options ask for.
  * @module
  */
-import { HciTraceFormatter } from '../hci/describe.js';
+
 import { BondStoreError } from '../host/bond-store-error.js';
 import { FileBondStore } from '../host/file-bond-store.js';
 import { Host } from '../host/host.js';
 import type { HostOptions } from '../host/host-options.js';
 import type { PairingDelegate } from '../smp/delegate.js';
+import { BtmonWriter } from '../trace/btmon-writer.js';
 import { BtsnoopWriter } from '../trace/btsnoop-writer.js';
 import { openTransport } from '../transport/open.js';
 import { type Transport, TransportError } from '../transport/transport.js';
@@ -50,7 +51,7 @@ export async function openHost(
     return 2;
   }
   if (writer || settings.btmon) {
-    const formatter = settings.btmon ? new HciTraceFormatter({ showKeys: settings.logKeys }) : undefined;
+    const formatter = settings.btmon ? new BtmonWriter({ showKeys: settings.logKeys }) : undefined;
     const show = (line: string) => (settings.json ? io.err(line) : io.out(line));
     const trace = writer;
     transport = tapped(

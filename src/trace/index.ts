@@ -16,6 +16,7 @@ export { type ConfirmInputs, MAX_PASSKEY, searchPasskey } from './audit/passkey-
 export { AUDIT_RULES, type AuditRule, type RuleId, type Severity } from './audit/rules.js';
 export type { ChartStep, Finding, PairingAudit, PairingMessage, Side, SideReport } from './audit/types.js';
 export { auditTrace } from './audit-trace.js';
+export { BtmonWriter } from './btmon-writer.js';
 export {
   BTSNOOP_EPOCH_OFFSET_US,
   BtsnoopDatalink,

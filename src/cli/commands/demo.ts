@@ -7,7 +7,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { HciTraceFormatter } from '../../hci/describe.js';
 import type { HciPacket } from '../../hci/h4.js';
 import type { Connection } from '../../host/connection.js';
 import { Host } from '../../host/host.js';
@@ -15,6 +14,7 @@ import { IoCapability } from '../../smp/constants.js';
 import { fixedAnswers, type PairingDelegate } from '../../smp/delegate.js';
 import type { PairingPolicy } from '../../smp/policy.js';
 import type { DistributedKeys, PairingResult } from '../../smp/session-types.js';
+import { BtmonWriter } from '../../trace/btmon-writer.js';
 import { VirtualAir } from '../../transport/virtual/air.js';
 import { type CommandIo, UsageError } from '../io.js';
 import { formatTable } from '../table.js';
@@ -112,7 +112,7 @@ export async function runDemoPairing(
 ): Promise<DemoOutcome> {
   const air = new VirtualAir();
   const users = people();
-  const formatter = new HciTraceFormatter({ showKeys });
+  const formatter = new BtmonWriter({ showKeys });
   const centralTransport = air.createController();
   const transport =
     trace || record

@@ -45,8 +45,9 @@ export const SECURITY_USAGE = `  --hci T            the controller's transport: 
                      paired, encrypted, failed)
   --trace FILE       write every HCI packet to and from the controller to
                      FILE, a btsnoop capture (H4) that Wireshark reads
-  --btmon            print every HCI packet as btmon does (keys hidden), on
-                     stdout, or on stderr with --json
+  --btmon            print every HCI packet in btmon's format (keys redacted
+                     as xx), on stdout, or on stderr with --json; ble-smp
+                     audit reads it back
   --log-keys         show keys in the --btmon lines (key logging: secrets in
                      your logs)
 Without --passkey or --confirm, a question is asked on the terminal when
