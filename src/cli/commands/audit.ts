@@ -109,10 +109,15 @@ export async function auditCommand(
     );
   }
   if (diagram) {
-    writeFileSync(
-      diagram,
-      diagram.toLowerCase().endsWith('.md') ? mermaidDiagram(report.pairings) : svgDiagram(report.pairings),
-    );
+    try {
+      writeFileSync(
+        diagram,
+        diagram.toLowerCase().endsWith('.md') ? mermaidDiagram(report.pairings) : svgDiagram(report.pairings),
+      );
+    } catch (error) {
+      io.err(`ble-smp audit: cannot write the diagram ${diagram}: ${(error as Error).message}`);
+      return 2;
+    }
   }
   const serious = [...report.pairings.flatMap((p) => p.findings), ...report.connectionFindings].some(
     (f) => f.severity !== 'info',
