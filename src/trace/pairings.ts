@@ -52,6 +52,14 @@ export class PairingCollector {
   readonly unpaired: UnpairedEncryption[] = [];
   readonly #links = new Map<string, LinkState>();
 
+  /**
+   * Whether a pairing may still grow: it is its link's current one (no
+   * disconnection, new connection or later pairing on the link since).
+   */
+  isOpen(pairing: CapturedPairing): boolean {
+    return this.#links.get(pairing.link)?.current === pairing;
+  }
+
   /** Takes the next event. */
   push(event: TraceEvent): void {
     let state = this.#links.get(event.link);

@@ -64,6 +64,12 @@ export class TraceAuditor {
   readonly #crypto: Toolbox;
   #unit: TraceUnit = 'frame';
   #packets = 0;
+  /** What {@link TraceAuditor.ended} has audited so far. */
+  readonly #live = {
+    done: new Set<CapturedPairing>(),
+    audited: [] as PairingAudit[],
+    seen: new Map<string, SeenValue>(),
+  };
 
   constructor(options: AuditOptions = {}) {
     this.#crypto = options.crypto ?? toolbox(defaultBackend());
@@ -83,6 +89,36 @@ export class TraceAuditor {
       const events: TraceEvent[] = record.kind === 'hci' ? this.#hci.push(record) : this.#ll.push(record);
       for (const event of events) this.#collector.push(event);
     }
+  }
+
+  /**
+   * For a live audit: audits the pairings that ended since the last call, each
+   * once, in capture order. A pairing has ended when its link went away, a
+   * new connection or a later pairing started on it, or a Pairing Failed
+   * was seen; `all` ends the others too (the end of the stream, or a quiet
+   * spell). {@link TraceAuditor.finish} still audits every pairing.
+   * @example
+   * ```ts
+   * auditor.push(reader.push(chunk), reader.unit);
+   * for (const pairing of auditor.ended()) console.log(formatPairing(pairing));
+   * ```
+   */
+  ended(options: { readonly all?: boolean } = {}): PairingAudit[] {
+    const live = this.#live;
+    const fresh: PairingAudit[] = [];
+    for (const pairing of this.#collector.pairings) {
+      if (live.done.has(pairing)) continue;
+      const failed = pairing.events.some(
+        (e) => e.type === 'smp' && e.decoded.ok && e.decoded.pdu.type === 'pairing-failed',
+      );
+      if (!options.all && !failed && this.#collector.isOpen(pairing)) continue;
+      live.done.add(pairing);
+      fresh.push(auditPairing(pairing, this.#unit, this.#crypto, live.seen));
+    }
+    const from = live.audited.length;
+    live.audited.push(...fresh);
+    markRepeatedFailures(live.audited, from);
+    return fresh;
   }
 
   /**
@@ -245,13 +281,13 @@ function chartSteps(ctx: PairingContext): ChartStep[] {
 }
 
 /** A second failed pairing between the same two addresses gets `repeated-failures` (2.3.6). */
-function markRepeatedFailures(pairings: PairingAudit[]): void {
+function markRepeatedFailures(pairings: PairingAudit[], from = 0): void {
   const failures = new Map<string, PairingAudit[]>();
-  for (const pairing of pairings) {
+  for (const [index, pairing] of pairings.entries()) {
     if (pairing.outcome !== 'failed') continue;
     const key = `${pairing.initiator.address ?? pairing.connection}|${pairing.responder.address ?? pairing.connection}`;
     const earlier = failures.get(key) ?? [];
-    if (earlier.length > 0) {
+    if (earlier.length > 0 && index >= from) {
       const { severity, rule: specRule } = AUDIT_RULES['repeated-failures'];
       (pairing.findings as Finding[]).push({
         rule: 'repeated-failures',
