@@ -70,7 +70,19 @@ export function formatPairing(pairing: PairingAudit): string {
  * ```
  */
 export function formatReport(report: AuditReport): string {
-  const parts = report.pairings.map(formatPairing);
+  return [...report.pairings.map(formatPairing), formatReportEnd(report)].join('\n\n');
+}
+
+/**
+ * The end of a readable report: the connection findings, if any, and the
+ * counts (what a live audit prints after the pairings it printed one by one).
+ * @example
+ * ```ts
+ * console.log(formatReportEnd(report)); // '1234 packets, 2 pairings: 1 errors, 0 warnings, 9 checks passed or noted'
+ * ```
+ */
+export function formatReportEnd(report: AuditReport): string {
+  const parts: string[] = [];
   if (report.connectionFindings.length) {
     parts.push(
       [
