@@ -1,19 +1,25 @@
 /**
  * `ble-smp audit FILE`: reads a capture (btmon text, btsnoop, pcap, pcapng),
  * audits every pairing in it and prints what was negotiated, what the maths
- * says and which rule was broken where.
+ * says and which rule was broken where. `audit -` and `audit --follow FILE`
+ * audit a capture as it is written, each pairing printed once it ends.
  * @module
  */
 import { createReadStream, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import type { AuditReport } from '../../trace/audit/audit.js';
 import { TraceAuditor } from '../../trace/audit/audit.js';
+import type { PairingAudit } from '../../trace/audit/types.js';
 import { mermaidDiagram, svgDiagram } from '../../trace/diagram.js';
 import { TraceReadError } from '../../trace/errors.js';
 import { TraceReader } from '../../trace/readers/index.js';
-import { formatReport, reportObjects } from '../../trace/report.js';
+import { formatPairing, formatReport, formatReportEnd, reportObjects } from '../../trace/report.js';
 import { type CommandIo, UsageError } from '../io.js';
 
-export const AUDIT_USAGE = `Usage: ble-smp audit FILE [--json] [--diagram OUT.svg|OUT.md]
+export const AUDIT_USAGE = `Usage: ble-smp audit FILE|- [--json] [--diagram OUT.svg|OUT.md]
+       ble-smp audit --follow FILE [--json]
 
 Reads a capture (btmon text, also quoted or folded as pasted in mail; btsnoop
 1002/2001; pcap or pcapng with H4, Linux monitor or LE link-layer link types,
@@ -23,6 +29,13 @@ STK maths (legacy: TK = 0 for Just Works, the passkey searched for Passkey
 Entry), what Secure Connections lets a passive capture check, and findings
 with their rule ids (docs/audit.md lists them).
 
+  -                a live audit of the capture arriving on standard input, as
+                   in \`sudo btmon -w /dev/stdout | ble-smp audit -\`: each
+                   pairing is printed as soon as it ends (a Pairing Failed,
+                   the link going away, a later pairing on it), the rest at
+                   the end of the stream
+  --follow FILE    the same for a capture file being written (btmon -w FILE),
+                   read as it grows until Ctrl-C (SIGINT) or SIGTERM
   --json           one JSON object per pairing (and per connection finding)
   --diagram FILE   also write a sequence chart: .svg, or .md for Mermaid
 
@@ -32,6 +45,51 @@ malformed or truncated).`;
 
 /** Files larger than this get a progress line on stderr. */
 const PROGRESS_BYTES = 4 * 1024 * 1024;
+/** How often --follow looks for more of the file. */
+const FOLLOW_POLL_MS = 200;
+
+/** What a test (or an embedding program) may give the command instead of the process's own. */
+export interface AuditCommandOptions {
+  /** Progress lines (default standard error). */
+  readonly progress?: (text: string) => void;
+  /** Standard input, for `audit -` (default `process.stdin`). */
+  readonly stdin?: AsyncIterable<Uint8Array>;
+  /** Ends --follow (default SIGINT or SIGTERM). */
+  readonly signal?: AbortSignal;
+}
+
+/** The chunks of a file as it grows, until `signal` aborts; then what is left. */
+async function* follow(file: string, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(1 << 20);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead > 0) {
+        yield Uint8Array.from(buffer.subarray(0, bytesRead));
+        continue;
+      }
+      if (signal.aborted) return;
+      await sleep(FOLLOW_POLL_MS, undefined, { signal }).catch(() => undefined);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** SIGINT or SIGTERM, as an AbortSignal, for as long as `run` runs. */
+async function untilSignalled<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
 
 /**
  * Runs the command with its arguments (after `audit`); resolves to the exit status.
@@ -43,13 +101,13 @@ const PROGRESS_BYTES = 4 * 1024 * 1024;
 export async function auditCommand(
   argv: string[],
   io: CommandIo,
-  progress?: (text: string) => void,
+  options: AuditCommandOptions = {},
 ): Promise<number> {
-  let parsed: { values: { json?: boolean; diagram?: string }; positionals: string[] };
+  let parsed: { values: { json?: boolean; diagram?: string; follow?: string }; positionals: string[] };
   try {
     parsed = parseArgs({
       args: argv,
-      options: { json: { type: 'boolean' }, diagram: { type: 'string' } },
+      options: { json: { type: 'boolean' }, diagram: { type: 'string' }, follow: { type: 'string' } },
       strict: true,
       allowPositionals: true,
     });
@@ -57,34 +115,63 @@ export async function auditCommand(
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) throw new UsageError('give exactly one capture file');
+  const followed = values.follow;
+  if (followed !== undefined ? positionals.length !== 0 : positionals.length !== 1) {
+    throw new UsageError('give exactly one capture file, - for standard input, or --follow FILE');
+  }
   const diagram = values.diagram;
   if (diagram !== undefined && !/\.(svg|md)$/i.test(diagram))
     throw new UsageError('--diagram must name a .svg or .md file');
-  const file = positionals[0]!;
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch (error) {
-    io.err(`ble-smp audit: cannot read ${file}: ${(error as Error).message}`);
-    return 2;
+  const file = followed ?? positionals[0]!;
+  const live = followed !== undefined || file === '-';
+  let size = 0;
+  if (file !== '-') {
+    try {
+      size = statSync(file).size;
+    } catch (error) {
+      io.err(`ble-smp audit: cannot read ${file}: ${(error as Error).message}`);
+      return 2;
+    }
   }
-  const showProgress = size > PROGRESS_BYTES;
-  const write = progress ?? ((text: string) => process.stderr.write(text));
+  const showProgress = !live && size > PROGRESS_BYTES;
+  const write = options.progress ?? ((text: string) => process.stderr.write(text));
   const reader = new TraceReader();
   const auditor = new TraceAuditor();
-  let done = 0;
-  let lastShown = 0;
-  try {
-    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-      auditor.push(reader.push(chunk as Buffer), reader.unit);
-      done += (chunk as Buffer).length;
+  const printed: PairingAudit[] = [];
+  const print = (pairings: readonly PairingAudit[]) => {
+    for (const pairing of pairings) {
+      if (printed.length === 0 && !values.json)
+        io.out(`${file === '-' ? 'standard input' : file}: ${reader.format}`);
+      printed.push(pairing);
+      if (values.json) for (const object of reportObjects(single(pairing))) io.out(JSON.stringify(object));
+      else io.out(formatPairing(pairing));
+    }
+  };
+  const read = async (chunks: AsyncIterable<Uint8Array>) => {
+    let done = 0;
+    let lastShown = 0;
+    for await (const chunk of chunks) {
+      auditor.push(reader.push(chunk), reader.unit);
+      if (live) print(auditor.ended());
+      done += chunk.length;
       if (showProgress && done - lastShown >= PROGRESS_BYTES) {
         lastShown = done;
         write(`\raudit: ${((100 * done) / size).toFixed(0)}% of ${(size / 1e6).toFixed(1)} MB`);
       }
     }
     auditor.push(reader.end(), reader.unit);
+  };
+  try {
+    if (followed !== undefined) {
+      const given = options.signal;
+      await (given
+        ? read(follow(followed, given))
+        : untilSignalled((signal) => read(follow(followed, signal))));
+    } else if (file === '-') {
+      await read(options.stdin ?? (process.stdin as AsyncIterable<Uint8Array>));
+    } else {
+      await read(createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>);
+    }
   } catch (error) {
     if (showProgress) write('\n');
     if (error instanceof TraceReadError) {
@@ -97,16 +184,30 @@ export async function auditCommand(
     return 2;
   }
   if (showProgress) write(`\raudit: 100% of ${(size / 1e6).toFixed(1)} MB\n`);
-  const report = auditor.finish();
-  if (values.json) {
-    for (const object of reportObjects(report)) io.out(JSON.stringify(object));
+  let report: AuditReport;
+  if (live) {
+    print(auditor.ended({ all: true }));
+    const { connectionFindings, unit, packets } = auditor.finish();
+    report = { unit, packets, pairings: printed, connectionFindings };
+    if (values.json) {
+      for (const object of reportObjects({ ...report, pairings: [] })) io.out(JSON.stringify(object));
+    } else if (printed.length === 0 && connectionFindings.length === 0) {
+      io.out('No pairing in the capture.');
+    } else {
+      io.out(formatReportEnd(report));
+    }
   } else {
-    io.out(`${file}: ${reader.format}`);
-    io.out(
-      report.pairings.length === 0 && report.connectionFindings.length === 0
-        ? 'No pairing in the capture.'
-        : formatReport(report),
-    );
+    report = auditor.finish();
+    if (values.json) {
+      for (const object of reportObjects(report)) io.out(JSON.stringify(object));
+    } else {
+      io.out(`${file}: ${reader.format}`);
+      io.out(
+        report.pairings.length === 0 && report.connectionFindings.length === 0
+          ? 'No pairing in the capture.'
+          : formatReport(report),
+      );
+    }
   }
   if (diagram) {
     try {
@@ -123,4 +224,9 @@ export async function auditCommand(
     (f) => f.severity !== 'info',
   );
   return serious ? 1 : 0;
+}
+
+/** A report of one pairing, for the per-pairing JSON of a live audit. */
+function single(pairing: PairingAudit): AuditReport {
+  return { unit: pairing.unit, packets: 0, pairings: [pairing], connectionFindings: [] };
 }
