@@ -9,7 +9,10 @@
  *   npm install ble-smp @abandonware/bleno @abandonware/bluetooth-hci-socket
  *   sudo btmgmt --index 0 power off && npx tsx examples/abandonware-bleno-secure-peripheral.ts
  *
- * (examples/bleno-secure-peripheral.ts is the same app for `@stoprocent/bleno`.)
+ * (bluetoothd lets go of hci0 once it is powered off, or after `sudo systemctl stop bluetooth`;
+ * the process needs CAP_NET_ADMIN for the HCI user channel: run it with sudo, or give node the
+ * capability as docs/raspberry-pi.md shows. examples/bleno-secure-peripheral.ts is the
+ * same app for `@stoprocent/bleno`.)
  */
 import type { BondStore } from 'ble-smp';
 import { type HciSocketLike, type SecureHci, secureBleno } from 'ble-smp/bleno';

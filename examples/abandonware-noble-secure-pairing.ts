@@ -9,8 +9,10 @@
  *   npm install ble-smp @abandonware/noble @abandonware/bluetooth-hci-socket
  *   sudo btmgmt --index 0 power off && npx tsx examples/abandonware-noble-secure-pairing.ts d2:a7:4c:76:f3:e0
  *
- * (`@abandonware/bluetooth-hci-socket` is built from source: see docs/raspberry-pi.md;
- * examples/noble-secure-pairing.ts is the same app for `@stoprocent/noble`.)
+ * (bluetoothd lets go of hci0 once it is powered off, or after `sudo systemctl stop bluetooth`;
+ * the process needs CAP_NET_ADMIN for the HCI user channel: run it with sudo, or give node the
+ * capability as docs/raspberry-pi.md shows, which also builds `@abandonware/bluetooth-hci-socket`
+ * from source. examples/noble-secure-pairing.ts is the same app for `@stoprocent/noble`.)
  */
 import type { BondStore } from 'ble-smp';
 import { type HciSocketLike, type SecureHci, secureNoble } from 'ble-smp/noble';
@@ -124,10 +126,12 @@ export async function pairWithPeripheral(
   const peripheral = await found;
   await noble.stopScanningAsync();
   await peripheral.connectAsync();
-  const secured = securedLink(secure);
-  const discovered = peripheral.discoverServicesAsync([]);
-  const fromBond = await secured;
-  const services = (await discovered).map((service) => service.uuid);
+  // The discovery completes as soon as the link is encrypted; the pairing, once the keys are kept.
+  const [fromBond, discovered] = await Promise.all([
+    securedLink(secure),
+    peripheral.discoverServicesAsync([]),
+  ]);
+  const services = discovered.map((service) => service.uuid);
   (options.log ?? console.log)(fromBond ? 'encrypted with the bond' : 'paired');
   return { secure, peripheral, fromBond, services };
 }

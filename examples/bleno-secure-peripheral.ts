@@ -10,7 +10,10 @@
  *   npm install ble-smp @stoprocent/bleno @stoprocent/bluetooth-hci-socket
  *   sudo btmgmt --index 0 power off && npx tsx examples/bleno-secure-peripheral.ts
  *
- * (examples/abandonware-bleno-secure-peripheral.ts is the same app for `@abandonware/bleno`.)
+ * (bluetoothd lets go of hci0 once it is powered off, or after `sudo systemctl stop bluetooth`;
+ * the process needs CAP_NET_ADMIN for the HCI user channel: run it with sudo, or give node the
+ * capability as docs/raspberry-pi.md shows. examples/abandonware-bleno-secure-peripheral.ts is the
+ * same app for `@abandonware/bleno`.)
  */
 import type { BondStore } from 'ble-smp';
 import { type HciSocketLike, type SecureHci, secureBleno } from 'ble-smp/bleno';

@@ -10,7 +10,10 @@
  *   npm install ble-smp @stoprocent/noble @stoprocent/bluetooth-hci-socket
  *   sudo btmgmt --index 0 power off && npx tsx examples/noble-secure-pairing.ts d2:a7:4c:76:f3:e0
  *
- * (examples/abandonware-noble-secure-pairing.ts is the same app for `@abandonware/noble`.)
+ * (bluetoothd lets go of hci0 once it is powered off, or after `sudo systemctl stop bluetooth`;
+ * the process needs CAP_NET_ADMIN for the HCI user channel: run it with sudo, or give node the
+ * capability as docs/raspberry-pi.md shows. examples/abandonware-noble-secure-pairing.ts is the
+ * same app for `@abandonware/noble`.)
  */
 import type { BondStore } from 'ble-smp';
 import { type HciSocketLike, type SecureHci, secureNoble } from 'ble-smp/noble';
@@ -119,10 +122,12 @@ export async function pairWithPeripheral(
   await noble.stopScanningAsync();
   if (!peripheral) throw new Error(`${address} was not found`);
   await peripheral.connectAsync();
-  const secured = securedLink(secure);
-  const discovered = peripheral.discoverServicesAsync([]);
-  const fromBond = await secured;
-  const services = (await discovered).map((service) => service.uuid);
+  // The discovery completes as soon as the link is encrypted; the pairing, once the keys are kept.
+  const [fromBond, discovered] = await Promise.all([
+    securedLink(secure),
+    peripheral.discoverServicesAsync([]),
+  ]);
+  const services = discovered.map((service) => service.uuid);
   (options.log ?? console.log)(fromBond ? 'encrypted with the bond' : 'paired');
   return { secure, peripheral, fromBond, services };
 }
