@@ -7,6 +7,7 @@ import { H4Indicator, type HciPacketType } from '../../hci/h4.js';
 import { TraceReadError } from '../errors.js';
 import type { TraceDirection, TraceRecord } from '../model.js';
 import { MONITOR_OPCODES } from './monitor.js';
+import { nordicBleRecord } from './nordic-ble.js';
 
 /**
  * The link types the readers decode (https://www.tcpdump.org/linktypes.html),
@@ -31,6 +32,8 @@ export const LinkType = Object.freeze({
   LinuxMonitor: 254,
   /** LINKTYPE_BLUETOOTH_LE_LL_WITH_PHDR: a 10-octet pseudo-header, then as 251. */
   LeLlWithPhdr: 256,
+  /** LINKTYPE_NORDIC_BLE: the nRF Sniffer's UART and event headers, then as 251. */
+  NordicBle: 272,
 } as const);
 
 const SUPPORTED = new Set<number>(Object.values(LinkType));
@@ -150,6 +153,8 @@ export function frameRecord(
       // rf_channel, signal, noise, access address offenses, reference access address (4), flags (2).
       if (data.length < 10) return undefined;
       return linkLayer(data.subarray(10), at, time, data[0]!);
+    case LinkType.NordicBle:
+      return nordicBleRecord(data, at, time);
     case LinkType.Ppi: {
       // PPI header: version, flags, length (LE 2), DLT (LE 4), then fields; the frame follows.
       if (data.length < 8) return undefined;

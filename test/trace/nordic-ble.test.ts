@@ -1,0 +1,555 @@
+/**
+ * nRF Sniffer captures (LINKTYPE_NORDIC_BLE, 272): hand-written records of
+ * every header version, the crackle captures re-wrapped as 272 in every
+ * version (same packets, same audit), bad records skipped, random input.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { auditTrace, readTrace, TraceReadError, TraceReader } from '../../src/trace/index.js';
+import type { LinkLayerRecord } from '../../src/trace/model.js';
+import { type NordicBleRecord, nordicBleHeader } from '../../src/trace/readers/nordic-ble.js';
+import { fixture } from './fixtures.js';
+
+const NORDIC_BLE = 272;
+const ADVERTISING = 0x8e89bed6;
+const VERSIONS = [0, 1, 2, 3] as const;
+type Version = (typeof VERSIONS)[number];
+
+const CRACKLE = [
+  'crackle-01-legacy-jw-pairing-and-ltk-exchange.pcap',
+  'crackle-04-le-secure-connections.pcapng',
+  'crackle-05-legacy-passkey-numeric-pin.pcap',
+];
+
+const le16 = (n: number) => [n & 0xff, (n >> 8) & 0xff];
+const le32 = (n: number) => [...le16(n & 0xffff), ...le16(n >>> 16)];
+const u32 = (b: Uint8Array, at: number) =>
+  (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) + b[at + 3]! * 0x1000000;
+const hex = (s: string) => Uint8Array.from(s.match(/[0-9a-f]{2}/gi)!.map((h) => Number.parseInt(h, 16)));
+
+// --- The generator: one nRF Sniffer record around an LE packet (access address, PDU, CRC). ---
+
+interface Wrap {
+  readonly version: Version;
+  readonly flags: number;
+  readonly channel?: number;
+  /** The RSSI octet as captured (the dBm value negated). */
+  readonly rssi?: number;
+  readonly eventCounter?: number;
+  readonly time?: number;
+  readonly counter?: number;
+  readonly board?: number;
+  /** Default: 0x02 for advertising packets in version 3, else 0x06. */
+  readonly packetId?: number;
+  /** The event header's length octet (versions 1 to 3), default 10; more pads the header. */
+  readonly eventHeaderLength?: number;
+}
+
+/** One LINKTYPE_NORDIC_BLE record of `version` holding the LE packet `le`. */
+function nordicFrame(le: Uint8Array, wrap: Wrap): Uint8Array {
+  const { version, flags } = wrap;
+  const length = wrap.eventHeaderLength ?? 10;
+  const fields = [
+    flags,
+    wrap.channel ?? 0,
+    wrap.rssi ?? 60,
+    ...le16(wrap.eventCounter ?? 0),
+    ...le32(wrap.time ?? 0),
+  ];
+  const event = version === 0 ? fields : [length, ...fields, ...new Array(Math.max(0, length - 10)).fill(0)];
+  const payload = [...event, ...le];
+  const advertising = le.length >= 4 && u32(le, 0) === ADVERTISING;
+  const id = wrap.packetId ?? (version === 3 && advertising ? 0x02 : 0x06);
+  const counter = le16(wrap.counter ?? 0);
+  const board = wrap.board ?? 0;
+  if (version === 0) return Uint8Array.from([0xbe, 0xef, id, ...counter, 0, 0, payload.length, ...payload]);
+  if (version === 1) return Uint8Array.from([board, 6, payload.length, 1, ...counter, id, ...payload]);
+  return Uint8Array.from([board, ...le16(payload.length), version, ...counter, id, ...payload]);
+}
+
+/** Flags as a sniffer following the connections would set them: direction alternating from the central, encrypted after LL_START_ENC_REQ. */
+function flagger(): (le: Uint8Array) => number {
+  const links = new Map<number, { central: boolean; encrypted: boolean }>();
+  return (le) => {
+    if (le.length < 6) return 0x01;
+    const accessAddress = u32(le, 0);
+    if (accessAddress === ADVERTISING) {
+      if ((le[4]! & 0x0f) === 0x05 && le.length >= 24)
+        links.set(u32(le, 18), { central: true, encrypted: false });
+      return 0x01;
+    }
+    const link = links.get(accessAddress) ?? { central: true, encrypted: false };
+    links.set(accessAddress, link);
+    const flags = 0x01 | (link.central ? 0x02 : 0) | (link.encrypted ? 0x04 : 0);
+    link.central = !link.central;
+    if ((le[4]! & 0x03) === 0x03 && le[5]! > 0 && le[6] === 0x05) link.encrypted = true;
+    return flags;
+  };
+}
+
+// --- Containers: the crackle files re-written frame by frame with link type 272. ---
+
+/** The LE packet of a crackle frame: PPI (192) around 147, or 256's 10-octet header. */
+function lePacket(linkType: number, frame: Uint8Array): Uint8Array {
+  if (linkType === 192) return frame.subarray(frame[2]! | (frame[3]! << 8));
+  if (linkType === 256) return frame.subarray(10);
+  throw new Error(`link type ${linkType}`);
+}
+
+/** A copy of a little-endian pcap or pcapng file with every frame mapped and the link type set to 272. */
+function rewrite(bytes: Uint8Array, map: (frame: Uint8Array, linkType: number) => Uint8Array): Uint8Array {
+  const view = Buffer.from(bytes);
+  const out: Buffer[] = [];
+  if (view.readUInt32LE(0) === 0xa1b2c3d4) {
+    const head = Buffer.from(view.subarray(0, 24));
+    const linkType = head.readUInt32LE(20);
+    head.writeUInt32LE(NORDIC_BLE, 20);
+    out.push(head);
+    for (let at = 24; at + 16 <= view.length; ) {
+      const length = view.readUInt32LE(at + 8);
+      const frame = map(view.subarray(at + 16, at + 16 + length), linkType);
+      const record = Buffer.alloc(16);
+      view.copy(record, 0, at, at + 8);
+      record.writeUInt32LE(frame.length, 8);
+      record.writeUInt32LE(frame.length, 12);
+      out.push(record, Buffer.from(frame));
+      at += 16 + length;
+    }
+    return Buffer.concat(out);
+  }
+  const linkTypes: number[] = [];
+  for (let at = 0; at + 12 <= view.length; ) {
+    const type = view.readUInt32LE(at);
+    const length = view.readUInt32LE(at + 4);
+    const block = Buffer.from(view.subarray(at, at + length));
+    at += length;
+    if (type === 1) {
+      linkTypes.push(block.readUInt16LE(8));
+      block.writeUInt16LE(NORDIC_BLE, 8);
+    } else if (type === 6) {
+      const captured = block.readUInt32LE(20);
+      const frame = map(block.subarray(28, 28 + captured), linkTypes[block.readUInt32LE(8)]!);
+      const padded = (frame.length + 3) & ~3;
+      const options = block.subarray(28 + ((captured + 3) & ~3), length - 4);
+      const total = 28 + padded + options.length + 4;
+      const epb = Buffer.alloc(total);
+      block.copy(epb, 0, 0, 20);
+      epb.writeUInt32LE(total, 4);
+      epb.writeUInt32LE(frame.length, 20);
+      epb.writeUInt32LE(frame.length, 24);
+      epb.set(frame, 28);
+      epb.set(options, 28 + padded);
+      epb.writeUInt32LE(total, total - 4);
+      out.push(epb);
+      continue;
+    }
+    out.push(block);
+  }
+  return Buffer.concat(out);
+}
+
+/** A crackle capture re-wrapped as nRF Sniffer records of `version`, with the flags a sniffer would set. */
+function asNordic(name: string, version: Version): Uint8Array {
+  const flags = flagger();
+  let counter = 0;
+  return rewrite(fixture(name), (frame, linkType) => {
+    const le = lePacket(linkType, frame);
+    counter += 1;
+    return nordicFrame(le, {
+      version,
+      flags: flags(le),
+      counter,
+      channel: counter % 40,
+      rssi: 40 + (counter % 50),
+      eventCounter: counter * 3,
+      time: counter * 1250,
+      board: 3,
+    });
+  });
+}
+
+/** A pcap of link type 272 holding `frames`. */
+function pcap(frames: readonly Uint8Array[]): Uint8Array {
+  const head = Buffer.alloc(24);
+  head.writeUInt32LE(0xa1b2c3d4, 0);
+  head.writeUInt16LE(2, 4);
+  head.writeUInt16LE(4, 6);
+  head.writeUInt32LE(0xffff, 16);
+  head.writeUInt32LE(NORDIC_BLE, 20);
+  const records = frames.map((frame, i) => {
+    const record = Buffer.alloc(16);
+    record.writeUInt32LE(1_700_000_000 + i, 0);
+    record.writeUInt32LE(frame.length, 8);
+    record.writeUInt32LE(frame.length, 12);
+    return Buffer.concat([record, frame]);
+  });
+  return Buffer.concat([head, ...records]);
+}
+
+/** The same frames in a pcapng file (one interface of link type 272). */
+function pcapng(frames: readonly Uint8Array[]): Uint8Array {
+  const block = (type: number, body: Uint8Array) => {
+    const padded = (body.length + 3) & ~3;
+    const out = Buffer.alloc(12 + padded);
+    out.writeUInt32LE(type, 0);
+    out.writeUInt32LE(out.length, 4);
+    out.set(body, 8);
+    out.writeUInt32LE(out.length, out.length - 4);
+    return out;
+  };
+  const shb = Buffer.alloc(16);
+  shb.writeUInt32LE(0x1a2b3c4d, 0);
+  shb.writeUInt16LE(1, 4);
+  shb.writeBigInt64LE(-1n, 8);
+  const idb = Buffer.alloc(8);
+  idb.writeUInt16LE(NORDIC_BLE, 0);
+  const packets = frames.map((frame) => {
+    const body = Buffer.alloc(20 + frame.length);
+    body.writeUInt32LE(frame.length, 12);
+    body.writeUInt32LE(frame.length, 16);
+    body.set(frame, 20);
+    return block(6, body);
+  });
+  return Buffer.concat([block(0x0a0d0d0a, shb), block(1, idb), ...packets]);
+}
+
+const linkLayer = (records: readonly unknown[]) =>
+  (records as LinkLayerRecord[]).map(({ kind, at, time, accessAddress, pdu }) => ({
+    kind,
+    at,
+    time,
+    accessAddress,
+    pdu: [...pdu],
+  }));
+
+/** Runs `read`; it may return or throw a TraceReadError, nothing else. */
+function readsOrRefuses(read: () => unknown): void {
+  try {
+    read();
+  } catch (error) {
+    expect(error).toBeInstanceOf(TraceReadError);
+  }
+}
+
+// An LL_TERMINATE_IND (reason 0x13) on access address 0x50654a12, then a CRC.
+const LE_DATA = hex('124a6550 0302 0213 aabbcc');
+// An ADV_IND from 11:22:33:44:55:66 (random) with no data.
+const LE_ADVERTISING = hex('d6be898e 4006 665544332211 abcdef');
+
+describe('LINKTYPE_NORDIC_BLE: header versions', () => {
+  // Hand-written from the layout: UART header, event header, LE packet at octet 17.
+  const written: Record<Version, string> = {
+    0: 'beef 06 3412 0000 14   0b 05 3c 0700 10270000',
+    1: '01 06 15 01 3412 06   0a 0b 05 3c 0700 10270000',
+    2: '01 1500 02 3412 06   0a 0b 05 3c 0700 10270000',
+    3: '01 1500 03 3412 06   0a 0b 05 3c 0700 10270000',
+  };
+
+  it.each(VERSIONS)('version %i: the fields where the layout puts them', (version) => {
+    const frame = Uint8Array.from([...hex(written[version]), ...LE_DATA]);
+    expect(frame).toEqual(
+      nordicFrame(LE_DATA, {
+        version,
+        flags: 0x0b,
+        channel: 5,
+        rssi: 0x3c,
+        eventCounter: 7,
+        time: 10000,
+        counter: 0x1234,
+        board: 1,
+      }),
+    );
+    expect(nordicBleHeader(frame)).toEqual({
+      version,
+      ...(version === 0 ? {} : { board: 1 }),
+      packetId: 0x06,
+      counter: 0x1234,
+      physicalChannel: 'data',
+      flags: 0x0b,
+      crcOk: true,
+      sender: 'central',
+      // Bit 3 (MIC OK) means nothing on a packet not flagged encrypted.
+      encrypted: false,
+      micOk: false,
+      phy: 0,
+      channel: 5,
+      rssi: -60,
+      eventCounter: 7,
+      time: 10000,
+      accessAddress: 0x50654a12,
+      packetOffset: 17,
+    });
+    const { records } = readTrace(pcap([frame]));
+    expect(linkLayer(records)).toEqual([
+      { kind: 'll', at: 1, time: 1_700_000_000, accessAddress: 0x50654a12, pdu: [0x03, 0x02, 0x02, 0x13] },
+    ]);
+    expect((records[0] as LinkLayerRecord).channel).toBe(5);
+  });
+
+  it('flags: direction, encryption and MIC per packet, PHY; advertising packets have neither direction nor encryption', () => {
+    const header = (flags: number, le = LE_DATA, version: Version = 3) =>
+      nordicBleHeader(nordicFrame(le, { version, flags }))!;
+    expect(header(0x01)).toMatchObject({ sender: 'peripheral', encrypted: false, micOk: false, phy: 0 });
+    expect(header(0x03)).toMatchObject({ sender: 'central', encrypted: false });
+    expect(header(0x05)).toMatchObject({ sender: 'peripheral', encrypted: true, micOk: false });
+    expect(header(0x0f)).toMatchObject({ sender: 'central', encrypted: true, micOk: true });
+    expect(header(0x21)).toMatchObject({ phy: 2, crcOk: true });
+    expect(header(0x10)).toMatchObject({ phy: 1, crcOk: false });
+    for (const version of VERSIONS) {
+      const advertising = header(0x0f, LE_ADVERTISING, version);
+      expect(advertising).toMatchObject({ physicalChannel: 'advertising', encrypted: false, micOk: false });
+      expect(advertising.sender).toBeUndefined();
+    }
+    // Below version 3 the access address decides, whatever the packet ID.
+    expect(
+      nordicBleHeader(nordicFrame(LE_ADVERTISING, { version: 2, flags: 1, packetId: 0x06 })),
+    ).toMatchObject({
+      physicalChannel: 'advertising',
+    });
+  });
+
+  it('the LE packet starts the event header length after the UART header', () => {
+    const frame = nordicFrame(LE_DATA, { version: 3, flags: 1, eventHeaderLength: 13 });
+    expect(nordicBleHeader(frame)).toMatchObject({ packetOffset: 20, accessAddress: 0x50654a12 });
+    expect(linkLayer(readTrace(pcap([frame])).records)[0]!.pdu).toEqual([0x03, 0x02, 0x02, 0x13]);
+  });
+
+  it('versions 2 and 3: a payload length over 255 (a 251-octet PDU payload, Data Length Extension)', () => {
+    const payload = Array.from({ length: 251 }, (_, i) => i & 0xff);
+    const le = Uint8Array.from([...le32(0x50654a12), 0x02, 251, ...payload, 1, 2, 3]);
+    for (const version of [2, 3] as const) {
+      const frame = nordicFrame(le, { version, flags: 1 });
+      expect(frame[1]! | (frame[2]! << 8)).toBe(10 + le.length);
+      expect(linkLayer(readTrace(pcap([frame])).records)[0]!.pdu).toEqual([0x02, 251, ...payload]);
+    }
+  });
+
+  it('a packet flagged with a bad CRC is skipped; the frame numbers of the others stay', () => {
+    const frames = [0x01, 0x00, 0x03, 0x02].map((flags) => nordicFrame(LE_DATA, { version: 2, flags }));
+    expect(readTrace(pcap(frames)).records.map((r) => r.at)).toEqual([1, 3]);
+  });
+
+  it('bad records hold no packet and do not stop the reader', () => {
+    const good = nordicFrame(LE_DATA, { version: 3, flags: 1 });
+    const bad: Record<string, Uint8Array> = {
+      'version 4': Uint8Array.from([...good.subarray(0, 3), 4, ...good.subarray(4)]),
+      'version 255': Uint8Array.from([...good.subarray(0, 3), 0xff, ...good.subarray(4)]),
+      'version 0 without BE EF': Uint8Array.from([...good.subarray(0, 3), 0, ...good.subarray(4)]),
+      'payload length one short': Uint8Array.from([good[0]!, good[1]! - 1, ...good.subarray(2)]),
+      'payload length one long': Uint8Array.from([good[0]!, good[1]! + 1, ...good.subarray(2)]),
+      'version 0 payload length wrong': (() => {
+        const frame = nordicFrame(LE_DATA, { version: 0, flags: 1 });
+        frame[7] = frame[7]! - 1;
+        return frame;
+      })(),
+      'version 1 header length 7': (() => {
+        const frame = nordicFrame(LE_DATA, { version: 1, flags: 1 });
+        frame[1] = 7;
+        return frame;
+      })(),
+      'event header length 9': (() => {
+        const frame = nordicFrame(LE_DATA, { version: 3, flags: 1 });
+        frame[7] = 9;
+        return frame;
+      })(),
+      'event header past the record': nordicFrame(LE_DATA.subarray(0, 5), {
+        version: 2,
+        flags: 1,
+        eventHeaderLength: 10,
+      }),
+      'PDU length past the record': nordicFrame(hex('124a6550 0309 0213 aabbcc'), { version: 2, flags: 1 }),
+      'packet ID 0x01 (EVENT_FOLLOW)': nordicFrame(LE_DATA, { version: 2, flags: 1, packetId: 0x01 }),
+      'version 3: advertising ID, data access address': nordicFrame(LE_DATA, {
+        version: 3,
+        flags: 1,
+        packetId: 0x02,
+      }),
+      'version 3: data ID, advertising access address': nordicFrame(LE_ADVERTISING, {
+        version: 3,
+        flags: 1,
+        packetId: 0x06,
+      }),
+      'BE EF only': Uint8Array.from([0xbe, 0xef]),
+      'board ID only': Uint8Array.from([1]),
+      empty: new Uint8Array(0),
+    };
+    for (const [what, frame] of Object.entries(bad)) {
+      expect(readTrace(pcap([frame])).records, what).toEqual([]);
+      for (const container of [pcap, pcapng]) {
+        expect(
+          readTrace(container([frame, good])).records.map((r) => r.at),
+          what,
+        ).toEqual([2]);
+      }
+    }
+  });
+});
+
+describe('LINKTYPE_NORDIC_BLE: the crackle captures re-wrapped in every header version', () => {
+  const original = new Map(CRACKLE.map((name) => [name, auditTrace(fixture(name))]));
+
+  it.each(CRACKLE.flatMap((name) => VERSIONS.map((version) => [name, version] as const)))(
+    '%s as version %i: the same packets and the same audit',
+    (name, version) => {
+      const wrapped = asNordic(name, version);
+      const before = readTrace(fixture(name));
+      const after = readTrace(wrapped);
+      expect(after.format).toBe(before.format);
+      expect(after.records.length).toBeGreaterThan(100);
+      expect(linkLayer(after.records)).toEqual(linkLayer(before.records));
+      expect(auditTrace(wrapped)).toEqual(original.get(name));
+    },
+  );
+
+  it('the audits being compared are the ones the crackle tests check', () => {
+    expect(original.get(CRACKLE[0]!)!.pairings[0]!.findings.map((f) => f.rule)).toContain('stk-verified');
+    expect(original.get(CRACKLE[1]!)!.pairings[0]!.method).toBe('secure-connections');
+    expect(original.get(CRACKLE[2]!)!.pairings[0]!.passkey).toBe(461140);
+  });
+
+  it('the sniffer headers ride along: direction alternating per connection, encryption from LL_START_ENC_REQ on', () => {
+    const records = readTrace(asNordic(CRACKLE[2]!, 3)).records as NordicBleRecord[];
+    const data = records.filter((r) => r.nordic.physicalChannel === 'data');
+    expect(data.length).toBeGreaterThan(10);
+    expect(new Set(data.map((r) => r.nordic.sender))).toEqual(new Set(['central', 'peripheral']));
+    const start = data.findIndex((r) => r.pdu[0]! % 4 === 3 && r.pdu[2] === 0x05);
+    expect(start).toBeGreaterThan(0);
+    expect(data.slice(0, start + 1).every((r) => !r.nordic.encrypted)).toBe(true);
+    expect(data.slice(start + 1).every((r) => r.nordic.encrypted && !r.nordic.micOk)).toBe(true);
+    expect(records.every((r) => r.nordic.version === 3 && r.nordic.board === 3 && r.nordic.crcOk)).toBe(true);
+  });
+
+  it('a corrupted Pairing Confirm: flagged with a bad CRC it is skipped; flagged good it is read as captured', () => {
+    const name = CRACKLE[0]!;
+    const confirm = 569;
+    const corrupt = (crcOk: boolean) => {
+      const flags = flagger();
+      let frame = 0;
+      return rewrite(fixture(name), (bytes, linkType) => {
+        const le = Uint8Array.from(lePacket(linkType, bytes));
+        frame += 1;
+        let f = flags(le);
+        if (frame === confirm) {
+          le[le.length - 5] = le[le.length - 5]! ^ 0xff;
+          if (!crcOk) f &= ~0x01;
+        }
+        return nordicFrame(le, { version: 2, flags: f });
+      });
+    };
+    const skipped = readTrace(corrupt(false)).records.map((r) => r.at);
+    expect(skipped).not.toContain(confirm);
+    expect(skipped).toContain(confirm + 1);
+    const audit = (bytes: Uint8Array) =>
+      auditTrace(bytes)
+        .pairings[0]!.findings.filter((f) => f.rule === 'confirm-verified')
+        .map((f) => f.where);
+    const read = corrupt(true);
+    expect(readTrace(read).records.map((r) => r.at)).toContain(confirm);
+    expect(audit(read)).not.toEqual([569, 572]);
+    expect(audit(asNordic(name, 2))).toEqual([569, 572]);
+  });
+
+  it('the same packets however the file arrives in chunks', () => {
+    const bytes = asNordic(CRACKLE[1]!, 1);
+    const whole = readTrace(bytes).records.map((r) => r.at);
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 30 }),
+        (cuts) => {
+          const reader = new TraceReader();
+          const edges = [0, ...cuts.sort((a, b) => a - b), bytes.length];
+          const read = edges.slice(1).flatMap((end, i) => reader.push(bytes.subarray(edges[i], end)));
+          expect([...read, ...reader.end()].map((r) => r.at)).toEqual(whole);
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+});
+
+describe('LINKTYPE_NORDIC_BLE: random input', () => {
+  const wrap = fc.record({
+    version: fc.constantFrom(...VERSIONS),
+    flags: fc.integer({ min: 0, max: 255 }),
+    channel: fc.integer({ min: 0, max: 39 }),
+    rssi: fc.integer({ min: 0, max: 255 }),
+    eventCounter: fc.integer({ min: 0, max: 0xffff }),
+    time: fc.integer({ min: 0, max: 0xffffffff }),
+    counter: fc.integer({ min: 0, max: 0xffff }),
+    board: fc.integer({ min: 0, max: 255 }),
+  });
+  const lePdu = fc
+    .tuple(
+      fc.integer({ min: 0, max: 0xffffffff }),
+      fc.integer({ min: 0, max: 255 }),
+      fc.uint8Array({ maxLength: 200 }),
+    )
+    .map(([accessAddress, header, payload]) =>
+      Uint8Array.from([...le32(accessAddress), header, payload.length, ...payload, 1, 2, 3]),
+    );
+
+  it('any generated record reads back its fields and its packet', () => {
+    fc.assert(
+      fc.property(wrap, lePdu, (w, le) => {
+        const frame = nordicFrame(le, w);
+        const header = nordicBleHeader(frame);
+        const accessAddress = u32(le, 0);
+        const data = accessAddress !== ADVERTISING;
+        expect(header).toMatchObject({
+          version: w.version,
+          counter: w.counter,
+          flags: w.flags,
+          crcOk: (w.flags & 1) === 1,
+          encrypted: data && (w.flags & 4) !== 0,
+          phy: (w.flags >> 4) & 7,
+          channel: w.channel,
+          rssi: -w.rssi,
+          eventCounter: w.eventCounter,
+          time: w.time,
+          accessAddress,
+          packetOffset: 17,
+        });
+        expect(header!.sender).toBe(data ? (w.flags & 2 ? 'central' : 'peripheral') : undefined);
+        const { records } = readTrace(pcap([frame]));
+        expect(linkLayer(records).map((r) => [r.accessAddress, r.pdu])).toEqual(
+          w.flags & 1 ? [[accessAddress, [...le.subarray(4, le.length - 3)]]] : [],
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('random frames, whole or after a valid header: a result or a TraceReadError', () => {
+    const head = fc.constantFrom(
+      ...VERSIONS.map((version) => nordicFrame(LE_DATA, { version, flags: 1 }).subarray(0, 8)),
+    );
+    const frame = fc.oneof(
+      fc.uint8Array({ maxLength: 64 }),
+      fc.tuple(head, fc.uint8Array({ maxLength: 64 })).map(([h, t]) => Uint8Array.from([...h, ...t])),
+    );
+    fc.assert(
+      fc.property(fc.array(frame, { maxLength: 8 }), fc.boolean(), (frames, ng) => {
+        const bytes = (ng ? pcapng : pcap)(frames);
+        readsOrRefuses(() => auditTrace(bytes));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('truncated and corrupted re-wrapped captures: a result or a TraceReadError', () => {
+    const captures = CRACKLE.flatMap((name) => VERSIONS.map((version) => asNordic(name, version)));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...captures),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+        (capture, keep, flips) => {
+          const bytes = Uint8Array.from(capture);
+          for (const [at, value] of flips) bytes[at % bytes.length] = value;
+          readsOrRefuses(() => auditTrace(bytes.subarray(0, Math.floor(bytes.length * keep))));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
