@@ -79,26 +79,6 @@ async function securedNoble(options: PairingOptions): Promise<{ secure: SecureHc
 }
 
 /**
- * Resolves once the link is secure for good: encrypted with the bond (true),
- * or paired with its keys distributed and kept (false). Not on the first
- * 'encrypted' of a pairing: key distribution comes after it.
- */
-function securedLink(secure: SecureHci): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const done = (settle: () => void) => {
-      secure.off('encrypted', onEncrypted).off('paired', onPaired).off('error', onError);
-      settle();
-    };
-    const onEncrypted = (_handle: number, _peer: unknown, fromBond: boolean) => {
-      if (fromBond) done(() => resolve(true));
-    };
-    const onPaired = () => done(() => resolve(false));
-    const onError = (_handle: number, _peer: unknown, error: Error) => done(() => reject(error));
-    secure.on('encrypted', onEncrypted).on('paired', onPaired).on('error', onError);
-  });
-}
-
-/**
  * Scans for `address` (`aa:bb:cc:dd:ee:ff`), connects, and discovers its services over an encrypted link.
  * @example
  * ```ts
@@ -123,8 +103,8 @@ export async function pairWithPeripheral(
   if (!peripheral) throw new Error(`${address} was not found`);
   await peripheral.connectAsync();
   // The discovery completes as soon as the link is encrypted; the pairing, once the keys are kept.
-  const [fromBond, discovered] = await Promise.all([
-    securedLink(secure),
+  const [{ fromBond }, discovered] = await Promise.all([
+    secure.secured(),
     peripheral.discoverServicesAsync([]),
   ]);
   const services = discovered.map((service) => service.uuid);

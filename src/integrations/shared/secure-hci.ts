@@ -123,6 +123,52 @@ export class SecureHci extends EventEmitter<SecureHciEvents> {
     return makeSocketClass(this);
   }
 
+  /**
+   * Resolves once a link (the next one, or the one with `peer`'s address) is
+   * secure for good: encrypted with a kept bond (`fromBond` true), or paired
+   * with its keys distributed and kept when both bond (`fromBond` false): not
+   * on the `encrypted` of a pairing, which comes before key distribution.
+   * Rejects with the link's `error` (a failed pairing or re-encryption).
+   * @example
+   * ```ts
+   * const [{ fromBond }] = await Promise.all([secure.secured(), peripheral.discoverServicesAsync([])]);
+   * console.log(fromBond ? 'encrypted with the bond' : 'paired');
+   * ```
+   */
+  secured(
+    peer?: Uint8Array,
+  ): Promise<{ handle: number; peer: DeviceAddress; fromBond: boolean; bond: Bond | undefined }> {
+    const ours = (address: DeviceAddress) =>
+      peer === undefined ||
+      (address.address.length === peer.length && address.address.every((b, i) => b === peer[i]));
+    return new Promise((resolve, reject) => {
+      const done = (settle: () => void) => {
+        this.off('encrypted', onEncrypted).off('paired', onPaired).off('error', onError);
+        settle();
+      };
+      const onEncrypted = (
+        handle: number,
+        address: DeviceAddress,
+        fromBond: boolean,
+        bond: Bond | undefined,
+      ) => {
+        if (fromBond && ours(address)) done(() => resolve({ handle, peer: address, fromBond, bond }));
+      };
+      const onPaired = (
+        handle: number,
+        address: DeviceAddress,
+        _result: PairingResult,
+        bond: Bond | undefined,
+      ) => {
+        if (ours(address)) done(() => resolve({ handle, peer: address, fromBond: false, bond }));
+      };
+      const onError = (_handle: number, address: DeviceAddress, error: Error) => {
+        if (ours(address)) done(() => reject(error));
+      };
+      this.on('encrypted', onEncrypted).on('paired', onPaired).on('error', onError);
+    });
+  }
+
   /** @internal a socket of {@link socketClass} opens the one underneath. */
   attach(deliver: (data: Buffer) => void): HciSocketLike {
     const inner = this.#open();
