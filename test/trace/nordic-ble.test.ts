@@ -43,11 +43,17 @@ interface Wrap {
   readonly packetId?: number;
   /** The event header's length octet (versions 1 to 3), default 10; more pads the header. */
   readonly eventHeaderLength?: number;
+  /** LE Coded PHY (flags bits 4 to 6 = 2): the octet put between access address and PDU, default 0. */
+  readonly codingIndicator?: number;
 }
 
-/** One LINKTYPE_NORDIC_BLE record of `version` holding the LE packet `le`. */
-function nordicFrame(le: Uint8Array, wrap: Wrap): Uint8Array {
+/** One LINKTYPE_NORDIC_BLE record of `version` holding the LE packet `le` (with a coding indicator on LE Coded). */
+function nordicFrame(packet: Uint8Array, wrap: Wrap): Uint8Array {
   const { version, flags } = wrap;
+  const coded = ((flags >> 4) & 7) === 2 && packet.length >= 4;
+  const le = coded
+    ? Uint8Array.from([...packet.subarray(0, 4), wrap.codingIndicator ?? 0, ...packet.subarray(4)])
+    : packet;
   const length = wrap.eventHeaderLength ?? 10;
   const fields = [
     flags,
@@ -278,6 +284,7 @@ describe('LINKTYPE_NORDIC_BLE: header versions', () => {
       time: 10000,
       accessAddress: 0x50654a12,
       packetOffset: 17,
+      pduOffset: 21,
     });
     const { records } = readTrace(pcap([frame]));
     expect(linkLayer(records)).toEqual([
@@ -322,6 +329,23 @@ describe('LINKTYPE_NORDIC_BLE: header versions', () => {
       expect(frame[1]! | (frame[2]! << 8)).toBe(10 + le.length);
       expect(linkLayer(readTrace(pcap([frame])).records)[0]!.pdu).toEqual([0x02, 251, ...payload]);
     }
+  });
+
+  it('LE Coded PHY: the coding indicator after the access address is not part of the PDU', () => {
+    for (const version of VERSIONS) {
+      const frame = nordicFrame(LE_DATA, { version, flags: 0x21, codingIndicator: 1 });
+      expect(frame.subarray(17, 22)).toEqual(hex('124a6550 01'));
+      expect(nordicBleHeader(frame)).toMatchObject({
+        phy: 2,
+        codingIndicator: 1,
+        packetOffset: 17,
+        pduOffset: 22,
+      });
+      expect(linkLayer(readTrace(pcap([frame])).records)[0]!.pdu).toEqual([0x03, 0x02, 0x02, 0x13]);
+    }
+    expect(
+      nordicBleHeader(nordicFrame(LE_DATA, { version: 3, flags: 0x11 }))!.codingIndicator,
+    ).toBeUndefined();
   });
 
   it('a packet flagged with a bad CRC is skipped; the frame numbers of the others stay', () => {

@@ -13,7 +13,9 @@
  * octet 7: its length (1, counting itself, normally 10), flags (1), channel
  * (1), RSSI (1, negated), event counter (2), time (4); the LE packet starts
  * that length after octet 7. Below version 3 the access address tells
- * advertising from data packets; version 3 says so by packet ID.
+ * advertising from data packets; version 3 says so by packet ID. On the LE
+ * Coded PHY (flags bits 4 to 6 = 2) a coding indicator octet follows the
+ * access address, before the PDU.
  * @module
  */
 import { ADVERTISING_ACCESS_ADDRESS } from '../ll-decoder.js';
@@ -35,8 +37,8 @@ const LEGACY_HEADER = 8;
 const UART_HEADER = 7;
 /** The event header's length as the sniffer writes it (the length octet included). */
 const EVENT_HEADER = 10;
-/** Access address and the 2-octet PDU header. */
-const LE_MINIMUM = 6;
+/** The PHY value of LE Coded: its packets carry a coding indicator octet after the access address. */
+const LE_CODED = 2;
 
 /** The flags octet of the event header (data packets; advertising ones use only the CRC bit and PHY). */
 const Flag = Object.freeze({ CrcOk: 0x01, CentralToPeripheral: 0x02, Encrypted: 0x04, MicOk: 0x08 } as const);
@@ -74,8 +76,12 @@ export interface NordicBleHeader {
   readonly time: number;
   /** The access address of the LE packet. */
   readonly accessAddress: number;
+  /** LE Coded PHY: the coding indicator (0 S=8, 1 S=2) between access address and PDU. */
+  readonly codingIndicator?: number;
   /** Where the LE packet (its access address) starts in the record. */
   readonly packetOffset: number;
+  /** Where its PDU (header, payload, then CRC) starts in the record. */
+  readonly pduOffset: number;
 }
 
 /** A link-layer packet read from an nRF Sniffer record, with what the sniffer said about it. */
@@ -128,13 +134,16 @@ export function nordicBleHeader(data: Uint8Array): NordicBleHeader | undefined {
   const fields = version === 0 ? event - 1 : event;
   const length = version === 0 ? EVENT_HEADER : data[event]!;
   if (length < EVENT_HEADER) return undefined;
+  const flags = data[fields + 1]!;
+  const phy = (flags >> 4) & 0x07;
   const packetOffset = fields + length;
-  if (packetOffset + LE_MINIMUM > data.length) return undefined;
+  // The access address, the coding indicator on LE Coded, and the 2-octet PDU header.
+  const pduOffset = packetOffset + 4 + (phy === LE_CODED ? 1 : 0);
+  if (pduOffset + 2 > data.length) return undefined;
   const accessAddress = le32(data, packetOffset);
   const advertising = accessAddress === ADVERTISING_ACCESS_ADDRESS;
   if (version === MAX_VERSION && advertising !== (packetId === NordicBlePacketId.Advertising))
     return undefined;
-  const flags = data[fields + 1]!;
   const physicalChannel = advertising ? 'advertising' : 'data';
   return {
     version,
@@ -149,13 +158,15 @@ export function nordicBleHeader(data: Uint8Array): NordicBleHeader | undefined {
       : {}),
     encrypted: physicalChannel === 'data' && (flags & Flag.Encrypted) !== 0,
     micOk: physicalChannel === 'data' && (flags & Flag.Encrypted) !== 0 && (flags & Flag.MicOk) !== 0,
-    phy: (flags >> 4) & 0x07,
+    phy,
     channel: data[fields + 2]!,
     rssi: -data[fields + 3]!,
     eventCounter: le16(data, fields + 4),
     time: le32(data, fields + 6),
     accessAddress,
+    ...(phy === LE_CODED ? { codingIndicator: data[packetOffset + 4]! } : {}),
     packetOffset,
+    pduOffset,
   };
 }
 
@@ -179,15 +190,15 @@ export function nordicBleRecord(
 ): NordicBleRecord | undefined {
   const nordic = nordicBleHeader(data);
   if (!nordic?.crcOk) return undefined;
-  const packet = data.subarray(nordic.packetOffset);
-  const end = LE_MINIMUM + packet[5]!;
-  if (end > packet.length) return undefined;
+  const pdu = data.subarray(nordic.pduOffset);
+  const end = 2 + pdu[1]!;
+  if (end > pdu.length) return undefined;
   return {
     kind: 'll',
     at,
     ...(time === undefined ? {} : { time }),
     accessAddress: nordic.accessAddress,
-    pdu: packet.subarray(4, end),
+    pdu: pdu.subarray(0, end),
     channel: nordic.channel,
     nordic,
   };
