@@ -3,9 +3,14 @@
  * every header version, the crackle captures re-wrapped as 272 in every
  * version (same packets, same audit), bad records skipped, random input.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { auditTrace, readTrace, TraceReadError, TraceReader } from '../../src/trace/index.js';
+import { LinkLayerDecoder } from '../../src/trace/ll-decoder.js';
 import type { LinkLayerRecord } from '../../src/trace/model.js';
 import { type NordicBleRecord, nordicBleHeader } from '../../src/trace/readers/nordic-ble.js';
 import { fixture } from './fixtures.js';
@@ -161,11 +166,12 @@ function asNordic(name: string, version: Version): Uint8Array {
   return rewrite(fixture(name), (frame, linkType) => {
     const le = lePacket(linkType, frame);
     counter += 1;
+    const advertising = le.length >= 4 && u32(le, 0) === ADVERTISING;
     return nordicFrame(le, {
       version,
       flags: flags(le),
       counter,
-      channel: counter % 40,
+      channel: advertising ? 37 + (counter % 3) : counter % 37,
       rssi: 40 + (counter % 50),
       eventCounter: counter * 3,
       time: counter * 1250,
@@ -577,3 +583,70 @@ describe('LINKTYPE_NORDIC_BLE: random input', () => {
     );
   });
 });
+
+const tshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
+if (!tshark)
+  console.warn('tshark is not installed (Debian package tshark): skipping the Wireshark agreement test');
+
+describe.skipIf(!tshark)(
+  'LINKTYPE_NORDIC_BLE: Wireshark (tshark) reads the generated captures as we do',
+  () => {
+    const FIELDS = [
+      'frame.number',
+      'nordic_ble.protover',
+      'nordic_ble.channel',
+      'nordic_ble.rssi',
+      'nordic_ble.direction',
+      'nordic_ble.encrypted',
+      'btle.access_address',
+      'btsmp.opcode',
+    ];
+
+    /** Per frame: header version, channel, RSSI, direction, encrypted, access address, SMP opcode, as tshark prints them. */
+    function ours(bytes: Uint8Array): string[] {
+      const decoder = new LinkLayerDecoder();
+      return (readTrace(bytes).records as NordicBleRecord[]).map((record) => {
+        const { nordic } = record;
+        const smp = decoder.push(record).find((e) => e.type === 'smp');
+        const data = nordic.physicalChannel === 'data';
+        return [
+          record.at,
+          nordic.version,
+          nordic.channel,
+          nordic.rssi,
+          data ? (nordic.sender === 'central' ? 1 : 0) : '',
+          data ? (nordic.encrypted ? 1 : 0) : '',
+          `0x${record.accessAddress.toString(16).padStart(8, '0')}`,
+          smp?.type === 'smp' ? `0x${smp.bytes[0]!.toString(16).padStart(2, '0')}` : '',
+        ].join('\t');
+      });
+    }
+
+    it.each([
+      ...VERSIONS.map((version) => [CRACKLE[0]!, version] as const),
+      [CRACKLE[1]!, 3] as const,
+      [CRACKLE[2]!, 2] as const,
+    ])('%s as version %i: every frame alike, the SMP PDUs in the same frames', (name, version) => {
+      const bytes = asNordic(name, version);
+      const dir = mkdtempSync(join(tmpdir(), 'ble-smp-nordic-'));
+      try {
+        const file = join(dir, `capture.${name.endsWith('.pcapng') ? 'pcapng' : 'pcap'}`);
+        writeFileSync(file, bytes);
+        const out = execFileSync(
+          'tshark',
+          ['-r', file, '-T', 'fields', ...FIELDS.flatMap((f) => ['-e', f])],
+          {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+          },
+        );
+        const theirs = out.split('\n').filter((line) => line.trim() !== '');
+        const mine = ours(bytes);
+        expect(mine.filter((line) => line.endsWith('\t0x01')).length).toBe(1);
+        expect(mine).toEqual(theirs);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);
