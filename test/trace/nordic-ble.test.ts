@@ -399,12 +399,14 @@ describe('LINKTYPE_NORDIC_BLE: header versions', () => {
         flags: 1,
         packetId: 0x06,
       }),
+      'UART header only': Uint8Array.from([1, 0, 0, 3, 0, 0, 6]),
       'BE EF only': Uint8Array.from([0xbe, 0xef]),
       'board ID only': Uint8Array.from([1]),
       empty: new Uint8Array(0),
     };
     for (const [what, frame] of Object.entries(bad)) {
       expect(readTrace(pcap([frame])).records, what).toEqual([]);
+      if (!what.startsWith('PDU length')) expect(nordicBleHeader(frame), what).toBeUndefined();
       for (const container of [pcap, pcapng]) {
         expect(
           readTrace(container([frame, good])).records.map((r) => r.at),

@@ -132,7 +132,7 @@ export function nordicBleHeader(data: Uint8Array): NordicBleHeader | undefined {
   if (packetId !== NordicBlePacketId.Advertising && packetId !== NordicBlePacketId.Data) return undefined;
   // Version 0 has no length octet: its 9-octet event header starts with the flags.
   const fields = version === 0 ? event - 1 : event;
-  const length = version === 0 ? EVENT_HEADER : data[event]!;
+  const length = version === 0 ? EVENT_HEADER : (data[event] ?? 0);
   if (length < EVENT_HEADER) return undefined;
   const flags = data[fields + 1]!;
   const phy = (flags >> 4) & 0x07;
