@@ -14,12 +14,21 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toHex } from '../../src/crypto/bytes.js';
 import { secureBleno } from '../../src/integrations/bleno/index.js';
-import { secureNoble, TransportHciSocket } from '../../src/integrations/noble/index.js';
+import {
+  type SecureHci,
+  type SecureLibraryOptions,
+  secureNoble,
+} from '../../src/integrations/noble/index.js';
+import {
+  addHciDevice,
+  removeHciDevices,
+  TransportHciSocket,
+} from '../../src/integrations/shared/transport-socket.js';
 import { IoCapability } from '../../src/smp/constants.js';
 import { acceptAll } from '../../src/smp/delegate.js';
 import { auditTrace, readTrace } from '../../src/trace/index.js';
+import { openTransport } from '../../src/transport/open.js';
 import { cliProcesses } from '../cli/cli-processes.js';
-import { appController } from './cli-peer-device.js';
 import { type Bleno, FAMILIES, freshNoble, freshRequire, type NoblePeripheral, until } from './harness.js';
 
 const { start } = cliProcesses('cli-build-peers');
@@ -44,12 +53,58 @@ async function controllerProcess(): Promise<string> {
   return String(listen);
 }
 
-/** The LTK of each bond in a bond file, as `ble-smp bonds list --show-keys --json` prints them. */
-async function bondFileKeys(file: string): Promise<Record<string, unknown>[]> {
-  const bonds = start(['bonds', 'list', '--show-keys', '--json', '--bonds', file]);
-  const lines = await bonds.rest();
-  expect(await bonds.exited, bonds.stderr()).toBe(0);
-  return lines;
+/**
+ * The app's controller: a client of the controller process (over tcp:HOST:PORT), made hci0 for the stand-in
+ * HCI sockets, so noble or bleno run here on that process's air.
+ */
+async function appController(hci: string): Promise<void> {
+  const transport = await openTransport(hci);
+  closing.push(() => transport.close());
+  removeHciDevices();
+  addHciDevice(transport);
+}
+
+/**
+ * The app's side: its controller on a new controller process, and the adapter (`secureNoble` or
+ * `secureBleno` for `pkg`) as DisplayYesNo with MITM, its delegate confirming the numbers (kept in `shown`).
+ */
+async function appSide(adapter: (options: SecureLibraryOptions) => SecureHci, pkg: string) {
+  const hci = await controllerProcess();
+  await appController(hci);
+  const shown: number[] = [];
+  const secure = adapter({
+    socket: () => new TransportHciSocket(),
+    package: pkg,
+    policy: { ioCapability: IoCapability.DisplayYesNo, requestMitm: true },
+    delegate: {
+      ...acceptAll,
+      confirmNumber: (_peer, value) => {
+        shown.push(value);
+        return true;
+      },
+    },
+  });
+  const errors: Error[] = [];
+  secure.on('error', (_handle, _peer, error) => errors.push(error));
+  return { hci, secure, shown, errors };
+}
+
+/**
+ * The one bond each side keeps holds the same LTK: the adapter's, and the bond file's as
+ * `ble-smp bonds list --show-keys --json` prints it (an SC LTK serves both roles: peer and local keys alike).
+ * Returns it, wire-order hex.
+ */
+async function sameLtk(secure: SecureHci, file: string): Promise<string> {
+  const [bondHere, ...more] = secure.security.bonds.list();
+  expect(more).toEqual([]);
+  const ltk = toHex(bondHere!.peerLtk!.ltk);
+  expect(toHex(bondHere!.localLtk!.ltk)).toBe(ltk);
+  const listing = start(['bonds', 'list', '--show-keys', '--json', '--bonds', file]);
+  const [bondThere, ...others] = await listing.rest();
+  expect(await listing.exited, listing.stderr()).toBe(0);
+  expect(others).toEqual([]);
+  expect(bondThere).toMatchObject({ peerLtk: { ltk }, localLtk: { ltk } });
+  return ltk;
 }
 
 /**
@@ -80,24 +135,7 @@ function smpOpcodes(trace: Uint8Array, direction: 'tx' | 'rx'): number[] {
 
 describe.each(FAMILIES)('%s/noble with secureNoble, against `ble-smp serve` in its own process', (family) => {
   it('pairs by SC Numeric Comparison when serve asks, keeps the same LTK, and re-encrypts from the bonds', async () => {
-    const hci = await controllerProcess();
-    const transport = await appController(hci);
-    closing.push(() => transport.close());
-    const shown: number[] = [];
-    const secure = secureNoble({
-      socket: () => new TransportHciSocket(),
-      package: `${family}/noble`,
-      policy: { ioCapability: IoCapability.DisplayYesNo, requestMitm: true },
-      delegate: {
-        ...acceptAll,
-        confirmNumber: (_peer, value) => {
-          shown.push(value);
-          return true;
-        },
-      },
-    });
-    const errors: Error[] = [];
-    secure.on('error', (_handle, _peer, error) => errors.push(error));
+    const { hci, secure, shown, errors } = await appSide(secureNoble, `${family}/noble`);
     const noble = freshNoble(family);
     await until(noble, 'stateChange', (state) => state === 'poweredOn');
 
@@ -143,13 +181,7 @@ describe.each(FAMILIES)('%s/noble with secureNoble, against `ble-smp serve` in i
     await new Promise<void>((resolve) => peripheral.disconnect(() => resolve()));
     expect(await first.exited, first.stderr()).toBe(0);
 
-    // The same LTK on both sides.
-    const [bondHere, ...more] = secure.security.bonds.list();
-    expect(more).toEqual([]);
-    const ltk = toHex(bondHere!.peerLtk!.ltk);
-    const [bondThere, ...others] = await bondFileKeys(bonds);
-    expect(others).toEqual([]);
-    expect(bondThere).toMatchObject({ localLtk: { ltk }, peerLtk: { ltk } });
+    const ltk = await sameLtk(secure, bonds);
     // serve asked (Security Request) before noble's side sent its Pairing Request.
     const firstTrace = readFileSync(join(dir, 'first.btsnoop'));
     expect(smpOpcodes(firstTrace, 'tx')[0]).toBe(SECURITY_REQUEST);
@@ -176,7 +208,7 @@ describe.each(FAMILIES)('%s/noble with secureNoble, against `ble-smp serve` in i
     expect(auditTrace(trace).pairings).toEqual([]);
     expect(ltksGiven(trace)).toEqual([ltk]);
     expect(errors).toEqual([]);
-  });
+  }, 30_000);
 });
 
 interface BlenoWithGatt extends Bleno {
@@ -191,26 +223,10 @@ const CHARACTERISTIC = '5e0a0001-b1e5-400c-8a2b-3c4d5e6f7a8b';
 
 describe.each(FAMILIES)('%s/bleno with secureBleno, against `ble-smp pair` in its own process', (family) => {
   it('refuses the read before pairing (0x05), pairs by SC Numeric Comparison, keeps the same LTK, and re-encrypts from the bonds', async () => {
-    const hci = await controllerProcess();
-    const transport = await appController(hci);
-    closing.push(() => transport.close());
-    const shown: number[] = [];
-    const secure = secureBleno({
-      socket: () => new TransportHciSocket(),
-      package: `${family}/bleno`,
-      policy: { ioCapability: IoCapability.DisplayYesNo, requestMitm: true },
-      delegate: {
-        ...acceptAll,
-        confirmNumber: (_peer, value) => {
-          shown.push(value);
-          return true;
-        },
-      },
-    });
-    const errors: Error[] = [];
-    secure.on('error', (_handle, _peer, error) => errors.push(error));
+    const { hci, secure, shown, errors } = await appSide(secureBleno, `${family}/bleno`);
     const bleno = freshRequire<BlenoWithGatt>(`${family}/bleno`);
     await until(bleno, 'stateChange', (state) => state === 'poweredOn');
+    expect(bleno.address).toMatch(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
     const value = randomBytes(8);
     const characteristic = new bleno.Characteristic({
       uuid: CHARACTERISTIC.replaceAll('-', ''),
@@ -264,13 +280,7 @@ describe.each(FAMILIES)('%s/bleno with secureBleno, against `ble-smp pair` in it
     expect(prompt).toMatchObject({ kind: 'confirm-number' });
     expect(shown).toEqual([prompt!.value]);
 
-    // The same LTK on both sides.
-    const [bondHere, ...more] = secure.security.bonds.list();
-    expect(more).toEqual([]);
-    const ltk = toHex(bondHere!.localLtk!.ltk);
-    const [bondThere, ...others] = await bondFileKeys(bonds);
-    expect(others).toEqual([]);
-    expect(bondThere).toMatchObject({ peerLtk: { ltk }, localLtk: { ltk } });
+    const ltk = await sameLtk(secure, bonds);
     const firstTrace = readFileSync(join(dir, 'first.btsnoop'));
     expect(smpOpcodes(firstTrace, 'tx')[0]).toBe(PAIRING_REQUEST);
     expect(auditTrace(firstTrace).pairings.map((p) => [p.method, p.model, p.outcome])).toEqual([
@@ -298,5 +308,5 @@ describe.each(FAMILIES)('%s/bleno with secureBleno, against `ble-smp pair` in it
     expect(auditTrace(trace).pairings).toEqual([]);
     expect(ltksGiven(trace)).toEqual([ltk]);
     expect(errors).toEqual([]);
-  });
+  }, 30_000);
 });
