@@ -11,7 +11,7 @@ import type { SessionPhase } from '../smp/session.js';
 import type { PairingResult } from '../smp/session-types.js';
 import type { Bond } from './bond-store.js';
 import { Emitter } from './emitter.js';
-import type { PairingError } from './security-errors.js';
+import type { EncryptionError, PairingError } from './security-errors.js';
 import type { SecurityManager } from './security-manager.js';
 import type { PairOptions, SecureOptions, SecurityOutcome } from './security-types.js';
 
@@ -67,6 +67,8 @@ export interface ConnectionEvents extends Record<string, unknown[]> {
   paired: [result: PairingResult, bond: Bond | undefined];
   /** A pairing failed, whichever side started it. */
   'pairing-failed': [error: PairingError];
+  /** Encrypting with the bond, in answer to the peer's Security Request, failed (e.g. the peer lost the bond). */
+  'encryption-failed': [error: EncryptionError];
 }
 
 /**

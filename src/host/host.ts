@@ -129,6 +129,9 @@ export class Host extends Emitter<HostEvents> {
               connection.emit('pairing-failed', event.error);
               this.emit('pairing-failed', connection, event.error);
               return;
+            case 'encryption-failed':
+              connection.emit('encryption-failed', event.error);
+              return;
           }
         },
       },

@@ -715,7 +715,10 @@ export class SecurityManager {
     const wantsScLevel = wantsMitm && weDoSc && (authReq & AuthReq.SecureConnections) !== 0;
     if (bond?.peerLtk && (!wantsMitm || bond.authenticated) && (!wantsScLevel || bond.secureConnections)) {
       state.session = undefined;
-      this.encrypt(state.link.handle).catch(() => undefined);
+      // Nobody awaits this encryption: its failure (the peer lost the bond: Key Missing) is reported, not dropped.
+      this.encrypt(state.link.handle).catch((error: EncryptionError) =>
+        this.#host.emit(state.link.handle, { type: 'encryption-failed', error }),
+      );
       return;
     }
     if (!state.pairing) {

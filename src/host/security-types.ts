@@ -14,7 +14,7 @@ import type { SessionPhase } from '../smp/session.js';
 import type { PairingResult } from '../smp/session-types.js';
 import type { Bond, BondStore, MemoryBondStore } from './bond-store.js';
 import type { Timers } from './command-channel.js';
-import type { PairingError } from './security-errors.js';
+import type { EncryptionError, PairingError } from './security-errors.js';
 import type { SecurityManager } from './security-manager.js';
 
 /** One link as the Security Manager sees it. */
@@ -36,7 +36,9 @@ export type SecurityEvent =
   /** A pairing is complete: both sides' keys distributed, and kept (`bond`) when both bond. */
   | { readonly type: 'paired'; readonly result: PairingResult; readonly bond?: Bond }
   /** A pairing failed (either side's Pairing Failed, the SMP timer, or the link going away). */
-  | { readonly type: 'pairing-failed'; readonly error: PairingError };
+  | { readonly type: 'pairing-failed'; readonly error: PairingError }
+  /** Encryption with a kept bond that no caller waits for (a Security Request answered from the bond) failed. */
+  | { readonly type: 'encryption-failed'; readonly error: EncryptionError };
 
 /** What the Security Manager needs of its host. */
 export interface SecurityHost {

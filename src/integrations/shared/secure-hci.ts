@@ -416,6 +416,7 @@ export class SecureHci extends EventEmitter<SecureHciEvents> {
         this.emit('paired', handle, peer, event.result, event.bond);
         return;
       case 'pairing-failed':
+      case 'encryption-failed':
         this.#fail(handle, peer, event.error);
         return;
     }
