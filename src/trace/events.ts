@@ -4,6 +4,7 @@
  * @module
  */
 import type { DecodeResult } from '../smp/pdu.js';
+import type { UnknownValue } from './model.js';
 
 /** A device address as used on the air: 6 octets in wire order, type 0 public or 1 random. */
 export interface DeviceAddress {
@@ -42,16 +43,20 @@ export interface SmpEvent extends Base {
   readonly decoded: DecodeResult;
   /** Recovered by decrypting link-layer PDUs with a derived key. */
   readonly decrypted?: boolean;
+  /** Values the capture hides (redacted btmon text), with their place in `bytes`. */
+  readonly unknown?: readonly UnknownValue[];
 }
 
 /** Encryption was started or a key was given to the controller (HCI LE Enable Encryption, LTK reply, LL_ENC_REQ). */
 export interface EncryptionStartEvent extends Base {
   readonly type: 'encryption-start';
   readonly source: 'le-enable-encryption' | 'ltk-reply' | 'll-enc-req';
-  /** The key, when the capture shows it (HCI only). */
+  /** The key, when the capture shows it (HCI only, not redacted). */
   readonly ltk?: Uint8Array;
   readonly ediv: number;
   readonly rand: Uint8Array;
+  /** Values the capture hides (redacted btmon text): `ediv` and `rand` then hold zeros, `ltk` is left out. */
+  readonly unknown?: readonly UnknownValue[];
   /** Link layer only: the central's session key diversifier and IV. */
   readonly skdm?: Uint8Array;
   readonly ivm?: Uint8Array;

@@ -15,6 +15,10 @@ import type { HciRecord } from './model.js';
 
 const isZero = (bytes: Uint8Array) => bytes.every((b) => b === 0);
 
+/** Whether the record hides (a redacted value) any of the octets `from` to `to` (exclusive) of its packet. */
+const hides = (record: HciRecord, from: number, to: number) =>
+  record.unknown?.some((u) => u.offset < to && u.offset + u.length > from) ?? false;
+
 interface Connection {
   readonly link: string;
   readonly localRole: LinkRole;
@@ -44,7 +48,9 @@ export class HciDecoder {
       const local = this.#localOf(adapter);
       switch (command.name) {
         case 'le-set-random-address':
-          local.random = command.randomAddress;
+          // Redacted: the address is unknown, not the zeros the text was read as.
+          if (hides(record, 3, 9)) delete local.random;
+          else local.random = command.randomAddress;
           return [];
         case 'le-create-connection':
         case 'le-set-advertising-parameters':
@@ -55,15 +61,19 @@ export class HciDecoder {
           const connection = this.#connections.get(`${adapter}:${command.handle}`);
           const link = connection?.link ?? this.#linkName(adapter, command.handle);
           const started = command.name === 'le-start-encryption';
+          // LE Enable Encryption: handle, Rand, EDIV, LTK; LTK Request Reply: handle, LTK (7.8.24, 7.8.25).
+          const ltkAt = started ? 15 : 5;
+          const unknown = record.unknown?.map((u) => ({ ...u, offset: u.offset - 3 }));
           return [
             {
               type: 'encryption-start',
               ...base,
               link,
               source: started ? 'le-enable-encryption' : 'ltk-reply',
-              ltk: command.ltk,
+              ...(hides(record, ltkAt, ltkAt + 16) ? {} : { ltk: command.ltk }),
               ediv: started ? command.ediv : 0,
               rand: started ? command.rand : new Uint8Array(8),
+              ...(unknown?.length ? { unknown } : {}),
             },
           ];
         }
@@ -78,6 +88,7 @@ export class HciDecoder {
     switch (event.name) {
       case 'command-complete':
         if (event.opcode === HciOpcode.ReadBdAddr && event.returnParameters.kind === 'read-bd-addr') {
+          if (hides(record, 6, 12)) return [];
           this.#localOf(adapter).public = event.returnParameters.address;
           return this.#completeConnections(adapter, base);
         }
@@ -92,15 +103,22 @@ export class HciDecoder {
         const localRole: LinkRole = event.role === 0 ? 'central' : 'peripheral';
         const connection: Connection = { link, localRole, reassembler: new L2capReassembler() };
         this.#connections.set(key, connection);
-        let peer: DeviceAddress = { address: event.peerAddress, type: event.peerAddressType & 1 };
+        // Event code, length, subevent, status, handle, role, peer type: the peer address at 8, the RPAs after it.
+        let peer: DeviceAddress | undefined = hides(record, 8, 14)
+          ? undefined
+          : { address: event.peerAddress, type: event.peerAddressType & 1 };
         let localRpa: Uint8Array | undefined;
+        let localHidden = false;
         if (event.name === 'le-enhanced-connection-complete') {
-          if (!isZero(event.peerRpa)) peer = { address: event.peerRpa, type: 1 };
+          if (hides(record, 20, 26)) peer = undefined;
+          else if (!isZero(event.peerRpa)) peer = { address: event.peerRpa, type: 1 };
+          localHidden = hides(record, 14, 20);
           if (!isZero(event.localRpa)) localRpa = event.localRpa;
         }
-        const self = this.#localAddress(adapter, localRpa);
-        connection.peer = peer;
-        connection.localKnown = self !== undefined;
+        // A redacted address is unknown: the connection says nothing of it, as when a capture lacks it.
+        const self = localHidden ? undefined : this.#localAddress(adapter, localRpa);
+        if (peer) connection.peer = peer;
+        connection.localKnown = self !== undefined || localHidden;
         const [central, peripheral] = localRole === 'central' ? [self, peer] : [peer, self];
         return [
           {
@@ -167,6 +185,10 @@ export class HciDecoder {
     const known = this.#generation.has(key) && record.direction !== 'unknown';
     const other: LinkRole = connection.localRole === 'central' ? 'peripheral' : 'central';
     const sender = known ? (record.direction === 'tx' ? connection.localRole : other) : undefined;
+    // Text captures rebuild each PDU whole in one packet: ACL and L2CAP headers before the PDU.
+    const unknown = record.unknown
+      ?.map((u) => ({ ...u, offset: u.offset - 8 }))
+      .filter((u) => u.offset >= 0 && u.offset + u.length <= frame.payload.length);
     return [
       {
         type: 'smp',
@@ -175,6 +197,7 @@ export class HciDecoder {
         ...(sender ? { sender } : {}),
         bytes: frame.payload,
         decoded: decodePdu(frame.payload),
+        ...(unknown?.length ? { unknown } : {}),
       },
     ];
   }

@@ -47,6 +47,7 @@ export type {
   TraceFormat,
   TraceRecord,
   TraceUnit,
+  UnknownValue,
 } from './model.js';
 export { readTrace, TraceReader } from './readers/index.js';
 export { LinkType } from './readers/link-types.js';

@@ -15,6 +15,21 @@ export type TraceUnit = 'line' | 'frame';
 /** The formats the readers know. */
 export type TraceFormat = 'btmon-text' | 'btsnoop' | 'pcap' | 'pcapng';
 
+/**
+ * Octets of a packet whose value the capture does not show: btmon text
+ * pasted with a value redacted (`XX:XX:XX:XX:XX:XX`, `xx`). The packet holds
+ * zeros there; whatever needs the value cannot be checked.
+ */
+export interface UnknownValue {
+  /** The field as the capture names it (`Long term key`, `Address`). */
+  readonly field: string;
+  /** Where the value starts and its size in octets, in the packet (or PDU) it belongs to. */
+  readonly offset: number;
+  readonly length: number;
+  /** The line of the value in the text. */
+  readonly line: number;
+}
+
 /** An HCI packet as the host saw it. */
 export interface HciRecord {
   readonly kind: 'hci';
@@ -26,6 +41,8 @@ export interface HciRecord {
   readonly packet: HciPacket;
   /** The controller index of a Linux monitor capture (hci0 = 0). */
   readonly adapter?: number;
+  /** Values the capture hides, with their place in `packet.data` (btmon text only). */
+  readonly unknown?: readonly UnknownValue[];
 }
 
 /** A Bluetooth LE link-layer packet as a sniffer saw it (Core Vol 6 Part B 2.1). */

@@ -1,12 +1,14 @@
 /**
  * Values that must be random (Core Vol 3 Part H 2.3.5, 3.6.1): nonces, keys,
  * Rand. Flags all-zero and patterned values, a value equal to another in the
- * pairing, and a value reused from an earlier pairing of the capture.
+ * pairing, and a value reused from an earlier pairing of the capture. A
+ * value the capture hides (redacted) is not judged.
  * @module
  */
 import type { SmpPdu } from '../../smp/pdu.js';
 import type { PairingContext } from './context.js';
 import { PDU_NAMES } from './names.js';
+import { valueShown } from './unknown.js';
 import { hex, patternOf } from './values.js';
 
 /** A random value seen earlier in the capture: where, and in which pairing. */
@@ -40,6 +42,8 @@ function randomValues(pdu: SmpPdu): Array<[string, Uint8Array]> {
 export function checkRandomness(ctx: PairingContext, seen: Map<string, SeenValue>): void {
   const here = new Map<string, { at: number; what: string }>();
   for (const message of ctx.messages) {
+    // A redacted value is unknown, not the zeros the text was read as (reported by reportHidden).
+    if (!valueShown(ctx, message)) continue;
     for (const [kind, value] of randomValues(message.pdu)) {
       const what = `the ${message.sender ?? 'sender'}'s ${kind === 'nonce' ? `${PDU_NAMES[message.pdu.type]} value` : kind}`;
       const reasons: string[] = [];

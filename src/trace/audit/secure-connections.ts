@@ -3,19 +3,25 @@
  * eavesdropper can check (public keys valid, not reflected, not the debug
  * key; the Just Works / Numeric Comparison commitment Cb; the 20 passkey
  * commitments, which also give the passkey away after the fact) and what it
- * cannot (anything behind the ECDH secret).
+ * cannot (anything behind the ECDH secret). A value the capture hides
+ * (redacted) counts as missing.
  * @module
  */
 import { isDebugPublicKey, isValidPublicKey } from '../../crypto/p256.js';
 import type { PairingContext } from './context.js';
+import type { PairingMessage } from './types.js';
+import { valueShown } from './unknown.js';
 import { sameBytes } from './values.js';
 
 /** Audits the SC maths of one pairing. */
 export function checkSecureConnections(ctx: PairingContext): void {
   const { association } = ctx;
   if (!association?.secureConnections) return;
-  const pka = ctx.all('pairing-public-key', 'initiator')[0];
-  const pkb = ctx.all('pairing-public-key', 'responder')[0];
+  // A value the capture hides (redacted) counts as missing: nothing is judged on the zeros read for it.
+  const shown = <T extends PairingMessage>(message: T | undefined) =>
+    message && valueShown(ctx, message) ? message : undefined;
+  const pka = shown(ctx.all('pairing-public-key', 'initiator')[0]);
+  const pkb = shown(ctx.all('pairing-public-key', 'responder')[0]);
   for (const key of [pka, pkb]) {
     if (!key) continue;
     const who = key.sender === 'initiator' ? 'initiator' : 'responder';
@@ -50,10 +56,10 @@ export function checkSecureConnections(ctx: PairingContext): void {
   }
   const pkax = pka.pdu.publicKey.subarray(0, 32);
   const pkbx = pkb.pdu.publicKey.subarray(0, 32);
-  const confirmsA = ctx.all('pairing-confirm', 'initiator');
-  const confirmsB = ctx.all('pairing-confirm', 'responder');
-  const randomsA = ctx.all('pairing-random', 'initiator');
-  const randomsB = ctx.all('pairing-random', 'responder');
+  const confirmsA = ctx.all('pairing-confirm', 'initiator').map(shown);
+  const confirmsB = ctx.all('pairing-confirm', 'responder').map(shown);
+  const randomsA = ctx.all('pairing-random', 'initiator').map(shown);
+  const randomsB = ctx.all('pairing-random', 'responder').map(shown);
   switch (association.model) {
     case 'just-works':
     case 'numeric-comparison': {

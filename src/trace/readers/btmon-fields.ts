@@ -5,9 +5,11 @@
  * decoder as the binary captures. Field names and formats follow BlueZ
  * `monitor/packet.c` and `monitor/l2cap.c`; btmon prints keys and SMP values in
  * wire order, numbers (EDIV, Rand) as little-endian integers and addresses
- * most significant octet first.
+ * most significant octet first. Labels are matched without the size suffix
+ * BlueZ 5.75 added (`Long term key[16]`, see ./btmon-text.ts).
  * @module
  */
+import type { UnknownValue } from '../model.js';
 
 /**
  * How a field is printed: `paren` the `(0x..)` at the end of the line, `dec`
@@ -152,8 +154,39 @@ export interface PrintedLine {
   readonly line: number;
 }
 
-/** The octets of one value in `format`, or undefined when the text does not hold one. */
-function parseValue(value: string, format: FieldFormat, size: number): Uint8Array | undefined {
+/** Formats that carry values people redact: keys, nonces, addresses, EDIV and Rand. */
+const REDACTABLE: ReadonlySet<FieldFormat> = new Set(['hex', 'bdaddr', 'le']);
+
+/** A character people type in place of a digit they hide. */
+const MASK = '[xX*?#_]';
+
+/**
+ * Whether a printed value stands for a value hidden on purpose: an address
+ * with masked octets (`XX:XX:XX:XX:XX:XX`, `F8:7D:76:XX:XX:XX`), a number or
+ * key whose digits are (partly) masked (`xx`, `0xxxxx`,
+ * `ffeeddccxxxxxxxxxxxxxxxxxxxxxxxx`, `****`), dots in place of the value, or a
+ * word saying so (`<redacted>`, `[hidden]`).
+ * @example
+ * ```ts
+ * isRedacted('XX:XX:XX:XX:XX:XX (Intel Corporate)'); // true
+ * isRedacted('b22ef80c481a8b4929e7159e0c2b0ba3'); // false
+ * ```
+ */
+export function isRedacted(value: string): boolean {
+  const text = value.trim();
+  if (text === '') return false;
+  const address = new RegExp(
+    `^(?:[0-9a-fA-F]{2}|${MASK}{1,2})(?:[:-](?:[0-9a-fA-F]{2}|${MASK}{1,2})){5}\\b`,
+  ).exec(text);
+  if (address) return new RegExp(MASK).test(address[0]);
+  const token = text.split(/\s/)[0]!.replace(/^0x(?=[0-9a-fA-FxX*?#_]*$)/i, '');
+  if (new RegExp(`^(?:[0-9a-fA-F]|${MASK})+$`).test(token) && new RegExp(MASK).test(token)) return true;
+  if (/^(?:\.{2,}|…)$/.test(token)) return true;
+  return /^[<[({]?\s*(?:redacted|hidden|removed|masked|censored|omitted|elided|snip)\b/i.test(text);
+}
+
+/** The octets of one value in `format`, `hidden` when it is redacted, or undefined when the text does not hold one. */
+function parseValue(value: string, format: FieldFormat, size: number): Uint8Array | 'hidden' | undefined {
   const out = new Uint8Array(size);
   let number: number | bigint | undefined;
   switch (format) {
@@ -161,13 +194,13 @@ function parseValue(value: string, format: FieldFormat, size: number): Uint8Arra
       return out;
     case 'hex': {
       const match = new RegExp(`^([0-9a-fA-F]{${size * 2}})\\b`).exec(value);
-      if (!match) return undefined;
+      if (!match) break;
       for (let i = 0; i < size; i++) out[i] = Number.parseInt(match[1]!.slice(i * 2, i * 2 + 2), 16);
       return out;
     }
     case 'bdaddr': {
       const match = /\b([0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5})\b/.exec(value);
-      if (!match || size !== 6) return undefined;
+      if (!match || size !== 6) break;
       match[1]!.split(':').forEach((octet, i) => {
         out[5 - i] = Number.parseInt(octet, 16);
       });
@@ -184,12 +217,12 @@ function parseValue(value: string, format: FieldFormat, size: number): Uint8Arra
       break;
     }
     case 'le': {
-      const match = /^0x([0-9a-fA-F]+)/.exec(value);
+      const match = /^0x([0-9a-fA-F]+)\b/.exec(value);
       if (match) number = BigInt(`0x${match[1]}`);
       break;
     }
   }
-  if (number === undefined) return undefined;
+  if (number === undefined) return REDACTABLE.has(format) && isRedacted(value) ? 'hidden' : undefined;
   let n = BigInt(number);
   for (let i = 0; i < size; i++) {
     out[i] = Number(n & 0xffn);
@@ -201,44 +234,64 @@ function parseValue(value: string, format: FieldFormat, size: number): Uint8Arra
 /**
  * The octets that `fields` describe, read from `lines` in order (each field
  * takes the first line after the previous field with one of its labels);
- * undefined when a field is missing or unreadable.
+ * undefined when a field is missing or unreadable. A redacted value (see
+ * {@link isRedacted}) of a key, nonce, address, EDIV or Rand is read as
+ * zeros and reported in `hidden`, when given (otherwise the packet is
+ * unreadable): the packet stays, that value unknown.
+ * @example
+ * ```ts
+ * const hidden: UnknownValue[] = [];
+ * buildFields(SMP_FIELDS[6]!, [{ label: 'Long term key', value: 'xx'.repeat(16), line: 9 }], hidden);
+ * // 16 zero octets; hidden: [{ field: 'Long term key', offset: 0, length: 16, line: 9 }]
+ * ```
  */
 export function buildFields(
   fields: readonly PrintedField[],
   lines: readonly PrintedLine[],
+  hidden?: UnknownValue[],
 ): Uint8Array | undefined {
   const parts: Uint8Array[] = [];
+  const found: UnknownValue[] = [];
+  let offset = 0;
   let cursor = 0;
   for (const [labels, format, size] of fields) {
     if (format === 'zero') {
       parts.push(new Uint8Array(size));
+      offset += size;
       continue;
     }
     const names = labels.split('|');
-    let found = -1;
+    let at = -1;
     for (let i = cursor; i < lines.length; i++) {
       if (names.includes(lines[i]!.label)) {
-        found = i;
+        at = i;
         break;
       }
     }
-    let value: Uint8Array | undefined;
-    if (found >= 0) {
-      value = parseValue(lines[found]!.value, format, size);
-      cursor = found + 1;
+    let value: Uint8Array | 'hidden' | undefined;
+    if (at >= 0) {
+      value = parseValue(lines[at]!.value, format, size);
+      cursor = at + 1;
     } else if (labels === 'Address type') {
       // Older btmon prints only the address with its kind in brackets: public unless a random kind is named.
       const address = lines.slice(cursor).find((l) => l.label === 'Address');
       if (address) value = Uint8Array.of(/Static|Resolvable|random/i.test(address.value) ? 1 : 0);
     }
+    if (value === 'hidden') {
+      if (!hidden) return undefined;
+      found.push({ field: names[0]!, offset, length: size, line: lines[at]!.line });
+      value = new Uint8Array(size);
+    }
     if (!value) return undefined;
     parts.push(value);
+    offset += size;
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
+  const out = new Uint8Array(offset);
+  let position = 0;
   for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
+    out.set(part, position);
+    position += part.length;
   }
+  hidden?.push(...found);
   return out;
 }
