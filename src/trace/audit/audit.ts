@@ -23,6 +23,7 @@ import { assignSenders } from './roles.js';
 import { AUDIT_RULES } from './rules.js';
 import { checkSecureConnections } from './secure-connections.js';
 import type { ChartStep, Finding, PairingAudit, SideReport } from './types.js';
+import { reportHidden } from './unknown.js';
 import { hex } from './values.js';
 
 /** Findings that belong to a connection rather than a pairing (encryption with no pairing in the capture). */
@@ -180,6 +181,7 @@ function auditPairing(
   checkSecureConnections(ctx);
   checkKeyDistribution(ctx);
   checkRandomness(ctx, seen);
+  reportHidden(ctx);
   checkFailures(ctx);
   ctx.findings.sort((a, b) => a.where - b.where);
 

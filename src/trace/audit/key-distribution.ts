@@ -8,6 +8,7 @@ import type { SmpPdu } from '../../smp/pdu.js';
 import type { PairingContext } from './context.js';
 import { keyBitsText, PDU_NAMES } from './names.js';
 import { KEY_PDU_BIT } from './roles.js';
+import { valueShown } from './unknown.js';
 
 /** The order within one side's distribution (3.6.1). */
 const ORDER: readonly SmpPdu['type'][] = [
@@ -90,7 +91,8 @@ export function checkKeyDistribution(ctx: PairingContext): void {
         [firstInitiatorKey],
       );
     }
-    if (message.pdu.type === 'identity-address-information') {
+    // A redacted address is unknown: not judged (reportHidden says so).
+    if (message.pdu.type === 'identity-address-information' && valueShown(ctx, message)) {
       const { addressType, address } = message.pdu;
       if (addressType === 1 && address[5]! >> 6 !== 0b11) {
         ctx.add(

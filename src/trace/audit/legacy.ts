@@ -8,16 +8,20 @@
 import { maskKey } from '../../crypto/key-size.js';
 import type { PairingContext } from './context.js';
 import { passkeyTk, searchPasskey } from './passkey-search.js';
+import { valueShown } from './unknown.js';
 import { hex, sameBytes } from './values.js';
 
 /** Audits the legacy maths of one pairing; sets `ctx.passkey` and `ctx.stk` when the TK is found. */
 export function checkLegacy(ctx: PairingContext): void {
   const { request, response, association } = ctx;
   if (!request || !response || !association || association.secureConnections) return;
-  const mconfirm = ctx.all('pairing-confirm', 'initiator')[0];
-  const sconfirm = ctx.all('pairing-confirm', 'responder')[0];
-  const mrand = ctx.all('pairing-random', 'initiator')[0];
-  const srand = ctx.all('pairing-random', 'responder')[0];
+  // A confirm or nonce the capture hides (redacted btmon text) counts as missing; reportHidden says so.
+  const shown = <T extends Parameters<typeof valueShown>[1]>(m: T | undefined) =>
+    m && valueShown(ctx, m) ? m : undefined;
+  const mconfirm = shown(ctx.all('pairing-confirm', 'initiator')[0]);
+  const sconfirm = shown(ctx.all('pairing-confirm', 'responder')[0]);
+  const mrand = shown(ctx.all('pairing-random', 'initiator')[0]);
+  const srand = shown(ctx.all('pairing-random', 'responder')[0]);
   if (association.model === 'oob') {
     ctx.add(
       'legacy-pairing',
