@@ -2,7 +2,8 @@
  * `--btmon` output (src/trace/btmon-writer.ts) is btmon's format, and the
  * auditor reads it back: for every association model, the pairing printed
  * with key logging audits exactly as the btsnoop capture of the same packets
- * does.
+ * does; with keys redacted (the default), the same pairings, and the
+ * report says what the hidden keys keep from being checked.
  */
 import { describe, expect, it } from 'vitest';
 import { DEMO_MODELS, runDemoPairing } from '../../src/cli/commands/demo.js';
@@ -42,5 +43,23 @@ describe.each(DEMO_MODELS.map((m) => [m.id, m] as const))('btmon output of %s', 
     const fromBtsnoop = auditTrace(btsnoop);
     expect(fromBtsnoop.pairings).toHaveLength(1);
     expect(summary(fromText)).toEqual(summary(fromBtsnoop));
+  });
+
+  it('with keys redacted (the default) still gives the pairing, its method, model and outcome', async () => {
+    const { text, btsnoop } = await captured(model, false);
+    expect(text).not.toMatch(/(Long term key|Identity resolving key): [0-9a-f]{32}/);
+    const pick = (r: ReturnType<typeof auditTrace>) =>
+      r.pairings.map(({ method, model, outcome }) => ({ method, model, outcome }));
+    const fromText = auditTrace(new TextEncoder().encode(text));
+    const fromBtsnoop = auditTrace(btsnoop);
+    expect(pick(fromText)).toEqual(pick(fromBtsnoop));
+    // The report says what the redacted keys keep from being checked, and finds nothing the capture does not.
+    const rules = (r: ReturnType<typeof auditTrace>) =>
+      new Set(r.pairings.flatMap((p) => p.findings.map((f) => f.rule)));
+    expect(rules(fromText)).toContain('not-verifiable');
+    const extra = [...rules(fromText)].filter(
+      (rule) => rule !== 'not-verifiable' && !rules(fromBtsnoop).has(rule),
+    );
+    expect(extra).toEqual([]);
   });
 });
