@@ -233,6 +233,24 @@ describe('generated: elision lines in column 0', () => {
     }
   });
 
+  it('fields after an elision belong to a packet not shown: never to the one above', () => {
+    for (const marker of ELISIONS) {
+      // The Encryption Information header and PDU line, then the elision, then a key line of some other packet.
+      const variant = original.replace(
+        '      SMP: Encryption Information (0x06) len 16\n        Long term key: ffeeddccbbaa99887766554433221100\n',
+        `      SMP: Encryption Information (0x06) len 16\n${marker}\n        Long term key: ffeeddccbbaa99887766554433221100\n`,
+      );
+      const records = hci(readTrace(bytesOf(variant)).records);
+      expect(
+        records.some((r) => r.at === 195),
+        marker,
+      ).toBe(false);
+      expect(records.filter((r) => r.packet.type === 'acl')).toHaveLength(
+        hci(readTrace(fixture(MAILING_LIST)).records).filter((r) => r.packet.type === 'acl').length - 1,
+      );
+    }
+  });
+
   it('inserted before any line, each marker keeps every packet of the other blocks, unchanged', () => {
     for (const marker of ['...', '[...]', '<snip>']) {
       for (let i = 0; i <= lines.length; i++) {
@@ -278,6 +296,12 @@ describe('generated: elision lines in column 0', () => {
         f.replace(/ (\d+)$/, (_m, n) => ` ${Number(n) > 195 ? Number(n) + 1 : n}`),
       ),
     );
+    // Glued onto `Reason: Unspecified reason (0x08)`, it would spoil the value and lose the Pairing Failed.
+    const afterReason = original.replace(
+      '        Reason: Unspecified reason (0x08)\n',
+      '        Reason: Unspecified reason (0x08)\nBluetooth: hci0: SMP pairing failed\n',
+    );
+    expect(findings(bytesOf(afterReason))).toContain('warning pairing-failed 205');
     // A field folded by a mail client (the line above ran past 70 columns) is joined again.
     const folded = original.replace(
       '        Authentication requirement: Bonding, No MITM, Legacy, No Keypresses (0x01)',
