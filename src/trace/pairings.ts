@@ -76,13 +76,15 @@ export class PairingCollector {
       }
       return;
     }
-    if (event.type === 'smp' && event.decoded.ok) {
-      const { pdu } = event.decoded;
-      if (pdu.type === 'security-request' && !state.current) {
+    if (event.type === 'smp') {
+      const type = event.decoded.ok ? event.decoded.pdu.type : undefined;
+      if (type === 'security-request' && !state.current) {
         state.securityRequest = event;
         return;
       }
-      if (pdu.type === 'pairing-request') {
+      // A Pairing Request opens a pairing even when malformed (a reserved or out-of-range
+      // field, a wrong length): its receiver answered it somehow, and the audit says how.
+      if (type === 'pairing-request' || (!event.decoded.ok && event.bytes[0] === 0x01)) {
         if (state.current) state.current.next = event;
         const connection = state.connection;
         const pairing: CapturedPairing = {

@@ -48,7 +48,7 @@ export function formatPairing(pairing: PairingAudit): string {
   }
   if (pairing.passkey !== undefined) {
     lines.push(
-      `  TK                     ${pairing.passkey === 0 && pairing.model === 'just-works' ? '0 (Just Works)' : `passkey ${String(pairing.passkey).padStart(6, '0')}`}`,
+      `  TK                     ${pairing.passkey !== 0 ? `passkey ${String(pairing.passkey).padStart(6, '0')}` : pairing.model === 'just-works' ? '0 (Just Works)' : '0 (passkey 000000: the TK of Just Works)'}`,
     );
   }
   if (pairing.stk) lines.push(`  STK                    ${pairing.stk}`);

@@ -56,9 +56,9 @@ describe('plain @abandonware/bleno peripheral, our central', () => {
     expect(error).toMatchObject({ reason: Reason.AuthenticationRequirements, by: 'local' });
     const pairing = auditTrace(capture()).pairings[0]!;
     expect(pairing.outcome).toBe('failed');
-    expect(pairing.findings.map((f) => f.rule)).toEqual(['pairing-failed']);
-    expect(pairing.findings[0]!.message).toContain('initiator');
-    expect(pairing.findings[0]!.message).toContain('0x03');
+    expect(pairing.findings.map((f) => f.rule)).toEqual(['legacy-pairing', 'pairing-failed']);
+    expect(pairing.findings[1]!.message).toContain('initiator');
+    expect(pairing.findings[1]!.message).toContain('0x03');
   });
 });
 

@@ -47,6 +47,7 @@ describe('mailing-list trace (btmon text)', () => {
 
   it('gives exactly the listed findings, with their line numbers', () => {
     expect(summary(fixture(MAILING_LIST))).toEqual([
+      'warning legacy-pairing 143', // legacy Just Works, named at the Pairing Response
       'info confirm-verified 156', // Mconfirm with TK = 0
       'info confirm-verified 163', // Sconfirm with TK = 0
       'info stk-verified 172', // LE Start Encryption carries s1(0, Srand, Mrand)
@@ -66,6 +67,9 @@ describe('mailing-list trace (btmon text)', () => {
     expect(byRule('non-random', 198).message).toContain('1122334455667788');
     expect(byRule('pairing-failed', 205).message).toMatch(
       /responder .*D2:A7:4C:76:F3:E0.*0x08, Unspecified Reason/,
+    );
+    expect(byRule('legacy-pairing', 143).message).toMatch(
+      /^LE legacy Just Works \(the initiator and responder did not set the SC bit\): TK = 0, so STK = s1\(0, Srand, Mrand\) .*readable by anyone who captured the pairing.*2\.3\.5\.2/,
     );
   });
 

@@ -45,8 +45,14 @@ describe('our own captures', () => {
     expect(pairing.outcome).toBe('completed');
     expect(pairing.findings.filter((f) => f.severity === 'error')).toEqual([]);
     const warnings = pairing.findings.filter((f) => f.severity === 'warning').map((f) => f.rule);
-    // Legacy Passkey Entry is weak by design: the only warnings are the ones inherent to it.
-    expect(warnings).toEqual(id === 'legacy-passkey' ? ['legacy-pairing', 'passkey-recovered'] : []);
+    // Legacy pairing is weak by design: the only warnings are the ones inherent to it.
+    expect(warnings).toEqual(
+      id === 'legacy-passkey'
+        ? ['legacy-pairing', 'passkey-recovered']
+        : id === 'legacy-just-works'
+          ? ['legacy-pairing']
+          : [],
+    );
     if (id.startsWith('legacy')) {
       expect(pairing.findings.filter((f) => f.rule === 'confirm-verified')).toHaveLength(2);
       expect(pairing.findings.map((f) => f.rule)).toContain('stk-verified');

@@ -13,13 +13,13 @@ import { LinkLayerDecoder } from '../ll-decoder.js';
 import type { TraceRecord, TraceUnit } from '../model.js';
 import { type CapturedPairing, PairingCollector } from '../pairings.js';
 import { PairingContext } from './context.js';
-import { checkFailures, outcome } from './failures.js';
+import { checkEncryption, checkFailures, outcome } from './failures.js';
 import { checkKeyDistribution } from './key-distribution.js';
 import { checkLegacy } from './legacy.js';
 import { decryptLinkLayer } from './ll-decrypt.js';
 import { addressText, authReqText, ioText, keyBitsText, PDU_NAMES } from './names.js';
 import { checkRandomness, type SeenValue } from './randomness.js';
-import { assignSenders } from './roles.js';
+import { assignSenders, readFeaturesLeniently } from './roles.js';
 import { AUDIT_RULES } from './rules.js';
 import { checkSecureConnections } from './secure-connections.js';
 import type { ChartStep, Finding, PairingAudit, SideReport } from './types.js';
@@ -160,11 +160,13 @@ function auditPairing(
   const smp = pairing.events.filter((e): e is SmpEvent => e.type === 'smp');
   const ctx = new PairingContext(pairing, unit, crypto, assignSenders(smp));
   for (const event of smp) {
-    if (!event.decoded.ok && event.decoded.action === 'fail') {
+    // Request and Response are read field by field below; the rest as the decoder says.
+    if (!event.decoded.ok && event.decoded.action === 'fail' && !readFeaturesLeniently(event.bytes)) {
       ctx.add('malformed-pdu', event.at, `SMP PDU ${hex(event.bytes)}: ${event.decoded.message}`);
     }
   }
-  const { request, response, association } = ctx;
+  checkFields(ctx);
+  const { request, response } = ctx;
   if (ctx.keySize !== undefined && ctx.keySize < 16 && response) {
     ctx.add(
       'key-size',
@@ -179,11 +181,13 @@ function auditPairing(
     ctx.messages.sort((a, b) => a.at - b.at);
   }
   checkSecureConnections(ctx);
+  checkEncryption(ctx);
   checkKeyDistribution(ctx);
   checkRandomness(ctx, seen);
   reportHidden(ctx);
   checkFailures(ctx);
   ctx.findings.sort((a, b) => a.where - b.where);
+  const association = ctx.association;
 
   const side = (role: 'initiator' | 'responder'): SideReport => {
     const address = role === 'initiator' ? pairing.central : pairing.peripheral;
@@ -203,10 +207,11 @@ function auditPairing(
       : association.model === 'oob'
         ? 'OOB data flags'
         : 'neither side set MITM';
-    if (association.tableCell && mitm.length && !association.authenticated) {
+    if (association.tableCell && mitm.length && !association.authenticated && ctx.candidates.length === 1) {
       modelChoice += `; MITM was requested by the ${mitm.join(' and ')}, but the IO capabilities allow only Just Works: the key is unauthenticated`;
     }
   }
+  if (ctx.modelNote) modelChoice = modelChoice ? `${modelChoice} (${ctx.modelNote})` : ctx.modelNote;
   return {
     index: pairing.index,
     connection: pairing.link,
@@ -214,7 +219,7 @@ function auditPairing(
     start: pairing.events[0]?.at ?? 0,
     initiator: side('initiator'),
     responder: side('responder'),
-    method: association ? (association.secureConnections ? 'secure-connections' : 'legacy') : 'unknown',
+    method: ctx.method,
     ...(association ? { model: association.model } : {}),
     ...(modelChoice ? { modelChoice } : {}),
     ...(ctx.keySize !== undefined ? { keySize: ctx.keySize } : {}),
@@ -234,6 +239,76 @@ function auditPairing(
     findings: ctx.findings,
     steps: chartSteps(ctx),
   };
+}
+
+const hex2 = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
+
+/** What is wrong with the AuthReq octet as sent: reserved bits 6-7 and Bonding_Flags 1x (3.5.1, Table 3.6). */
+function authReqProblems(authReq: number): string[] {
+  const problems: string[] = [];
+  if (authReq & 0xc0)
+    problems.push(`AuthReq ${hex2(authReq)} sets the reserved bits 6-7 (${hex2(authReq & 0xc0)})`);
+  if ((authReq & 0x03) >= 2)
+    problems.push(
+      `AuthReq ${hex2(authReq)} has Bonding_Flags ${(authReq & 0x03).toString(2)}, a reserved value`,
+    );
+  return problems;
+}
+
+/**
+ * The fields of Pairing Request, Pairing Response and Security Request as
+ * sent (Core Vol 3 Part H 3.5.1, 3.5.2, 3.6.1, 3.6.7): each field out of
+ * range or reserved, named. An out-of-range field makes the receiver fail
+ * with Invalid Parameters (0x0A, 3.3); reserved bits are sent as 0 and
+ * ignored on receipt. The pairing is audited on either way.
+ */
+function checkFields(ctx: PairingContext): void {
+  for (const message of ctx.messages) {
+    const { pdu, bytes } = message;
+    const invalid: string[] = [];
+    const reserved: string[] = [];
+    if (pdu.type === 'pairing-request' || pdu.type === 'pairing-response') {
+      if (bytes.length !== 7) invalid.push(`${bytes.length} octets where the PDU has 7`);
+      if (bytes[1]! > 4) invalid.push(`IO Capability ${hex2(bytes[1]!)} is reserved (Table 3.4)`);
+      if (bytes[2]! > 1) invalid.push(`OOB Data Flag ${hex2(bytes[2]!)} is reserved (Table 3.5)`);
+      if (bytes[4]! < 7 || bytes[4]! > 16)
+        invalid.push(`Maximum Encryption Key Size ${bytes[4]} is outside 7..16 (2.3.4)`);
+      reserved.push(...authReqProblems(bytes[3]!));
+      for (const [index, name] of [
+        [5, 'Initiator'],
+        [6, 'Responder'],
+      ] as const) {
+        if (bytes[index]! & 0xf0)
+          reserved.push(
+            `${name} Key Distribution ${hex2(bytes[index]!)} sets the reserved bits 4-7 (${hex2(bytes[index]! & 0xf0)}, 3.6.1)`,
+          );
+      }
+    } else if (pdu.type === 'security-request') {
+      reserved.push(...authReqProblems(bytes[1]!));
+    } else continue;
+    if (!invalid.length && !reserved.length) continue;
+    const who = message.sender ? `the ${message.sender}'s ` : '';
+    let consequence = '';
+    if (invalid.length) {
+      const answer = ctx.messages.find(
+        (m) => m.at > message.at && m.sender !== undefined && m.sender !== message.sender,
+      );
+      consequence =
+        pdu.type === 'security-request'
+          ? ''
+          : answer && answer.pdu.type !== 'pairing-failed'
+            ? `: the receiver must fail the pairing with Invalid Parameters (0x0A), yet it went on with ${PDU_NAMES[answer.pdu.type]} at ${ctx.place(answer.at)}`
+            : ': the receiver must fail the pairing with Invalid Parameters (0x0A)';
+    }
+    const ignored = reserved.length
+      ? `${invalid.length ? '; ' : ''}${reserved.join('; ')}: a sender sets reserved bits to 0, a receiver ignores them`
+      : '';
+    ctx.add(
+      'malformed-pdu',
+      message.at,
+      `${who}${PDU_NAMES[pdu.type]} ${hex(bytes)}: ${invalid.join('; ')}${consequence}${ignored}`,
+    );
+  }
 }
 
 function featureReport(features: PairingFeatures): NonNullable<SideReport['features']> {

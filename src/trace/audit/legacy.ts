@@ -1,20 +1,93 @@
 /**
  * LE legacy pairing from a capture (Core Vol 3 Part H 2.3.5.2-2.3.5.5):
- * check both confirms with c1 for the TK of the model (0 for Just Works; the
- * passkey, searched over all 10^6 values, for Passkey Entry), derive the STK
- * with s1 and check it against the key that started encryption.
+ * every legacy pairing is named with what its model gives away; both
+ * confirms are checked with c1 for the TK of the model (0 for Just Works;
+ * the passkey, searched over all 10^6 values, for Passkey Entry), the STK
+ * derived with s1 and checked against the key that started encryption.
  * @module
  */
-import { maskKey } from '../../crypto/key-size.js';
+import type { AssociationModel } from '../../smp/association.js';
+import { AuthReq } from '../../smp/constants.js';
 import type { PairingContext } from './context.js';
+import { keyBitsText } from './names.js';
 import { passkeyTk, searchPasskey } from './passkey-search.js';
 import { valueShown } from './unknown.js';
 import { hex, sameBytes } from './values.js';
 
+/** What the confirms showed the TK to be. */
+type TkFound =
+  | { readonly kind: 'zero' }
+  | { readonly kind: 'passkey'; readonly passkey: number }
+  | { readonly kind: 'unknown' };
+
+/**
+ * A key shortened to `size` octets (2.3.4: the most significant octets
+ * zeroed). A size outside 7..16 comes from a malformed PDU: the key is cut
+ * as the size says, so that a key a careless stack used is still recognised.
+ */
+function masked(key: Uint8Array, size: number): Uint8Array {
+  const out = key.slice();
+  out.fill(0, Math.max(1, Math.min(16, size)));
+  return out;
+}
+
 /** Audits the legacy maths of one pairing; sets `ctx.passkey` and `ctx.stk` when the TK is found. */
 export function checkLegacy(ctx: PairingContext): void {
-  const { request, response, association } = ctx;
-  if (!request || !response || !association || association.secureConnections) return;
+  const { request, response } = ctx;
+  if (!request || !response || ctx.method !== 'legacy') return;
+  const found = legacyMaths(ctx);
+  // Raised for every legacy pairing once Request and Response are seen, whatever else the capture shows.
+  const withoutSc = [
+    ...(request.pdu.authReq & AuthReq.SecureConnections ? [] : ['initiator']),
+    ...(response.pdu.authReq & AuthReq.SecureConnections ? [] : ['responder']),
+  ];
+  const failed = ctx.all('pairing-failed').find((m) => !m.decrypted);
+  const random = ctx.all('pairing-random')[0];
+  const ended =
+    failed && (!random || failed.at < random.at)
+      ? `; this attempt failed at ${ctx.place(failed.at)}, before the randoms, so it exposed no key`
+      : '';
+  ctx.add(
+    'legacy-pairing',
+    response.at,
+    `${legacyMessage(ctx, found, `the ${withoutSc.join(' and ')} did not set the SC bit`)}${ended}`,
+  );
+}
+
+/**
+ * The `legacy-pairing` message for the model the pairing used: the IO table's,
+ * or Just Works when the confirms show TK = 0 where the table chose Passkey
+ * Entry.
+ */
+function legacyMessage(ctx: PairingContext, found: TkFound, why: string): string {
+  const { response, association } = ctx;
+  const keys = response
+    ? ` (negotiated: initiator ${keyBitsText(response.pdu.initiatorKeys)}, responder ${keyBitsText(response.pdu.responderKeys)})`
+    : '';
+  const model: AssociationModel | undefined = found.kind === 'zero' ? 'just-works' : association?.model;
+  switch (model) {
+    case 'just-works': {
+      const chosen =
+        association?.model === 'passkey'
+          ? `; the IO table row ${association.tableCell} chose Passkey Entry, yet the TK is 0`
+          : '';
+      return `LE legacy Just Works (${why})${chosen}: TK = 0, so STK = s1(0, Srand, Mrand) follows from the two Pairing Random values in the capture, and every key distributed under it${keys} is readable by anyone who captured the pairing; Just Works gives no protection against an eavesdropper (Core Vol 3 Part H 2.3.5.2)`;
+    }
+    case 'passkey':
+      return `LE legacy Passkey Entry (${association?.tableCell ?? 'passkey'}; ${why}): the TK is a passkey of at most 999999, recoverable by searching all 10^6 values against a confirm and its random; then the STK and every key distributed under it${keys} follow. The passkey protects against a man in the middle only, never against an eavesdropper (2.3.5.3)`;
+    case 'oob':
+      return `LE legacy pairing with OOB data (${why}): the TK came out of band and is not in the capture; the STK and every key distributed under it${keys} are as secret as that channel (2.3.5.4)`;
+    default:
+      return `LE legacy pairing (${why}), model not settled (a reserved field in the Pairing Request or Response): the TK is 0 (Just Works), a passkey of at most 999999, or OOB data; the first two are recovered from a capture, and with them the STK and every key distributed under it${keys}`;
+  }
+}
+
+/** The confirms, the TK and the STK; what the TK turned out to be. */
+function legacyMaths(ctx: PairingContext): TkFound {
+  const request = ctx.request!;
+  const response = ctx.response!;
+  const models = new Set(ctx.candidates.map((a) => a.model));
+  const model = ctx.association?.model;
   // A confirm or nonce the capture hides (redacted btmon text) counts as missing; reportHidden says so.
   const shown = <T extends Parameters<typeof valueShown>[1]>(m: T | undefined) =>
     m && valueShown(ctx, m) ? m : undefined;
@@ -22,16 +95,11 @@ export function checkLegacy(ctx: PairingContext): void {
   const sconfirm = shown(ctx.all('pairing-confirm', 'responder')[0]);
   const mrand = shown(ctx.all('pairing-random', 'initiator')[0]);
   const srand = shown(ctx.all('pairing-random', 'responder')[0]);
-  if (association.model === 'oob') {
-    ctx.add(
-      'legacy-pairing',
-      response.at,
-      'LE legacy pairing with OOB data: the TK came out of band and is not in the capture; the STK is as secret as that channel',
-    );
+  if (model === 'oob') {
     ctx.notVerifiable.push(
       'the confirms and the STK: the TK is the OOB value, which the capture does not hold',
     );
-    return;
+    return { kind: 'unknown' };
   }
   const ia = ctx.initiatorAddress;
   const ra = ctx.responderAddress;
@@ -39,23 +107,23 @@ export function checkLegacy(ctx: PairingContext): void {
     ctx.notVerifiable.push(
       'the confirms and the STK: the capture does not show both device addresses (c1 needs them)',
     );
-    return;
+    return { kind: 'unknown' };
   }
+  // c1 takes the 7 octets of each PDU as sent (2.2.3), reserved values and all.
+  const preq = request.bytes.subarray(0, 7);
+  const pres = response.bytes.subarray(0, 7);
   const inputs = (confirm: Uint8Array, random: Uint8Array) => ({
     confirm,
     random,
-    preq: request.bytes,
-    pres: response.bytes,
+    preq,
+    pres,
     iat: ia.type,
     ia: ia.address,
     rat: ra.type,
     ra: ra.address,
   });
   const c1Gives = (tk: Uint8Array, confirm: Uint8Array, random: Uint8Array) =>
-    sameBytes(
-      ctx.crypto.c1(tk, random, request.bytes, response.bytes, ia.type, ia.address, ra.type, ra.address),
-      confirm,
-    );
+    sameBytes(ctx.crypto.c1(tk, random, preq, pres, ia.type, ia.address, ra.type, ra.address), confirm);
   const pairs = [
     { name: 'Mconfirm', side: 'initiator', confirm: mconfirm, random: mrand, randomName: 'Mrand' },
     { name: 'Sconfirm', side: 'responder', confirm: sconfirm, random: srand, randomName: 'Srand' },
@@ -63,49 +131,66 @@ export function checkLegacy(ctx: PairingContext): void {
   const checkable = pairs.filter((p) => p.confirm && p.random);
   if (checkable.length === 0) {
     ctx.notVerifiable.push('the confirms: no confirm with its random in the capture');
-    return;
+    return { kind: 'unknown' };
   }
 
+  const zero = new Uint8Array(16);
+  const first = checkable[0]!;
+  const zeroFits = checkable.every((p) => c1Gives(zero, p.confirm!.pdu.value, p.random!.pdu.value));
   let tk: Uint8Array | undefined;
   let tkText = 'TK = 0';
-  if (association.model === 'just-works') {
-    tk = new Uint8Array(16);
-  } else {
-    ctx.add(
-      'legacy-pairing',
-      response.at,
-      `LE legacy Passkey Entry (${association.tableCell ?? 'passkey'}): the passkey protects against a man in the middle only; anyone who captured the pairing recovers it, then the STK and every key distributed under it`,
-    );
-    const first = checkable[0]!;
-    const search = searchPasskey(inputs(first.confirm!.pdu.value, first.random!.pdu.value));
-    if (search.passkey !== undefined) {
-      tk = passkeyTk(search.passkey);
-      tkText = `TK = passkey ${String(search.passkey).padStart(6, '0')}`;
-      ctx.passkey = search.passkey;
-      ctx.add(
-        'passkey-recovered',
-        first.confirm!.at,
-        `passkey ${String(search.passkey).padStart(6, '0')} recovered from ${first.name} at ${ctx.place(first.confirm!.at)} and ${first.randomName} at ${ctx.place(first.random!.at)} (${search.evaluations.toLocaleString('en-US')} c1 evaluations)`,
-        [first.random!.at],
-      );
-    } else if (
-      checkable.every((p) => c1Gives(new Uint8Array(16), p.confirm!.pdu.value, p.random!.pdu.value))
-    ) {
-      tk = new Uint8Array(16);
+  let found: TkFound = { kind: 'unknown' };
+  if (model === 'just-works' || (model === undefined && models.has('just-works') && zeroFits)) {
+    tk = zero;
+    found = { kind: 'zero' };
+    if (model === undefined) ctx.settle('just-works', 'the confirms follow from TK = 0: Just Works');
+  } else if (zeroFits) {
+    // The table chose Passkey Entry (or the fields leave it open), yet TK = 0: Just Works in
+    // effect, or the passkey 000000, which is the same TK and as well known (2.3.5.1, 2.3.5.3).
+    tk = zero;
+    found = { kind: 'zero' };
+    if (model === 'passkey') {
       ctx.add(
         'just-works-mitm-requested',
         first.confirm!.at,
-        `the IO table row ${association.tableCell} chose Passkey Entry, yet the confirms follow from TK = 0: Just Works was used and the keys are unauthenticated`,
+        `the IO table row ${ctx.association!.tableCell} chose Passkey Entry, yet the confirms follow from TK = 0 (Just Works, or the passkey 000000, the same TK): the keys are unauthenticated`,
       );
-    } else {
+    } else ctx.settle('passkey', 'the confirms follow from TK = 0 (passkey 000000)');
+  } else if (model === 'passkey' || (model === undefined && models.has('passkey'))) {
+    const search = searchPasskey(inputs(first.confirm!.pdu.value, first.random!.pdu.value), 'tables', 1);
+    if (search.passkey !== undefined) {
+      tk = passkeyTk(search.passkey);
+      tkText = `TK = passkey ${String(search.passkey).padStart(6, '0')}`;
+      found = { kind: 'passkey', passkey: search.passkey };
+      ctx.passkey = search.passkey;
+      if (model === undefined)
+        ctx.settle(
+          'passkey',
+          `the confirms follow from the passkey ${String(search.passkey).padStart(6, '0')}`,
+        );
       ctx.add(
-        'confirm-mismatch',
+        'passkey-recovered',
         first.confirm!.at,
-        `${first.name} matches no passkey 000000..999999 (nor TK = 0): the sides did not use one passkey, or the capture's addresses are not the ones used`,
+        `passkey ${String(search.passkey).padStart(6, '0')} recovered from ${first.name} at ${ctx.place(first.confirm!.at)} and ${first.randomName} at ${ctx.place(first.random!.at)} (${(search.evaluations + 1).toLocaleString('en-US')} c1 evaluations)`,
         [first.random!.at],
       );
-      return;
     }
+  }
+  if (!tk) {
+    if (model === undefined && models.has('oob')) {
+      ctx.settle('oob', 'the confirms follow from no TK a capture can find: OOB');
+      ctx.notVerifiable.push(
+        'the confirms and the STK: the TK is neither 0 nor a passkey, so it is the OOB value (or the addresses in the capture are not the ones used)',
+      );
+      return { kind: 'unknown' };
+    }
+    ctx.add(
+      'confirm-mismatch',
+      first.confirm!.at,
+      `${first.name} matches no passkey 000000..999999 (nor TK = 0): the sides did not use one passkey, or the capture's addresses are not the ones used`,
+      [first.random!.at],
+    );
+    return { kind: 'unknown' };
   }
   for (const pair of checkable) {
     const ok = c1Gives(tk, pair.confirm!.pdu.value, pair.random!.pdu.value);
@@ -116,21 +201,33 @@ export function checkLegacy(ctx: PairingContext): void {
   ctx.passkey = ctx.passkey ?? 0;
   if (!mrand || !srand) {
     ctx.notVerifiable.push('the STK: the capture lacks a Pairing Random');
-    return;
+    return found;
   }
-  const stk = maskKey(ctx.crypto.s1(tk, srand.pdu.value, mrand.pdu.value), ctx.keySize ?? 16);
+  const size = ctx.keySize ?? 16;
+  const stk = masked(ctx.crypto.s1(tk, srand.pdu.value, mrand.pdu.value), size);
   ctx.stk = stk;
-  const start = ctx.events('encryption-start').find((e) => e.at > srand.at);
+  const failed = ctx.all('pairing-failed').find((m) => !m.decrypted);
+  // The first start after Srand; else one before it (the encryption check judges that one).
+  const start =
+    ctx.events('encryption-start').find((e) => e.at > srand.at && !(failed && failed.at < e.at)) ??
+    ctx.earlyEncryption;
   if (!start) {
     ctx.notVerifiable.push('the STK: encryption was not started in the capture');
-    return;
+    return found;
   }
-  if (!start.ltk) return; // over the air: the link-layer check decides (ll-decrypt)
+  // Over the air the key is not shown: the link-layer check decides by the MIC (ll-decrypt).
+  if (!start.ltk) return found;
+  if (start.at < srand.at && !sameBytes(start.ltk, stk)) {
+    ctx.notVerifiable.push(
+      'the STK: encryption started before the pairing produced it, with another key, and not again after',
+    );
+    return found;
+  }
   if (sameBytes(start.ltk, stk)) {
     ctx.add(
       'stk-verified',
       start.at,
-      `the key that started encryption, ${hex(start.ltk)}, is STK = s1(${tkText}, Srand, Mrand) masked to ${ctx.keySize ?? 16} octets`,
+      `the key that started encryption, ${hex(start.ltk)}, is STK = s1(${tkText}, Srand, Mrand) masked to ${size} octets`,
     );
     ctx.verified.push('the STK that started encryption');
   } else if (!start.ltk.some((b) => b !== 0)) {
@@ -142,4 +239,5 @@ export function checkLegacy(ctx: PairingContext): void {
       `encryption started with ${hex(start.ltk)}, but STK = s1(${tkText}, Srand, Mrand) is ${hex(stk)}`,
     );
   }
+  return found;
 }

@@ -7,10 +7,10 @@
  * Numeric Comparison; key distribution responder first).
  * @module
  */
-import { resolveAssociation } from '../../smp/association.js';
 import { KeyDist } from '../../smp/constants.js';
 import type { PairingFeatures, SmpPdu } from '../../smp/pdu.js';
 import type { SmpEvent } from '../events.js';
+import { resolveModels } from './context.js';
 import type { PairingMessage, Side } from './types.js';
 
 const other = (side: Side): Side => (side === 'initiator' ? 'responder' : 'initiator');
@@ -24,18 +24,44 @@ export const KEY_PDU_BIT: Readonly<Partial<Record<SmpPdu['type'], number>>> = Ob
   'signing-information': KeyDist.SignKey,
 });
 
+/**
+ * A Pairing Request or Response the decoder refused (a reserved IO
+ * capability or OOB flag, a maximum key size outside 7..16, extra octets),
+ * read field by field as its receiver would have to: the pairing it opens
+ * is audited on (Core Vol 3 Part H 3.5.1, 3.5.2). Undefined for anything
+ * else, or when the PDU is too short to hold the six feature octets.
+ * @example
+ * ```ts
+ * readFeaturesLeniently(Uint8Array.of(0x01, 0x07, 0x00, 0x01, 0x14, 0x00, 0x01))?.maxKeySize; // 20
+ * ```
+ */
+export function readFeaturesLeniently(bytes: Uint8Array): SmpPdu | undefined {
+  const code = bytes[0];
+  if ((code !== 0x01 && code !== 0x02) || bytes.length < 7) return undefined;
+  return {
+    type: code === 0x01 ? 'pairing-request' : 'pairing-response',
+    ioCapability: bytes[1]!,
+    oobDataPresent: bytes[2] === 1,
+    authReq: bytes[3]! & 0x3f,
+    maxKeySize: bytes[4]!,
+    initiatorKeys: bytes[5]! & 0x0f,
+    responderKeys: bytes[6]! & 0x0f,
+  };
+}
+
 /** The SMP events of a pairing as messages with senders, in order. */
 export function assignSenders(events: readonly SmpEvent[]): PairingMessage[] {
   const out: PairingMessage[] = [];
-  let request: PairingFeatures | undefined;
-  let response: PairingFeatures | undefined;
+  let request: SmpEvent | undefined;
+  let response: SmpEvent | undefined;
   const counts = new Map<string, number>();
   let initiatorKeysSeen = false;
   for (const event of events) {
-    if (!event.decoded.ok) continue;
-    const pdu = event.decoded.pdu;
-    if (pdu.type === 'pairing-request') request = pdu;
-    if (pdu.type === 'pairing-response') response = pdu;
+    const pdu = event.decoded.ok ? event.decoded.pdu : readFeaturesLeniently(event.bytes);
+    if (!pdu) continue;
+    // Only the first Request and Response count: a second one is out of sequence (3.5.1).
+    if (pdu.type === 'pairing-request') request ??= event;
+    if (pdu.type === 'pairing-response') response ??= event;
     const seen = counts.get(pdu.type) ?? 0;
     counts.set(pdu.type, seen + 1);
     let sender: Side | undefined = event.sender
@@ -53,6 +79,7 @@ export function assignSenders(events: readonly SmpEvent[]): PairingMessage[] {
       inferred,
       pdu,
       bytes: event.bytes,
+      ...(event.decoded.ok ? {} : { malformed: event.decoded.message }),
       ...(event.decrypted ? { decrypted: true } : {}),
     });
   }
@@ -62,8 +89,8 @@ export function assignSenders(events: readonly SmpEvent[]): PairingMessage[] {
 function inferSender(
   pdu: SmpPdu,
   seen: number,
-  request: PairingFeatures | undefined,
-  response: PairingFeatures | undefined,
+  request: SmpEvent | undefined,
+  response: SmpEvent | undefined,
   initiatorKeysSeen: boolean,
 ): Side | undefined {
   const alternate = (): Side => (seen % 2 === 0 ? 'initiator' : 'responder');
@@ -79,9 +106,10 @@ function inferSender(
       return alternate();
     case 'pairing-confirm': {
       if (request && response) {
-        const association = resolveAssociation(request, response);
-        // SC Just Works and Numeric Comparison: only the responder commits (Cb).
-        if (association.secureConnections && association.model !== 'passkey' && association.model !== 'oob') {
+        // SC Just Works and Numeric Comparison: only the responder commits (Cb). With a
+        // reserved IO capability, every model the field could stand for must agree.
+        const models = resolveModels(request.bytes, response.bytes);
+        if (models.every((a) => a.secureConnections && a.model !== 'passkey' && a.model !== 'oob')) {
           return 'responder';
         }
       }
@@ -89,9 +117,10 @@ function inferSender(
     }
     default: {
       const bit = KEY_PDU_BIT[pdu.type];
-      if (bit === undefined || !response) return undefined;
+      const features = response && (readFeaturesLeniently(response.bytes) as PairingFeatures | undefined);
+      if (bit === undefined || !features) return undefined;
       // Responder first: a key the responder's mask names, before any initiator key, is the responder's.
-      if (seen === 0 && !initiatorKeysSeen && response.responderKeys & bit) return 'responder';
+      if (seen === 0 && !initiatorKeysSeen && features.responderKeys & bit) return 'responder';
       return other('responder');
     }
   }

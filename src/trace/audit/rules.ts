@@ -47,8 +47,8 @@ export const AUDIT_RULES = Object.freeze({
   },
   'identity-address': {
     severity: 'error',
-    title: 'identity address that is not an identity',
-    rule: 'smp-rules 6 (3.6.5): Identity Address Information carries a public or static random address (two most significant bits 11)',
+    title: 'identity address that is not an identity, or contradicts the connection',
+    rule: 'smp-rules 6, 9 (3.6.4, 3.6.5; Vol 6 Part B 1.3): Identity Address Information carries a public or static random address (two most significant bits 11, the rest neither all 0 nor all 1); a device that connected from its public or static address distributes that address with that type; one that connected from a resolvable private address distributes the IRK that resolves it',
   },
   'debug-key': {
     severity: 'warning',
@@ -62,8 +62,8 @@ export const AUDIT_RULES = Object.freeze({
   },
   'legacy-pairing': {
     severity: 'warning',
-    title: 'LE legacy pairing with a passkey or OOB value',
-    rule: 'smp-rules 3 (2.3.5.2-2.3.5.5): legacy Passkey Entry protects against MITM only while the passkey is secret; an eavesdropper recovers it from the confirms',
+    title: 'LE legacy pairing',
+    rule: 'smp-rules 3 (2.3.5.2-2.3.5.5): legacy Just Works has TK = 0, so the STK and every key distributed under it follow from the capture (no protection against eavesdroppers, 2.3.5.2); a legacy passkey is recovered by searching its 10^6 values; OOB is as secret as the OOB channel',
   },
   'passkey-recovered': {
     severity: 'warning',
@@ -83,7 +83,12 @@ export const AUDIT_RULES = Object.freeze({
   'stk-mismatch': {
     severity: 'error',
     title: 'encryption started with a key the pairing did not produce',
-    rule: 'smp-rules 3 (2.3.5.5): the central encrypts with STK = s1(TK, Srand, Mrand) masked to the key size',
+    rule: 'smp-rules 3, 4 (2.3.5.5, 2.4.4): after phase 2 the central encrypts with the key the pairing produced (STK = s1(TK, Srand, Mrand), or the SC LTK) masked to the key size, with EDIV 0 and Rand 0',
+  },
+  'early-encryption': {
+    severity: 'error',
+    title: 'encryption started before the pairing finished',
+    rule: "smp-rules 3, 4 (2.3.5.5, 2.3.5.6.5): the initiator encrypts only once phase 2 ends (the responder's Pairing Random in legacy pairing, its DHKey Check under SC); a key used earlier is not the pairing's",
   },
   'encryption-without-pairing': {
     severity: 'info',
@@ -117,8 +122,8 @@ export const AUDIT_RULES = Object.freeze({
   },
   'malformed-pdu': {
     severity: 'error',
-    title: 'SMP PDU with a wrong length or reserved value',
-    rule: 'smp-rules 7 (3.3): wrong length or out-of-range field -> Invalid Parameters (0x0A)',
+    title: 'SMP PDU with a wrong length, a reserved value or reserved bits set',
+    rule: 'smp-rules 1, 7 (3.3, 3.5.1, 3.6.1): wrong length or out-of-range field (IO capability above 0x04, OOB flag above 0x01, maximum key size outside 7..16) -> Invalid Parameters (0x0A); reserved bits (AuthReq bits 6-7 and bonding flags 1x, key distribution bits 4-7) are sent as 0',
   },
   'confirm-verified': {
     severity: 'info',

@@ -36,6 +36,11 @@ export interface PairingMessage {
   readonly inferred: boolean;
   readonly pdu: SmpPdu;
   readonly bytes: Uint8Array;
+  /**
+   * The decoder refused it (a Pairing Request or Response with a field out of
+   * range, read field by field for the audit); why.
+   */
+  readonly malformed?: string;
   /** Recovered by decrypting link-layer PDUs with the derived key. */
   readonly decrypted?: boolean;
 }
