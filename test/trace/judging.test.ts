@@ -138,6 +138,24 @@ describe('item 5: legacy-pairing for every LE legacy pairing, with what its mode
     );
   });
 
+  it('Passkey Entry by the IO table, TK = 0 by the confirms: Just Works in effect, and just-works-mitm-requested', () => {
+    const all = own('legacy-passkey');
+    resignLegacy(all, new Uint8Array(16));
+    const pairing = only(rewrite(all));
+    expect(pairing.passkey).toBe(0);
+    expect(summary(pairing)).toEqual([
+      'warning legacy-pairing 16',
+      'error just-works-mitm-requested 17',
+      'info confirm-verified 17',
+      'info confirm-verified 19',
+      'info stk-verified 23',
+    ]);
+    expect(pairing.findings[0]!.message).toMatch(
+      /^LE legacy Just Works \(the initiator did not set the SC bit\); the IO table row DisplayOnly x KeyboardOnly: PK-r chose Passkey Entry, yet the TK is 0: TK = 0, so STK/,
+    );
+    expect(pairing.findings[1]!.message).toContain('Just Works, or the passkey 000000, the same TK');
+  });
+
   it('as soon as Request and Response are seen: a capture that ends there', () => {
     const all = own('legacy-just-works');
     const pairing = only(rewrite(all.slice(0, smpIndex(all, 0x02) + 1)));
