@@ -2,7 +2,9 @@
  * Link-layer packets (sniffer captures) to trace events: CONNECT_IND gives a
  * connection its access address and both addresses; data PDUs carry L2CAP
  * (reassembled across LLID 2/1 fragments) and LL control PDUs; after
- * LL_START_ENC_REQ the PDUs are encrypted and are passed on as such.
+ * LL_START_ENC_REQ the PDUs are encrypted and are passed on as such, unless
+ * the capture flags each packet (nRF Sniffer: plaintext, or decrypted by the
+ * sniffer); SMP PDUs carry the sender the capture records.
  * Core Vol 6 Part B 2.3 (advertising PDUs), 2.4 (data PDUs), 2.4.2 (control).
  * @module
  */
@@ -47,8 +49,15 @@ function retransmission(a: Uint8Array, b: Uint8Array): boolean {
 const hex32 = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 const le16 = (b: Uint8Array, at: number) => b[at]! | (b[at + 1]! << 8);
 
+/** Where a data PDU was captured, and who sent it when the capture says so. */
+interface Base {
+  at: number;
+  time?: number;
+  sender?: 'central' | 'peripheral';
+}
+
 /** The SMP event of a whole L2CAP frame, if it is on the SMP channel. */
-function smpFrame(link: string, frame: Uint8Array, base: { at: number; time?: number }): TraceEvent[] {
+function smpFrame(link: string, frame: Uint8Array, base: Base): TraceEvent[] {
   if (frame.length < 4 || le16(frame, 2) !== FixedChannel.Smp) return [];
   const bytes = frame.slice(4);
   return [{ type: 'smp', ...base, link, bytes, decoded: decodePdu(bytes) }];
@@ -100,10 +109,14 @@ export class LinkLayerDecoder {
     const llid = pdu[0]! & 0x03;
     const payload = pdu.subarray(2, 2 + pdu[1]!);
     if (payload.length === 0) return [];
-    if (state.encrypted) {
+    // A capture that flags each packet (nRF Sniffer) says which are ciphertext, even after LL_START_ENC_REQ.
+    if (record.ciphertext ?? state.encrypted) {
       return [{ type: 'encrypted-pdu', ...base, link: state.link, header: pdu[0]!, payload }];
     }
-    return this.#plain(state, llid, payload, base);
+    return this.#plain(state, llid, payload, {
+      ...base,
+      ...(record.sender ? { sender: record.sender } : {}),
+    });
   }
 
   /**
@@ -117,13 +130,9 @@ export class LinkLayerDecoder {
     return decoder.#plain(state, header & 0x03, payload, { at });
   }
 
-  #plain(
-    state: LinkState,
-    llid: number,
-    payload: Uint8Array,
-    base: { at: number; time?: number },
-  ): TraceEvent[] {
+  #plain(state: LinkState, llid: number, payload: Uint8Array, smpBase: Base): TraceEvent[] {
     const link = state.link;
+    const { sender: _, ...base } = smpBase;
     if (llid === Llid.Control) {
       switch (payload[0]) {
         case LlControl.EncReq:
@@ -163,7 +172,7 @@ export class LinkLayerDecoder {
     }
     if (llid === Llid.Start && payload.length >= 4 && 4 + le16(payload, 0) === payload.length) {
       // A whole frame in one PDU: the other side's fragmented frame, if any, stays open.
-      return smpFrame(link, payload, base);
+      return smpFrame(link, payload, smpBase);
     }
     if (llid === Llid.Start) {
       state.partial = payload;
@@ -182,6 +191,6 @@ export class LinkLayerDecoder {
     const frame = state.partial;
     state.partial = undefined;
     if (frame.length !== state.expected) return [];
-    return smpFrame(link, frame, base);
+    return smpFrame(link, frame, smpBase);
   }
 }

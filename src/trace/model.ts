@@ -56,6 +56,15 @@ export interface LinkLayerRecord {
   readonly pdu: Uint8Array;
   /** RF channel, when the capture records it. */
   readonly channel?: number;
+  /** A data PDU's sender, when the capture records it per packet (nRF Sniffer flags). */
+  readonly sender?: 'central' | 'peripheral';
+  /**
+   * A data PDU's payload is ciphertext and MIC (true) or plaintext (false),
+   * when the capture says so per packet (nRF Sniffer: flagged encrypted and
+   * not decrypted by the sniffer); absent, every data PDU after
+   * LL_START_ENC_REQ is taken as ciphertext.
+   */
+  readonly ciphertext?: boolean;
 }
 
 /** One packet of a capture. */
