@@ -1,7 +1,9 @@
 /**
  * nRF Sniffer captures (LINKTYPE_NORDIC_BLE, 272): hand-written records of
  * every header version, the crackle captures re-wrapped as 272 in every
- * version (same packets, same audit), bad records skipped, random input.
+ * version (same packets, same audit), each data packet's flags followed
+ * (sender; ciphertext as received, decrypted by the sniffer, or logged as
+ * plaintext), bad records skipped, random input, Wireshark's reading.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { e } from '../../src/crypto/aes.js';
+import { concat, fromHex, reverse, toHex } from '../../src/crypto/bytes.js';
+import { ccmDecrypt, linkNonce } from '../../src/trace/audit/ccm.js';
+import type { TraceEvent } from '../../src/trace/events.js';
 import { auditTrace, readTrace, TraceReadError, TraceReader } from '../../src/trace/index.js';
 import { LinkLayerDecoder } from '../../src/trace/ll-decoder.js';
 import type { LinkLayerRecord } from '../../src/trace/model.js';
@@ -78,10 +84,18 @@ function nordicFrame(packet: Uint8Array, wrap: Wrap): Uint8Array {
   return Uint8Array.from([board, ...le16(payload.length), version, ...counter, id, ...payload]);
 }
 
-/** Flags as a sniffer following the connections would set them: direction alternating from the central, encrypted after LL_START_ENC_REQ. */
-function flagger(): (le: Uint8Array) => number {
+type Sender = 'central' | 'peripheral';
+
+/**
+ * Flags as a sniffer following the connections would set them: CRC OK; the
+ * sender of a data packet as `senders` has it by frame, else alternating from
+ * the central; encrypted from LL_START_ENC_REQ on.
+ */
+function flagger(
+  senders: ReadonlyMap<number, Sender> = new Map(),
+): (le: Uint8Array, frame: number) => number {
   const links = new Map<number, { central: boolean; encrypted: boolean }>();
-  return (le) => {
+  return (le, frame) => {
     if (le.length < 6) return 0x01;
     const accessAddress = u32(le, 0);
     if (accessAddress === ADVERTISING) {
@@ -91,12 +105,75 @@ function flagger(): (le: Uint8Array) => number {
     }
     const link = links.get(accessAddress) ?? { central: true, encrypted: false };
     links.set(accessAddress, link);
-    const flags = 0x01 | (link.central ? 0x02 : 0) | (link.encrypted ? 0x04 : 0);
-    link.central = !link.central;
+    const sender = senders.get(frame);
+    const central = sender === undefined ? link.central : sender === 'central';
+    const flags = 0x01 | (central ? 0x02 : 0) | (link.encrypted ? 0x04 : 0);
+    link.central = !central;
     if ((le[4]! & 0x03) === 0x03 && le[5]! > 0 && le[6] === 0x05) link.encrypted = true;
     return flags;
   };
 }
+
+/** Memoized per capture name: the helpers below audit the original capture. */
+function once<T>(compute: (name: string) => T): (name: string) => T {
+  const cache = new Map<string, T>();
+  return (name) => {
+    if (!cache.has(name)) cache.set(name, compute(name));
+    return cache.get(name)!;
+  };
+}
+
+/** The sender of each SMP PDU as the audit of the original capture has it (by protocol order), by frame. */
+const smpSenders = once((name): ReadonlyMap<number, Sender> => {
+  const senders = new Map<number, Sender>();
+  for (const pairing of auditTrace(fixture(name)).pairings)
+    for (const step of pairing.steps)
+      if (step.from !== 'both') senders.set(step.at, step.from === 'initiator' ? 'central' : 'peripheral');
+  return senders;
+});
+
+/** A PDU decrypted as a sniffer holding the key would: its plaintext and its sender (the nonce's direction bit). */
+interface Decrypted {
+  readonly plain: Uint8Array;
+  readonly sender: Sender;
+}
+
+/**
+ * The encrypted PDUs of a legacy pairing's capture decrypted under the STK the
+ * audit derives (SK = e(STK, SKDm || SKDs), Core Vol 6 Part E 1), by their
+ * ciphertext and MIC (a retransmission repeats them).
+ */
+const decryptedPdus = once((name): ReadonlyMap<string, Decrypted> => {
+  const stk = fromHex(auditTrace(fixture(name)).pairings[0]!.stk!);
+  const decoder = new LinkLayerDecoder();
+  const events = readTrace(fixture(name)).records.flatMap((r) => (r.kind === 'll' ? decoder.push(r) : []));
+  const find = <T extends TraceEvent['type']>(type: T) =>
+    events.find((event): event is Extract<TraceEvent, { type: T }> => event.type === type)!;
+  const start = find('encryption-start');
+  const response = find('encryption-response');
+  const sk = reverse(e(stk, concat(start.skdm!, response.skds)));
+  const iv = concat(start.ivm!, response.ivs);
+  const counters: Record<Sender, number> = { central: 0, peripheral: 0 };
+  const out = new Map<string, Decrypted>();
+  for (const event of events) {
+    if (event.type !== 'encrypted-pdu') continue;
+    search: for (const sender of ['central', 'peripheral'] as const) {
+      for (let counter = counters[sender]; counter < counters[sender] + 4; counter++) {
+        const plain = ccmDecrypt(
+          sk,
+          linkNonce(counter, sender === 'central', iv),
+          event.header,
+          event.payload,
+        );
+        if (!plain) continue;
+        out.set(toHex(event.payload), { plain, sender });
+        counters[sender] = counter + 1;
+        break search;
+      }
+    }
+  }
+  return out;
+});
 
 // --- Containers: the crackle files re-written frame by frame with link type 272. ---
 
@@ -159,17 +236,39 @@ function rewrite(bytes: Uint8Array, map: (frame: Uint8Array, linkType: number) =
   return Buffer.concat(out);
 }
 
-/** A crackle capture re-wrapped as nRF Sniffer records of `version`, with the flags a sniffer would set. */
-function asNordic(name: string, version: Version): Uint8Array {
-  const flags = flagger();
+/**
+ * What the sniffer did with the encrypted PDUs: passed them on as received
+ * (flagged encrypted, MIC not OK: it lacked the key), decrypted them (flagged
+ * encrypted, MIC OK, the MIC removed), or logged them as plaintext (not
+ * flagged encrypted).
+ */
+type Encrypted = 'ciphertext' | 'decrypted' | 'plaintext';
+
+/**
+ * A crackle capture re-wrapped as nRF Sniffer records of `version`, with the
+ * flags a sniffer would set (each SMP PDU's sender as the original's audit has
+ * it; each decrypted PDU's by its nonce).
+ */
+function asNordic(name: string, version: Version, encrypted: Encrypted = 'ciphertext'): Uint8Array {
+  const senders = smpSenders(name);
+  const decrypted: ReadonlyMap<string, Decrypted> =
+    encrypted === 'ciphertext' ? new Map() : decryptedPdus(name);
+  const flags = flagger(senders);
   let counter = 0;
   return rewrite(fixture(name), (frame, linkType) => {
-    const le = lePacket(linkType, frame);
+    let le = lePacket(linkType, frame);
     counter += 1;
     const advertising = le.length >= 4 && u32(le, 0) === ADVERTISING;
+    let f = flags(le, counter);
+    const plain = advertising || le.length < 6 ? undefined : decrypted.get(toHex(le.subarray(6, 6 + le[5]!)));
+    if (plain) {
+      const { length } = plain.plain;
+      le = Uint8Array.from([...le.subarray(0, 4), le[4]!, length, ...plain.plain, ...le.subarray(-3)]);
+      f = 0x01 | (plain.sender === 'central' ? 0x02 : 0) | (encrypted === 'decrypted' ? 0x0c : 0);
+    }
     return nordicFrame(le, {
       version,
-      flags: flags(le),
+      flags: f,
       counter,
       channel: advertising ? 37 + (counter % 3) : counter % 37,
       rssi: 40 + (counter % 50),
@@ -455,12 +554,12 @@ describe('LINKTYPE_NORDIC_BLE: the crackle captures re-wrapped in every header v
     const name = CRACKLE[0]!;
     const confirm = 569;
     const corrupt = (crcOk: boolean) => {
-      const flags = flagger();
+      const flags = flagger(smpSenders(name));
       let frame = 0;
       return rewrite(fixture(name), (bytes, linkType) => {
         const le = Uint8Array.from(lePacket(linkType, bytes));
         frame += 1;
-        let f = flags(le);
+        let f = flags(le, frame);
         if (frame === confirm) {
           le[le.length - 5] = le[le.length - 5]! ^ 0xff;
           if (!crcOk) f &= ~0x01;
@@ -496,6 +595,107 @@ describe('LINKTYPE_NORDIC_BLE: the crackle captures re-wrapped in every header v
       ),
       { numRuns: 20 },
     );
+  });
+});
+
+/** The events the link-layer decoder makes of a capture's records. */
+function llEvents(bytes: Uint8Array): TraceEvent[] {
+  const decoder = new LinkLayerDecoder();
+  return readTrace(bytes).records.flatMap((r) => (r.kind === 'll' ? decoder.push(r) : []));
+}
+
+describe('LINKTYPE_NORDIC_BLE: the flags of each data packet', () => {
+  const LEGACY = [CRACKLE[0]!, CRACKLE[2]!];
+
+  it('an SMP PDU carries the sender its flags give; the original capture records none', () => {
+    for (const name of CRACKLE) {
+      const records = readTrace(asNordic(name, 3)).records as NordicBleRecord[];
+      const decoder = new LinkLayerDecoder();
+      const smp = records.flatMap((record) =>
+        decoder
+          .push(record)
+          .filter((event) => event.type === 'smp')
+          .map((event) => [event.sender, record.nordic.sender]),
+      );
+      expect(smp.length, name).toBeGreaterThan(5);
+      for (const [sender, flagged] of smp) expect(sender, name).toBe(flagged);
+      expect(new Set(smp.map(([sender]) => sender)), name).toEqual(new Set(['central', 'peripheral']));
+      const original = llEvents(fixture(name)).filter((event) => event.type === 'smp');
+      expect(
+        original.every((event) => event.sender === undefined),
+        name,
+      ).toBe(true);
+    }
+  });
+
+  it.each(
+    LEGACY.flatMap((name) =>
+      (
+        [
+          ['decrypted', 'decrypted by the sniffer (flagged encrypted, MIC OK)'],
+          ['plaintext', 'logged as plaintext (not flagged encrypted)'],
+        ] as const
+      ).flatMap(([encrypted, what]) => VERSIONS.map((version) => [name, version, what, encrypted] as const)),
+    ),
+  )(
+    '%s as version %i, the encrypted PDUs %s: read as plaintext, the keys audited as sent',
+    (name, version, _what, encrypted) => {
+      const wrapped = asNordic(name, version, encrypted);
+      const decrypted = decryptedPdus(name);
+      expect(decrypted.size).toBeGreaterThanOrEqual(3);
+      // The decrypted PDUs are no longer ciphertext to the decoder; the rest (the sniffer could not decrypt them) still are.
+      const before = llEvents(fixture(name)).filter((event) => event.type === 'encrypted-pdu');
+      const after = llEvents(wrapped).filter((event) => event.type === 'encrypted-pdu');
+      expect(after.map((event) => event.at)).toEqual(
+        before.filter((event) => !decrypted.has(toHex(event.payload))).map((event) => event.at),
+      );
+      const [original] = auditTrace(fixture(name)).pairings;
+      const [audit] = auditTrace(wrapped).pairings;
+      const { method, model, passkey, stk, outcome } = original!;
+      expect(audit).toMatchObject({ method, model, passkey, stk, outcome });
+      // The key distribution the auditor decrypted itself is now in the capture, from the sender the flags give.
+      const step = ({ at, from, label }: { at: number; from: string; label: string }) =>
+        `${at} ${from} ${label}`;
+      const steps = audit!.steps.map(step);
+      expect(steps).toEqual(expect.arrayContaining(original!.steps.map(step)));
+      expect(
+        steps.filter((s) => / (Encryption|Central Identification|Identity)/.test(s)).length,
+      ).toBeGreaterThan(0);
+      // Nothing is left to check the STK against over the air; everything else is found as before.
+      const finding = ({ rule, where, message }: { rule: string; where: number; message: string }) =>
+        `${rule} ${where} ${message}`;
+      expect(audit!.findings.map(finding)).toEqual(
+        original!.findings.filter((f) => f.rule !== 'stk-verified').map(finding),
+      );
+      expect(audit!.verified).toEqual(original!.verified.filter((v) => !v.startsWith('the STK')));
+    },
+  );
+
+  it('flagged encrypted with a bad MIC: ciphertext, even where the capture lacks LL_START_ENC_REQ', () => {
+    const name = CRACKLE[2]!;
+    const bytes = asNordic(name, 2);
+    // The sniffer missed LL_START_ENC_REQ (and any retransmission of it): those records are flagged with a bad CRC.
+    const starts = readTrace(bytes)
+      .records.filter((r) => r.kind === 'll' && r.pdu[0]! % 4 === 3 && r.pdu[1]! > 0 && r.pdu[2] === 0x05)
+      .map((r) => r.at);
+    expect(starts.length).toBeGreaterThan(0);
+    let frame = 0;
+    const missed = rewrite(bytes, (data) => {
+      frame += 1;
+      const out = Uint8Array.from(data);
+      if (starts.includes(frame)) out[8] = out[8]! & ~0x01;
+      return out;
+    });
+    expect(readTrace(missed).records.filter((r) => starts.includes(r.at))).toEqual([]);
+    const ciphertext = (capture: Uint8Array) =>
+      llEvents(capture)
+        .filter((event) => event.type === 'encrypted-pdu')
+        .map((event) => event.at);
+    expect(ciphertext(missed).length).toBeGreaterThan(20);
+    expect(ciphertext(missed)).toEqual(ciphertext(fixture(name)));
+    const [audit] = auditTrace(missed).pairings;
+    expect(audit!.findings.map((f) => f.rule)).toContain('stk-verified');
+    expect(audit!.steps.map((s) => s.label)).toContain('Identity Information');
   });
 });
 
@@ -546,6 +746,11 @@ describe('LINKTYPE_NORDIC_BLE: random input', () => {
         expect(linkLayer(records).map((r) => [r.accessAddress, r.pdu])).toEqual(
           w.flags & 1 ? [[accessAddress, [...le.subarray(4, le.length - 3)]]] : [],
         );
+        // A data packet's sender and ciphertext as the flags give them: encrypted and not decrypted (MIC not OK).
+        for (const { sender, ciphertext } of records as LinkLayerRecord[]) {
+          expect(sender).toBe(header!.sender);
+          expect(ciphertext).toBe(data ? (w.flags & 0x0c) === 0x04 : undefined);
+        }
       }),
       { numRuns: 300 },
     );
@@ -600,11 +805,12 @@ describe.skipIf(!tshark)(
       'nordic_ble.rssi',
       'nordic_ble.direction',
       'nordic_ble.encrypted',
+      'nordic_ble.micok',
       'btle.access_address',
       'btsmp.opcode',
     ];
 
-    /** Per frame: header version, channel, RSSI, direction, encrypted, access address, SMP opcode, as tshark prints them. */
+    /** Per frame: header version, channel, RSSI, direction, encrypted, MIC OK, access address, SMP opcode, as tshark prints them. */
     function ours(bytes: Uint8Array): string[] {
       const decoder = new LinkLayerDecoder();
       return (readTrace(bytes).records as NordicBleRecord[]).map((record) => {
@@ -618,6 +824,7 @@ describe.skipIf(!tshark)(
           nordic.rssi,
           data ? (nordic.sender === 'central' ? 1 : 0) : '',
           data ? (nordic.encrypted ? 1 : 0) : '',
+          nordic.encrypted ? (nordic.micOk ? 1 : 0) : '',
           `0x${record.accessAddress.toString(16).padStart(8, '0')}`,
           smp?.type === 'smp' ? `0x${smp.bytes[0]!.toString(16).padStart(2, '0')}` : '',
         ].join('\t');
@@ -625,30 +832,38 @@ describe.skipIf(!tshark)(
     }
 
     it.each([
-      ...VERSIONS.map((version) => [CRACKLE[0]!, version] as const),
-      [CRACKLE[1]!, 3] as const,
-      [CRACKLE[2]!, 2] as const,
-    ])('%s as version %i: every frame alike, the SMP PDUs in the same frames', (name, version) => {
-      const bytes = asNordic(name, version);
-      const dir = mkdtempSync(join(tmpdir(), 'ble-smp-nordic-'));
-      try {
-        const file = join(dir, `capture.${name.endsWith('.pcapng') ? 'pcapng' : 'pcap'}`);
-        writeFileSync(file, bytes);
-        const out = execFileSync(
-          'tshark',
-          ['-r', file, '-T', 'fields', ...FIELDS.flatMap((f) => ['-e', f])],
-          {
-            encoding: 'utf8',
-            stdio: ['ignore', 'pipe', 'ignore'],
-          },
-        );
-        const theirs = out.split('\n').filter((line) => line.trim() !== '');
-        const mine = ours(bytes);
-        expect(mine.filter((line) => line.endsWith('\t0x01')).length).toBe(1);
-        expect(mine).toEqual(theirs);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
+      ...VERSIONS.map((version) => [CRACKLE[0]!, version, 'ciphertext'] as const),
+      [CRACKLE[1]!, 3, 'ciphertext'] as const,
+      [CRACKLE[2]!, 2, 'ciphertext'] as const,
+      // Flagged encrypted with the MIC OK, Wireshark too reads the payload as plaintext: the key distribution's SMP PDUs.
+      [CRACKLE[2]!, 3, 'decrypted'] as const,
+      [CRACKLE[2]!, 1, 'plaintext'] as const,
+    ])(
+      '%s as version %i, encrypted PDUs as %s: every frame alike, the SMP PDUs in the same frames',
+      (name, version, encrypted) => {
+        const bytes = asNordic(name, version, encrypted);
+        const dir = mkdtempSync(join(tmpdir(), 'ble-smp-nordic-'));
+        try {
+          const file = join(dir, `capture.${name.endsWith('.pcapng') ? 'pcapng' : 'pcap'}`);
+          writeFileSync(file, bytes);
+          const out = execFileSync(
+            'tshark',
+            ['-r', file, '-T', 'fields', ...FIELDS.flatMap((f) => ['-e', f])],
+            {
+              encoding: 'utf8',
+              stdio: ['ignore', 'pipe', 'ignore'],
+            },
+          );
+          const theirs = out.split('\n').filter((line) => line.trim() !== '');
+          const mine = ours(bytes);
+          expect(mine.filter((line) => line.endsWith('\t0x01')).length).toBe(1);
+          // Encryption Information in the capture's plaintext, not only to the auditor that decrypts.
+          expect(mine.some((line) => line.endsWith('\t0x06'))).toBe(encrypted !== 'ciphertext');
+          expect(mine).toEqual(theirs);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    );
   },
 );

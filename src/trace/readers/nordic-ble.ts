@@ -62,7 +62,7 @@ export interface NordicBleHeader {
   readonly sender?: 'central' | 'peripheral';
   /** A data packet that was encrypted on air (flags bit 2). */
   readonly encrypted: boolean;
-  /** An encrypted data packet whose MIC the sniffer checked good, i.e. decrypted (flags bit 3). */
+  /** An encrypted data packet the sniffer decrypted, its MIC checked good (flags bit 3). */
   readonly micOk: boolean;
   /** PHY (flags bits 4 to 6): 0 LE 1M, 1 LE 2M, 2 LE Coded. */
   readonly phy: number;
@@ -176,7 +176,12 @@ export function nordicBleHeader(data: Uint8Array): NordicBleHeader | undefined {
  * beside it; undefined when the record holds no LE packet (see
  * {@link nordicBleHeader}), when the PDU's length runs past the record, and
  * when the sniffer flags a bad CRC: such a packet is neither what was sent nor
- * what the peer accepted. Never throws.
+ * what the peer accepted. A data packet also carries its sender and whether
+ * its payload is ciphertext: flagged encrypted with a bad MIC, the sniffer
+ * could not decrypt it and passes it as received (ciphertext and MIC);
+ * flagged encrypted with the MIC OK, the sniffer decrypted it (plaintext,
+ * the MIC removed); not flagged encrypted, it is plaintext, even after
+ * LL_START_ENC_REQ. Never throws.
  * @example
  * ```ts
  * const record = nordicBleRecord(frame, 1, 1700000000.5);
@@ -200,6 +205,9 @@ export function nordicBleRecord(
     accessAddress: nordic.accessAddress,
     pdu: pdu.subarray(0, end),
     channel: nordic.channel,
+    ...(nordic.sender === undefined
+      ? {}
+      : { sender: nordic.sender, ciphertext: nordic.encrypted && !nordic.micOk }),
     nordic,
   };
 }
