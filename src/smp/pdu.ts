@@ -86,6 +86,27 @@ const invalid = (message: string): DecodeResult => ({
 });
 
 /**
+ * The fields of a Pairing Request or Response (octets 1..6 after the code,
+ * Vol 3 Part H 3.5.1-3.5.2) as read, reserved values included: the reserved
+ * AuthReq bits and key-distribution bits masked, nothing else checked.
+ * {@link decodePdu} checks them; a capture auditor reads malformed ones too.
+ * @example
+ * ```ts
+ * pairingFeatures(Uint8Array.of(0x01, 0x07, 0x00, 0x01, 0x14, 0x00, 0x01)).maxKeySize; // 20
+ * ```
+ */
+export function pairingFeatures(bytes: Uint8Array): PairingFeatures {
+  return {
+    ioCapability: bytes[1]!,
+    oobDataPresent: bytes[2] === 1,
+    authReq: bytes[3]! & 0x3f,
+    maxKeySize: bytes[4]!,
+    initiatorKeys: bytes[5]! & 0x0f,
+    responderKeys: bytes[6]! & 0x0f,
+  };
+}
+
+/**
  * Decodes one SMP PDU (the L2CAP payload of CID 0x0006). Never throws: a
  * reserved code is to be ignored (3.3); a wrong length or an out-of-range field
  * fails with Invalid Parameters (0x0A). Reserved bits of AuthReq and of the key
@@ -111,14 +132,7 @@ export function decodePdu(bytes: Uint8Array): DecodeResult {
   switch (type) {
     case 'pairing-request':
     case 'pairing-response': {
-      const features: PairingFeatures = {
-        ioCapability: bytes[1]!,
-        oobDataPresent: bytes[2] === 1,
-        authReq: bytes[3]! & 0x3f,
-        maxKeySize: bytes[4]!,
-        initiatorKeys: bytes[5]! & 0x0f,
-        responderKeys: bytes[6]! & 0x0f,
-      };
+      const features = pairingFeatures(bytes);
       if (features.ioCapability > 4) return invalid(`${type}: reserved IO capability 0x${hex2(bytes[1]!)}`);
       if (bytes[2]! > 1) return invalid(`${type}: reserved OOB data flag 0x${hex2(bytes[2]!)}`);
       if (features.maxKeySize < MIN_KEY_SIZE || features.maxKeySize > MAX_KEY_SIZE) {

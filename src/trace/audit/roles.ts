@@ -8,7 +8,7 @@
  * @module
  */
 import { KeyDist } from '../../smp/constants.js';
-import type { PairingFeatures, SmpPdu } from '../../smp/pdu.js';
+import { type PairingFeatures, pairingFeatures, type SmpPdu } from '../../smp/pdu.js';
 import type { SmpEvent } from '../events.js';
 import { resolveModels } from './context.js';
 import type { PairingMessage, Side } from './types.js';
@@ -38,15 +38,7 @@ export const KEY_PDU_BIT: Readonly<Partial<Record<SmpPdu['type'], number>>> = Ob
 export function readFeaturesLeniently(bytes: Uint8Array): SmpPdu | undefined {
   const code = bytes[0];
   if ((code !== 0x01 && code !== 0x02) || bytes.length < 7) return undefined;
-  return {
-    type: code === 0x01 ? 'pairing-request' : 'pairing-response',
-    ioCapability: bytes[1]!,
-    oobDataPresent: bytes[2] === 1,
-    authReq: bytes[3]! & 0x3f,
-    maxKeySize: bytes[4]!,
-    initiatorKeys: bytes[5]! & 0x0f,
-    responderKeys: bytes[6]! & 0x0f,
-  };
+  return { type: code === 0x01 ? 'pairing-request' : 'pairing-response', ...pairingFeatures(bytes) };
 }
 
 /** The SMP events of a pairing as messages with senders, in order. */
