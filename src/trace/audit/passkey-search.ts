@@ -112,3 +112,60 @@ export function searchPasskey(
   }
   return { passkey: undefined, evaluations: to - from + 1 };
 }
+
+/** Inputs of s1 (Core Vol 3 Part H 2.2.4): STK = e(TK, r'), r' = Srand[low 64] || Mrand[low 64]; wire order as on the air. */
+export interface StkInputs {
+  /** The STK as carried by HCI LE Start Encryption or LE Long Term Key Request Reply. */
+  readonly stk: Uint8Array;
+  /** The responder's random (Pairing Random from the slave). */
+  readonly srand: Uint8Array;
+  /** The initiator's random (Pairing Random from the master). */
+  readonly mrand: Uint8Array;
+  /** negotiated key size 7..16: the STK's most significant 16-size octets are zero and not compared */
+  readonly keySize: number;
+}
+
+/**
+ * Searches passkeys `from`..`to` (inclusive) for the one whose STK
+ * `s1(TK, Srand, Mrand)` (2.2.4) equals the STK seen on HCI, for pairings
+ * whose confirms cannot be checked (device addresses missing). Only the
+ * first `keySize` wire octets are compared (2.3.4: the STK is masked to the
+ * negotiated size). Returns the passkey or undefined, and how many AES
+ * evaluations it made.
+ * @example
+ * ```ts
+ * const { passkey } = searchPasskeyByStk({ stk, srand, mrand, keySize: 16 });
+ * ```
+ */
+export function searchPasskeyByStk(
+  inputs: StkInputs,
+  from = 0,
+  to = MAX_PASSKEY,
+): { passkey: number | undefined; evaluations: number } {
+  // r' = r1' || r2' in spec order (r1 = Srand most significant), so in wire order Mrand's low half comes first.
+  const r = new Uint8Array(16);
+  r.set(inputs.mrand.subarray(0, 8), 0);
+  r.set(inputs.srand.subarray(0, 8), 8);
+  const size = Math.min(16, Math.max(0, inputs.keySize | 0));
+  const rWords = wireToWords(r);
+  // The compared octets as words and masks: wire octet i is spec word 3 - (i >> 2), bits 8 * (i & 3).
+  const target = wireToWords(inputs.stk);
+  const mask = new Uint32Array(4);
+  for (let i = 0; i < size; i++) mask[3 - (i >> 2)]! |= 0xff << (8 * (i & 3));
+  for (let w = 0; w < 4; w++) target[w]! &= mask[w]!;
+  const schedule = new Uint32Array(44);
+  const result = new Uint32Array(4);
+  for (let passkey = from; passkey <= to; passkey++) {
+    expandKey(0, 0, 0, passkey, schedule);
+    encryptBlock(schedule, rWords, result);
+    if (
+      (result[3]! & mask[3]!) >>> 0 === target[3] &&
+      (result[2]! & mask[2]!) >>> 0 === target[2] &&
+      (result[1]! & mask[1]!) >>> 0 === target[1] &&
+      (result[0]! & mask[0]!) >>> 0 === target[0]
+    ) {
+      return { passkey, evaluations: passkey - from + 1 };
+    }
+  }
+  return { passkey: undefined, evaluations: Math.max(0, to - from + 1) };
+}
