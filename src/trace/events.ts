@@ -12,6 +12,9 @@ export interface DeviceAddress {
   readonly type: number;
 }
 
+/** The captured host (`local`) or its peer over the air (`remote`). */
+export type TraceDevice = 'local' | 'remote';
+
 /** Which side sent a PDU, when the capture says so. */
 export type LinkRole = 'central' | 'peripheral';
 
@@ -39,6 +42,12 @@ export interface SmpEvent extends Base {
   readonly type: 'smp';
   /** Who sent it, when the capture records direction (HCI with direction, decrypted link-layer PDUs). */
   readonly sender?: LinkRole;
+  /**
+   * Which host sent it, by the HCI direction, even when the roles are not
+   * known (no Connection Complete in the capture): the captured host
+   * (`local`: `<`, TX) or its peer (`remote`: `>`, RX).
+   */
+  readonly device?: TraceDevice;
   readonly bytes: Uint8Array;
   readonly decoded: DecodeResult;
   /** Recovered by decrypting link-layer PDUs with a derived key. */

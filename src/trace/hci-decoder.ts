@@ -195,6 +195,7 @@ export class HciDecoder {
         ...base,
         link: connection.link,
         ...(sender ? { sender } : {}),
+        ...(record.direction === 'unknown' ? {} : { device: record.direction === 'tx' ? 'local' : 'remote' }),
         bytes: frame.payload,
         decoded: decodePdu(frame.payload),
         ...(unknown?.length ? { unknown } : {}),

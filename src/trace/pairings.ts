@@ -2,8 +2,11 @@
  * Groups trace events into pairings, per connection: a pairing starts with a
  * Pairing Request (a Security Request just before it belongs to it) and
  * gathers everything that happens on its connection until the next Pairing
- * Request or the disconnection. Encryption on a connection where nothing
- * was paired is kept apart.
+ * Request or the disconnection. Any other SMP PDU with no pairing open on
+ * its connection (a Pairing Response, a Pairing Failed, key distribution:
+ * the capture began after the Pairing Request, or a Security Request was
+ * refused) opens a partial pairing, audited for what it shows. Encryption
+ * on a connection where nothing was paired is kept apart.
  * @module
  */
 import type {
@@ -27,6 +30,13 @@ export interface CapturedPairing {
   readonly localRole?: LinkRole;
   /** The Security Request that asked for this pairing, if any. */
   readonly securityRequest?: SmpEvent;
+  /**
+   * The capture does not show the Pairing Request: it began mid-pairing, or
+   * the pairing never got that far (a Security Request answered by Pairing
+   * Failed). `events` then starts with the first SMP PDU seen (the Security
+   * Request, if any).
+   */
+  readonly partial?: boolean;
   /** Every event on the connection from the Pairing Request on, SMP and otherwise, in order. */
   readonly events: TraceEvent[];
   /** The first event on the connection after this pairing's events (the next pairing's start), if any. */
@@ -69,8 +79,10 @@ export class PairingCollector {
     }
     if (event.type === 'connection') {
       state.connection = event;
-      if (!event.update) state.current = undefined;
-      else if (state.current) {
+      if (!event.update) {
+        state.current = undefined;
+        state.securityRequest = undefined;
+      } else if (state.current) {
         if (event.central) state.current.central = event.central;
         if (event.peripheral) state.current.peripheral = event.peripheral;
       }
@@ -86,19 +98,11 @@ export class PairingCollector {
       // field, a wrong length): its receiver answered it somehow, and the audit says how.
       if (type === 'pairing-request' || (!event.decoded.ok && event.bytes[0] === 0x01)) {
         if (state.current) state.current.next = event;
-        const connection = state.connection;
-        const pairing: CapturedPairing = {
-          index: this.pairings.length + 1,
-          link: event.link,
-          ...(connection?.central ? { central: connection.central } : {}),
-          ...(connection?.peripheral ? { peripheral: connection.peripheral } : {}),
-          ...(connection?.localRole ? { localRole: connection.localRole } : {}),
-          ...(state.securityRequest ? { securityRequest: state.securityRequest } : {}),
-          events: [event],
-        };
-        state.securityRequest = undefined;
-        state.current = pairing;
-        this.pairings.push(pairing);
+        this.#open(state, event, false);
+        return;
+      }
+      if (!state.current) {
+        this.#open(state, event, true);
         return;
       }
     }
@@ -107,6 +111,28 @@ export class PairingCollector {
       if (event.type === 'disconnection') state.current = undefined;
       return;
     }
+    // A Security Request left unanswered to the end of the link (or answered by encryption with a bond) opens nothing.
+    if (event.type === 'disconnection') state.securityRequest = undefined;
     if (event.type === 'encryption-start') this.unpaired.push({ link: event.link, start: event });
+  }
+
+  /** Opens a pairing on the link at `event`: at its Pairing Request, or (partial) at the first SMP PDU seen without one. */
+  #open(state: LinkState, event: SmpEvent, partial: boolean): void {
+    const connection = state.connection;
+    const securityRequest = state.securityRequest;
+    const pairing: CapturedPairing = {
+      index: this.pairings.length + 1,
+      link: event.link,
+      ...(connection?.central ? { central: connection.central } : {}),
+      ...(connection?.peripheral ? { peripheral: connection.peripheral } : {}),
+      ...(connection?.localRole ? { localRole: connection.localRole } : {}),
+      ...(securityRequest ? { securityRequest } : {}),
+      ...(partial ? { partial: true } : {}),
+      // Without a Pairing Request, the Security Request is the pairing's first PDU (refused, or answered out of view).
+      events: partial && securityRequest ? [securityRequest, event] : [event],
+    };
+    state.securityRequest = undefined;
+    state.current = pairing;
+    this.pairings.push(pairing);
   }
 }

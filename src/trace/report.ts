@@ -35,7 +35,7 @@ export function formatPairing(pairing: PairingAudit): string {
     unknown: 'unknown method',
   }[pairing.method];
   const lines = [
-    `Pairing ${pairing.index} on ${pairing.connection}, from ${pairing.unit} ${pairing.start}: ${pairing.outcome}`,
+    `Pairing ${pairing.index} on ${pairing.connection}, from ${pairing.unit} ${pairing.start}: ${pairing.outcome}${pairing.partial ? ' (partial: no Pairing Request in the capture)' : ''}`,
     ...sideLines(pairing.initiator),
     ...sideLines(pairing.responder),
     `  method                 ${method}${pairing.model ? `, ${pairing.model}` : ''}${pairing.keySize ? `, key size ${pairing.keySize}` : ''}`,

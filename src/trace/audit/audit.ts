@@ -7,7 +7,7 @@
 import { defaultBackend } from '../../crypto/default-backend.js';
 import { type Toolbox, toolbox } from '../../crypto/toolbox.js';
 import type { PairingFeatures } from '../../smp/pdu.js';
-import type { SmpEvent, TraceEvent } from '../events.js';
+import type { LinkRole, SmpEvent, TraceEvent } from '../events.js';
 import { HciDecoder } from '../hci-decoder.js';
 import { LinkLayerDecoder } from '../ll-decoder.js';
 import type { TraceRecord, TraceUnit } from '../model.js';
@@ -19,7 +19,7 @@ import { checkLegacy } from './legacy.js';
 import { decryptLinkLayer } from './ll-decrypt.js';
 import { addressText, authReqText, ioText, keyBitsText, PDU_NAMES } from './names.js';
 import { checkRandomness, type SeenValue } from './randomness.js';
-import { assignSenders, readFeaturesLeniently } from './roles.js';
+import { assignSenders, inferLocalRole, readFeaturesLeniently } from './roles.js';
 import { AUDIT_RULES } from './rules.js';
 import { checkSecureConnections } from './secure-connections.js';
 import type { ChartStep, Finding, PairingAudit, SideReport } from './types.js';
@@ -158,7 +158,10 @@ function auditPairing(
   seen: Map<string, SeenValue>,
 ): PairingAudit {
   const smp = pairing.events.filter((e): e is SmpEvent => e.type === 'smp');
-  const ctx = new PairingContext(pairing, unit, crypto, assignSenders(smp));
+  // No Connection Complete in the capture: who sent the Request, Response or Security Request tells the role.
+  const localRole = pairing.localRole ?? inferLocalRole(pairing.events);
+  const ctx = new PairingContext(pairing, unit, crypto, assignSenders(smp, localRole));
+  if (pairing.partial) notePartial(ctx, localRole);
   for (const event of smp) {
     // Request and Response are read field by field below; the rest as the decoder says.
     if (!event.decoded.ok && event.decoded.action === 'fail' && !readFeaturesLeniently(event.bytes)) {
@@ -195,7 +198,7 @@ function auditPairing(
     return {
       role,
       ...(address ? { address: addressText(address), addressRaw: address } : {}),
-      ...(pairing.localRole ? { local: (pairing.localRole === 'central') === (role === 'initiator') } : {}),
+      ...(localRole ? { local: (localRole === 'central') === (role === 'initiator') } : {}),
       ...(features ? { features: featureReport(features) } : {}),
     };
   };
@@ -217,6 +220,7 @@ function auditPairing(
     connection: pairing.link,
     unit,
     start: pairing.events[0]?.at ?? 0,
+    ...(pairing.partial ? { partial: true } : {}),
     initiator: side('initiator'),
     responder: side('responder'),
     method: ctx.method,
@@ -239,6 +243,27 @@ function auditPairing(
     findings: ctx.findings,
     steps: chartSteps(ctx),
   };
+}
+
+/**
+ * A pairing whose Pairing Request the capture does not show: what cannot be
+ * checked, and whose PDUs are whose.
+ */
+function notePartial(ctx: PairingContext, localRole: LinkRole | undefined): void {
+  const seen = [...new Set(ctx.messages.map((m) => PDU_NAMES[m.pdu.type]))].join(', ');
+  const refused =
+    ctx.messages[0]?.pdu.type === 'security-request' && ctx.messages[1]?.pdu.type === 'pairing-failed';
+  ctx.notVerifiable.push(
+    refused
+      ? 'the pairing itself: the Security Request was answered with Pairing Failed, so no pairing began'
+      : `the pairing's start: the capture shows no Pairing Request (it began before the capture, or the start was cut out), only ${seen}; ${ctx.response ? "the initiator's features, the association model and the confirms" : "the negotiated features and key distribution masks, the association model, the confirms and the keys' derivation"} cannot be checked`,
+  );
+  if (!ctx.messages.some((m) => m.sender) && ctx.messages.some((m) => m.device))
+    ctx.notVerifiable.push(
+      'the pairing roles: the capture has no Connection Complete and no Pairing Request, Response or Security Request with a direction, so the PDUs are told apart only by host (local or remote), not as initiator or responder',
+    );
+  else if (!localRole && !ctx.messages.some((m) => m.sender))
+    ctx.notVerifiable.push('who sent each PDU: the capture records no direction and no roles');
 }
 
 const hex2 = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;

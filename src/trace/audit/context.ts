@@ -179,7 +179,12 @@ export class PairingContext {
    * Undefined when the capture does not show it.
    */
   get phaseTwoEnd(): PairingMessage | undefined {
-    if (this.method === 'unknown') return undefined;
+    // Request or Response out of view: the responder's Pairing Random ends phase 2 at the earliest
+    // (legacy; under Secure Connections its DHKey Check follows).
+    if (this.method === 'unknown')
+      return this.pairing.partial
+        ? this.messages.find((m) => m.pdu.type === 'pairing-random' && m.sender !== 'initiator')
+        : undefined;
     const type = this.secureConnections ? 'pairing-dhkey-check' : 'pairing-random';
     return this.all(type, 'responder')[0];
   }

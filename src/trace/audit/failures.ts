@@ -7,7 +7,7 @@
 import { REASON_TEXT, SMP_TIMEOUT_MS } from '../../smp/constants.js';
 import type { EncryptionStartEvent } from '../events.js';
 import type { PairingContext } from './context.js';
-import { addressText, PDU_NAMES } from './names.js';
+import { addressText, PDU_NAMES, senderText } from './names.js';
 import { hex } from './values.js';
 
 /** Audits failures and timeouts. */
@@ -16,9 +16,10 @@ export function checkFailures(ctx: PairingContext): void {
     const side = failed.sender;
     const address =
       side === 'initiator' ? ctx.initiatorAddress : side === 'responder' ? ctx.responderAddress : undefined;
+    const about = [failed.device, address && addressText(address)].filter(Boolean).join(', ');
     const who = side
-      ? `the ${side}${address ? ` (${addressText(address)})` : ''}`
-      : 'one side (the capture does not say which)';
+      ? `the ${side}${about ? ` (${about})` : ''}`
+      : (senderText(failed) ?? 'one side (the capture does not say which)');
     const reason = failed.pdu.reason;
     const text = REASON_TEXT[reason] ?? 'a reserved reason code';
     const before = ctx.findings.filter((f) => f.severity === 'error' && f.where < failed.at);
@@ -88,7 +89,9 @@ export function checkEncryption(ctx: PairingContext): void {
       .map((m) => PDU_NAMES[m.pdu.type]);
     const missing =
       ctx.method === 'unknown'
-        ? `${ctx.response ? 'a readable Pairing Request' : 'a Pairing Response'}, so no association model and no key`
+        ? ctx.pairing.partial
+          ? "the responder's Pairing Random, the earliest end of phase 2 whatever the method (2.3.5.5, 2.3.5.6)"
+          : `${ctx.response ? 'a readable Pairing Request' : 'a Pairing Response'}, so no association model and no key`
         : ctx.secureConnections
           ? "the responder's DHKey Check (Eb), which the initiator checks before it encrypts with the LTK (2.3.5.6.5)"
           : "the responder's Pairing Random (Srand), without which the initiator can neither check Sconfirm nor compute STK = s1(TK, Srand, Mrand) (2.3.5.5)";

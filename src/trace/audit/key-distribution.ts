@@ -8,7 +8,7 @@ import { AuthReq, KeyDist } from '../../smp/constants.js';
 import type { SmpPdu } from '../../smp/pdu.js';
 import type { DeviceAddress } from '../events.js';
 import type { PairingContext } from './context.js';
-import { addressText, keyBitsText, PDU_NAMES } from './names.js';
+import { addressText, keyBitsText, PDU_NAMES, senderText } from './names.js';
 import { KEY_PDU_BIT } from './roles.js';
 import type { Side } from './types.js';
 import { valueShown } from './unknown.js';
@@ -23,81 +23,103 @@ const ORDER: readonly SmpPdu['type'][] = [
   'signing-information',
 ];
 
-/** Audits the masks, the order and the timing of the distributed keys. */
+/**
+ * Audits the masks, the order and the timing of the distributed keys. A
+ * partial pairing (no Pairing Request or Response in the capture) still has
+ * each side's order and identity address checked; the masks need the
+ * Response.
+ */
 export function checkKeyDistribution(ctx: PairingContext): void {
   const { request, response } = ctx;
-  if (!request || !response) return;
-  const widened = [
-    ['Initiator', response.pdu.initiatorKeys & ~request.pdu.initiatorKeys],
-    ['Responder', response.pdu.responderKeys & ~request.pdu.responderKeys],
-  ] as const;
-  for (const [name, extra] of widened) {
-    if (extra) {
-      ctx.add(
-        'keydist-outside-mask',
-        response.at,
-        `the Pairing Response's ${name} Key Distribution sets ${keyBitsText(extra)}, which the Pairing Request did not: the responder may only clear bits (the initiator must fail with 0x0A)`,
-        [request.at],
-      );
+  if (request && response) {
+    const widened = [
+      ['Initiator', response.pdu.initiatorKeys & ~request.pdu.initiatorKeys],
+      ['Responder', response.pdu.responderKeys & ~request.pdu.responderKeys],
+    ] as const;
+    for (const [name, extra] of widened) {
+      if (extra) {
+        ctx.add(
+          'keydist-outside-mask',
+          response.at,
+          `the Pairing Response's ${name} Key Distribution sets ${keyBitsText(extra)}, which the Pairing Request did not: the responder may only clear bits (the initiator must fail with 0x0A)`,
+          [request.at],
+        );
+      }
     }
-  }
+  } else if (!request && !response && !ctx.pairing.partial) return;
+  const keyMessages = ctx.messages.filter((m) => KEY_PDU_BIT[m.pdu.type] !== undefined);
+  if (!response && keyMessages.length)
+    ctx.notVerifiable.push(
+      'the key distribution masks: the capture does not show the Pairing Response that negotiated them',
+    );
   const encryptedAt = ctx.events('encryption-change').find((e) => e.enabled)?.at;
-  const sc = (request.pdu.authReq & response.pdu.authReq & AuthReq.SecureConnections) !== 0;
-  const last = { initiator: -1, responder: -1 };
-  const lastAt = { initiator: 0, responder: 0 };
+  // A partial pairing's link may have been encrypted before the capture began.
+  const encryptionInView = !ctx.pairing.partial || ctx.events('encryption-change').length > 0;
+  if (!encryptionInView && keyMessages.some((m) => !m.decrypted))
+    ctx.notVerifiable.push(
+      'whether the keys went over an encrypted link: the capture shows no encryption change on it, which may have come before the capture began',
+    );
+  const sc =
+    request && response && (request.pdu.authReq & response.pdu.authReq & AuthReq.SecureConnections) !== 0;
+  // Each sender's order: by pairing role, or by host (local, remote) when the roles are unknown.
+  const last = new Map<string, { index: number; at: number }>();
   let firstInitiatorKey: number | undefined;
-  for (const message of ctx.messages) {
-    const bit = KEY_PDU_BIT[message.pdu.type];
-    if (bit === undefined || !message.sender) continue;
+  for (const message of keyMessages) {
+    const bit = KEY_PDU_BIT[message.pdu.type]!;
+    const source = message.sender ?? message.device;
+    if (!source) continue;
     const side = message.sender;
+    const who = senderText(message)!;
     const name = PDU_NAMES[message.pdu.type];
-    const mask = side === 'initiator' ? response.pdu.initiatorKeys : response.pdu.responderKeys;
-    const maskName = side === 'initiator' ? 'Initiator' : 'Responder';
-    if (!message.decrypted && (encryptedAt === undefined || message.at < encryptedAt)) {
+    if (encryptionInView && !message.decrypted && (encryptedAt === undefined || message.at < encryptedAt)) {
       ctx.add(
         'keydist-before-encryption',
         message.at,
-        `the ${side} sent ${name} on a link that was not encrypted`,
+        `${who} sent ${name} on a link that was not encrypted`,
       );
     }
-    if (sc && bit === KeyDist.EncKey) {
-      ctx.add(
-        'keydist-outside-mask',
-        message.at,
-        `the ${side} sent ${name} in a Secure Connections pairing, where the LTK is derived and EncKey distributes nothing`,
-        [response.at],
-      );
-    } else if ((mask & bit) === 0) {
-      ctx.add(
-        'keydist-outside-mask',
-        message.at,
-        `the ${side} sent ${name}, but the negotiated ${maskName} Key Distribution (Pairing Response at ${ctx.place(response.at)}) is ${keyBitsText(mask)}`,
-        [response.at],
-      );
+    if (side && response) {
+      const mask = side === 'initiator' ? response.pdu.initiatorKeys : response.pdu.responderKeys;
+      const maskName = side === 'initiator' ? 'Initiator' : 'Responder';
+      if (sc && bit === KeyDist.EncKey) {
+        ctx.add(
+          'keydist-outside-mask',
+          message.at,
+          `${who} sent ${name} in a Secure Connections pairing, where the LTK is derived and EncKey distributes nothing`,
+          [response.at],
+        );
+      } else if ((mask & bit) === 0) {
+        ctx.add(
+          'keydist-outside-mask',
+          message.at,
+          `${who} sent ${name}, but the negotiated ${maskName} Key Distribution (Pairing Response at ${ctx.place(response.at)}) is ${keyBitsText(mask)}`,
+          [response.at],
+        );
+      }
     }
     const index = ORDER.indexOf(message.pdu.type);
-    if (index <= last[side]) {
+    const before = last.get(source);
+    if (before && index <= before.index) {
       ctx.add(
         'keydist-order',
         message.at,
-        `the ${side} sent ${name} after ${PDU_NAMES[ORDER[last[side]]!]} (${ctx.place(lastAt[side])}): out of order or repeated`,
-        [lastAt[side]],
+        `${who} sent ${name} after ${PDU_NAMES[ORDER[before.index]!]} (${ctx.place(before.at)}): out of order or repeated (3.6.1: encryption, identity, then signing keys)`,
+        [before.at],
       );
     }
-    last[side] = index;
-    lastAt[side] = message.at;
+    last.set(source, { index, at: message.at });
     if (side === 'initiator' && firstInitiatorKey === undefined) firstInitiatorKey = message.at;
     if (side === 'responder' && firstInitiatorKey !== undefined) {
       ctx.add(
         'keydist-order',
         message.at,
-        `the responder sent ${name} after the initiator had started its keys (${ctx.place(firstInitiatorKey)}): the responder distributes first`,
+        `${who} sent ${name} after the initiator had started its keys (${ctx.place(firstInitiatorKey)}): the responder distributes first`,
         [firstInitiatorKey],
       );
     }
     // A redacted address is unknown: not judged (reportHidden says so).
     if (message.pdu.type === 'identity-address-information' && valueShown(ctx, message))
-      checkIdentityAddress(ctx, message.pdu, message.at, side);
+      checkIdentityAddress(ctx, message.pdu, message.at, side, who);
   }
   checkIrkResolves(ctx);
 }
@@ -124,11 +146,12 @@ function checkIdentityAddress(
   ctx: PairingContext,
   pdu: Extract<SmpPdu, { type: 'identity-address-information' }>,
   at: number,
-  side: Side,
+  side: Side | undefined,
+  sender: string,
 ): void {
   const distributed: DeviceAddress = { address: pdu.address, type: pdu.addressType };
   const text = addressText(distributed);
-  const who = `the ${side}'s Identity Address Information (${text})`;
+  const who = `${sender}'s Identity Address Information (${text})`;
   if (pdu.addressType === 1) {
     const top = pdu.address[5]! >> 6;
     if (top !== 0b11) {
@@ -150,6 +173,7 @@ function checkIdentityAddress(
       return;
     }
   }
+  if (!side) return;
   const connected = side === 'initiator' ? ctx.initiatorAddress : ctx.responderAddress;
   if (!connected || !isIdentityType(connected)) return;
   const sameValue = sameBytes(connected.address, pdu.address);

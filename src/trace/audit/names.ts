@@ -7,6 +7,7 @@
 import { IO_NAMES } from '../../smp/association.js';
 import type { SmpPdu } from '../../smp/pdu.js';
 import type { DeviceAddress } from '../events.js';
+import type { PairingMessage } from './types.js';
 
 /** AuthReq bits (3.5.1, Figure 3.3). */
 const AUTH_REQ_BITS: ReadonlyArray<readonly [number, string]> = [
@@ -64,4 +65,18 @@ export function addressText(address: DeviceAddress): string {
   if (address.type === 0) return `${text} (public)`;
   const kind = ['non-resolvable', 'resolvable', 'reserved', 'static'][address.address[5]! >> 6];
   return `${text} (random ${kind})`;
+}
+
+/**
+ * Who sent a PDU, in words: its pairing role (`the responder`), or the host
+ * by the HCI direction when the roles are not known (`the remote device`).
+ * @example
+ * ```ts
+ * senderText({ device: 'remote' }); // 'the remote device'
+ * ```
+ */
+export function senderText(message: Pick<PairingMessage, 'sender' | 'device'>): string | undefined {
+  if (message.sender) return `the ${message.sender}`;
+  if (message.device) return message.device === 'local' ? 'the local host' : 'the remote device';
+  return undefined;
 }

@@ -7,7 +7,7 @@
  */
 import type { SmpPdu } from '../../smp/pdu.js';
 import type { PairingContext } from './context.js';
-import { PDU_NAMES } from './names.js';
+import { PDU_NAMES, senderText } from './names.js';
 import { valueShown } from './unknown.js';
 import { hex, patternOf } from './values.js';
 
@@ -45,7 +45,7 @@ export function checkRandomness(ctx: PairingContext, seen: Map<string, SeenValue
     // A redacted value is unknown, not the zeros the text was read as (reported by reportHidden).
     if (!valueShown(ctx, message)) continue;
     for (const [kind, value] of randomValues(message.pdu)) {
-      const what = `the ${message.sender ?? 'sender'}'s ${kind === 'nonce' ? `${PDU_NAMES[message.pdu.type]} value` : kind}`;
+      const what = `${senderText(message) ?? 'the sender'}'s ${kind === 'nonce' ? `${PDU_NAMES[message.pdu.type]} value` : kind}`;
       const reasons: string[] = [];
       const related: number[] = [];
       const pattern = kind === 'public key' ? undefined : patternOf(value);

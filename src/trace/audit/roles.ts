@@ -9,7 +9,7 @@
  */
 import { KeyDist } from '../../smp/constants.js';
 import { type PairingFeatures, pairingFeatures, type SmpPdu } from '../../smp/pdu.js';
-import type { SmpEvent } from '../events.js';
+import type { LinkRole, SmpEvent, TraceEvent } from '../events.js';
 import { resolveModels } from './context.js';
 import type { PairingMessage, Side } from './types.js';
 
@@ -41,9 +41,47 @@ export function readFeaturesLeniently(bytes: Uint8Array): SmpPdu | undefined {
   return { type: code === 0x01 ? 'pairing-request' : 'pairing-response', ...pairingFeatures(bytes) };
 }
 
-/** The SMP events of a pairing as messages with senders, in order. */
-export function assignSenders(events: readonly SmpEvent[]): PairingMessage[] {
+/**
+ * The captured host's role on the link when the capture has no Connection
+ * Complete for it: the central sends the Pairing Request, the peripheral
+ * the Pairing Response and the Security Request (Core Vol 3 Part H 3.5.1,
+ * 3.5.2, 3.6.7), and the HCI direction says which of them the captured host
+ * sent; else the host that starts encryption (HCI LE Enable Encryption) is
+ * the central's, the one that answers the controller's LTK request (LTK
+ * Request Reply) the peripheral's (Core Vol 4 Part E 7.8.24, 7.8.25).
+ * Undefined when nothing in `events` tells.
+ * @example
+ * ```ts
+ * inferLocalRole(pairing.events); // 'central' when the Pairing Request went out (<, TX)
+ * ```
+ */
+export function inferLocalRole(events: readonly TraceEvent[]): LinkRole | undefined {
+  for (const event of events) {
+    if (event.type !== 'smp' || !event.device) continue;
+    const code = event.bytes[0];
+    const sentBy: LinkRole | undefined =
+      code === 0x01 ? 'central' : code === 0x02 || code === 0x0b ? 'peripheral' : undefined;
+    if (!sentBy) continue;
+    return event.device === 'local' ? sentBy : sentBy === 'central' ? 'peripheral' : 'central';
+  }
+  for (const event of events) {
+    if (event.type !== 'encryption-start') continue;
+    if (event.source === 'le-enable-encryption') return 'central';
+    if (event.source === 'ltk-reply') return 'peripheral';
+  }
+  return undefined;
+}
+
+/**
+ * The SMP events of a pairing as messages with senders, in order.
+ * `localRole`: the captured host's role, known or inferred, which with the
+ * HCI direction of a PDU gives its sender.
+ */
+export function assignSenders(events: readonly SmpEvent[], localRole?: LinkRole): PairingMessage[] {
   const out: PairingMessage[] = [];
+  // The protocol order tells senders only from the start of the exchange: the Pairing Request
+  // or Response in view. A capture that began later could start at either side's PDU.
+  const fromStart = events.some((e) => e.bytes[0] === 0x01 || e.bytes[0] === 0x02);
   let request: SmpEvent | undefined;
   let response: SmpEvent | undefined;
   const counts = new Map<string, number>();
@@ -56,18 +94,23 @@ export function assignSenders(events: readonly SmpEvent[]): PairingMessage[] {
     if (pdu.type === 'pairing-response') response ??= event;
     const seen = counts.get(pdu.type) ?? 0;
     counts.set(pdu.type, seen + 1);
-    let sender: Side | undefined = event.sender
-      ? event.sender === 'central'
-        ? 'initiator'
-        : 'responder'
-      : undefined;
+    const role: LinkRole | undefined =
+      event.sender ??
+      (localRole && event.device
+        ? (event.device === 'local') === (localRole === 'central')
+          ? 'central'
+          : 'peripheral'
+        : undefined);
+    let sender: Side | undefined = role ? (role === 'central' ? 'initiator' : 'responder') : undefined;
     const inferred = sender === undefined;
-    if (!sender) sender = inferSender(pdu, seen, request, response, initiatorKeysSeen);
+    if (!sender && (fromStart || pdu.type === 'security-request'))
+      sender = inferSender(pdu, seen, request, response, initiatorKeysSeen);
     if (sender === 'initiator' && KEY_PDU_BIT[pdu.type] !== undefined) initiatorKeysSeen = true;
     out.push({
       at: event.at,
       ...(event.time === undefined ? {} : { time: event.time }),
       ...(sender ? { sender } : {}),
+      ...(event.device ? { device: event.device } : {}),
       inferred,
       pdu,
       bytes: event.bytes,

@@ -5,7 +5,7 @@
  */
 import type { AssociationModel } from '../../smp/association.js';
 import type { SmpPdu } from '../../smp/pdu.js';
-import type { DeviceAddress } from '../events.js';
+import type { DeviceAddress, TraceDevice } from '../events.js';
 import type { TraceUnit } from '../model.js';
 import type { RuleId, Severity } from './rules.js';
 
@@ -34,6 +34,8 @@ export interface PairingMessage {
   readonly sender?: Side;
   /** The sender follows from the protocol order, not from a recorded direction. */
   readonly inferred: boolean;
+  /** Which host sent it by the HCI direction (the captured one, or its peer), roles known or not. */
+  readonly device?: TraceDevice;
   readonly pdu: SmpPdu;
   readonly bytes: Uint8Array;
   /**
@@ -78,8 +80,14 @@ export interface PairingAudit {
   /** The connection: `handle 0x0040` or `access address 0xaf9a9394`. */
   readonly connection: string;
   readonly unit: TraceUnit;
-  /** Line or frame of the Pairing Request. */
+  /** Line or frame of the Pairing Request (of the first PDU seen, for a partial pairing). */
   readonly start: number;
+  /**
+   * The capture does not show the Pairing Request: it began mid-pairing, or
+   * the pairing was refused before it (a Security Request answered by
+   * Pairing Failed). Checked for what it shows; `notVerifiable` says the rest.
+   */
+  readonly partial?: boolean;
   readonly initiator: SideReport;
   readonly responder: SideReport;
   readonly method: 'legacy' | 'secure-connections' | 'unknown';
