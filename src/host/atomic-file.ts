@@ -26,13 +26,13 @@ export function ensurePrivateDirectory(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
 
-/** Replaces `path` with `data` atomically; the file has mode 0600. */
-export function writeFileAtomic(path: string, data: string): void {
+/** Replaces `path` with `data` (text as UTF-8, or octets) atomically; the file has mode 0600. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const temporary = `${path}.${process.pid}.${toHex(randomBytes(6))}.tmp`;
   const fd = openSync(temporary, 'wx', 0o600);
   try {
     try {
-      const bytes = Buffer.from(data, 'utf8');
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
       for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
       fsyncSync(fd);
     } finally {

@@ -1,6 +1,7 @@
 /**
  * `ble-smp/trace`: capture readers (btmon text, btsnoop, pcap, pcapng), the
- * btsnoop writer, the decoder to one packet model, and the pairing auditor.
+ * btsnoop writer, the decoder to one packet model, the pairing auditor, and
+ * link-layer decryption with its pcap writer.
  *
  * @example
  * ```ts
@@ -40,6 +41,24 @@ export type {
   SmpEvent,
   TraceEvent,
 } from './events.js';
+export { ADVERTISING_CRC_INIT, leCrc } from './le-crc.js';
+export { type DecryptedPdu, type EncryptionMaterial, LinkCipher, sessionKey } from './ll-cipher.js';
+export {
+  type CandidateKey,
+  type DecryptCaptureOptions,
+  type DecryptedCapture,
+  type DistributedLtk,
+  decryptCapture,
+  type EncryptionSession,
+} from './ll-decrypt-capture.js';
+export {
+  LE_LL_WITH_PHDR,
+  LePhdrFlag,
+  LePhdrPduType,
+  type LinkLayerPacket,
+  linkLayerPcap,
+  phdrFrame,
+} from './ll-pcap-writer.js';
 export type {
   HciRecord,
   LinkLayerRecord,

@@ -56,6 +56,8 @@ export interface LinkLayerRecord {
   readonly pdu: Uint8Array;
   /** RF channel, when the capture records it. */
   readonly channel?: number;
+  /** The 3 CRC octets as captured (link types 251, 256 and PPI around 147), when the frame holds them. */
+  readonly crc?: Uint8Array;
   /** A data PDU's sender, when the capture records it per packet (nRF Sniffer flags). */
   readonly sender?: 'central' | 'peripheral';
   /**

@@ -9,16 +9,21 @@ import { createReadStream, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { BondStoreError } from '../../host/bond-store-error.js';
 import type { AuditReport } from '../../trace/audit/audit.js';
 import { TraceAuditor } from '../../trace/audit/audit.js';
 import type { PairingAudit } from '../../trace/audit/types.js';
 import { mermaidDiagram, svgDiagram } from '../../trace/diagram.js';
 import { TraceReadError } from '../../trace/errors.js';
+import type { CandidateKey } from '../../trace/ll-decrypt-capture.js';
+import type { LinkLayerRecord } from '../../trace/model.js';
 import { TraceReader } from '../../trace/readers/index.js';
 import { formatPairing, formatReport, formatReportEnd, reportObjects } from '../../trace/report.js';
 import { type CommandIo, UsageError } from '../io.js';
+import { bondKeys, parseLtk, writeDecrypted } from './audit-decrypt.js';
 
 export const AUDIT_USAGE = `Usage: ble-smp audit FILE|- [--json] [--diagram OUT.svg|OUT.md]
+       ble-smp audit FILE --decrypt OUT.pcap [--ltk HEX]... [--bonds PATH]
        ble-smp audit --follow FILE [--json]
 
 Reads a capture (btmon text, also quoted or folded as pasted in mail; btsnoop
@@ -38,6 +43,20 @@ with their rule ids (docs/audit.md lists them).
                    read as it grows until Ctrl-C (SIGINT) or SIGTERM
   --json           one JSON object per pairing (and per connection finding)
   --diagram FILE   also write a sequence chart: .svg, or .md for Mermaid
+  --decrypt OUT    write the link-layer packets of a sniffer capture to OUT
+                   (pcap, LINKTYPE_BLUETOOTH_LE_LL_WITH_PHDR, mode 0600: it
+                   holds the keys in clear) with every encrypted PDU whose
+                   key is known decrypted: the MIC checked and removed, the
+                   length and CRC fixed, flagged decrypted; keys are the STKs
+                   the audit recovers, the LTKs the capture then distributes,
+                   and those of --ltk and --bonds; the MIC of each
+                   encryption's first PDU tells which key started it
+  --ltk HEX        an LTK to try (repeatable): 32 hex digits, most
+                   significant octet first, as crackle prints it and takes it
+                   with -l (the reverse of the octet order on air and in
+                   btmon); also audits the key distribution it decrypts
+  --bonds PATH     try the LTKs of a ble-smp bond store file (EDIV and Rand
+                   matched first)
 
 Exit status: 0 no finding of warning or error severity; 1 findings of warning
 or error severity; 2 usage error, or the file cannot be read (unknown format,
@@ -103,11 +122,28 @@ export async function auditCommand(
   io: CommandIo,
   options: AuditCommandOptions = {},
 ): Promise<number> {
-  let parsed: { values: { json?: boolean; diagram?: string; follow?: string }; positionals: string[] };
+  let parsed: {
+    values: {
+      json?: boolean;
+      diagram?: string;
+      follow?: string;
+      decrypt?: string;
+      ltk?: string[];
+      bonds?: string;
+    };
+    positionals: string[];
+  };
   try {
     parsed = parseArgs({
       args: argv,
-      options: { json: { type: 'boolean' }, diagram: { type: 'string' }, follow: { type: 'string' } },
+      options: {
+        json: { type: 'boolean' },
+        diagram: { type: 'string' },
+        follow: { type: 'string' },
+        decrypt: { type: 'string' },
+        ltk: { type: 'string', multiple: true },
+        bonds: { type: 'string' },
+      },
       strict: true,
       allowPositionals: true,
     });
@@ -124,6 +160,20 @@ export async function auditCommand(
     throw new UsageError('--diagram must name a .svg or .md file');
   const file = followed ?? positionals[0]!;
   const live = followed !== undefined || file === '-';
+  const decryptTo = values.decrypt;
+  if (decryptTo !== undefined && (live || decryptTo === ''))
+    throw new UsageError('--decrypt needs an output file and a capture file (not - or --follow)');
+  const given: CandidateKey[] = [];
+  try {
+    for (const [i, text] of (values.ltk ?? []).entries())
+      given.push({ key: parseLtk(text), source: `--ltk #${i + 1}` });
+    if (values.bonds !== undefined) given.push(...bondKeys(values.bonds));
+  } catch (error) {
+    io.err(
+      `ble-smp audit: ${error instanceof BondStoreError ? `bond store ${values.bonds}: ${error.message}` : (error as Error).message}`,
+    );
+    return 2;
+  }
   let size = 0;
   if (file !== '-') {
     try {
@@ -136,7 +186,9 @@ export async function auditCommand(
   const showProgress = !live && size > PROGRESS_BYTES;
   const write = options.progress ?? ((text: string) => process.stderr.write(text));
   const reader = new TraceReader();
-  const auditor = new TraceAuditor();
+  const auditor = new TraceAuditor({ ltks: given.map((k) => k.key) });
+  /** The link-layer packets, kept for --decrypt. */
+  const linkLayer: LinkLayerRecord[] = [];
   const printed: PairingAudit[] = [];
   const print = (pairings: readonly PairingAudit[]) => {
     for (const pairing of pairings) {
@@ -151,7 +203,9 @@ export async function auditCommand(
     let done = 0;
     let lastShown = 0;
     for await (const chunk of chunks) {
-      auditor.push(reader.push(chunk), reader.unit);
+      const records = reader.push(chunk);
+      auditor.push(records, reader.unit);
+      if (decryptTo !== undefined) for (const r of records) if (r.kind === 'll') linkLayer.push(r);
       if (live) print(auditor.ended());
       done += chunk.length;
       if (showProgress && done - lastShown >= PROGRESS_BYTES) {
@@ -159,7 +213,9 @@ export async function auditCommand(
         write(`\raudit: ${((100 * done) / size).toFixed(0)}% of ${(size / 1e6).toFixed(1)} MB`);
       }
     }
-    auditor.push(reader.end(), reader.unit);
+    const rest = reader.end();
+    auditor.push(rest, reader.unit);
+    if (decryptTo !== undefined) for (const r of rest) if (r.kind === 'll') linkLayer.push(r);
   };
   try {
     if (followed !== undefined) {
@@ -184,6 +240,12 @@ export async function auditCommand(
     return 2;
   }
   if (showProgress) write(`\raudit: 100% of ${(size / 1e6).toFixed(1)} MB\n`);
+  if (decryptTo !== undefined && linkLayer.length === 0) {
+    io.err(
+      `ble-smp audit: --decrypt: ${file} holds no link-layer packets (${reader.format}, HCI): only a sniffer capture carries the ciphertext; an HCI capture shows the plaintext already`,
+    );
+    return 2;
+  }
   let report: AuditReport;
   if (live) {
     print(auditor.ended({ all: true }));
@@ -220,6 +282,7 @@ export async function auditCommand(
       return 2;
     }
   }
+  if (decryptTo !== undefined && writeDecrypted(linkLayer, report, given, decryptTo, io) !== 0) return 2;
   const serious = [...report.pairings.flatMap((p) => p.findings), ...report.connectionFindings].some(
     (f) => f.severity !== 'info',
   );

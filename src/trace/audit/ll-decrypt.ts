@@ -2,12 +2,15 @@
  * Over-the-air legacy pairings: once the STK is derived, the session key
  * follows (SK = e(STK, SKDm || SKDs), Core Vol 6 Part E 1), and the first
  * encrypted PDUs that authenticate under it prove the STK started
- * encryption; their plaintext holds the distributed keys.
+ * encryption; their plaintext holds the distributed keys. Without an STK
+ * (Secure Connections, or a legacy pairing not cracked) an LTK given to the
+ * auditor does the same when the MIC says it started the encryption.
  * @module
  */
 import { LinkLayerDecoder } from '../ll-decoder.js';
 import { ccmDecrypt, linkNonce } from './ccm.js';
 import type { PairingContext } from './context.js';
+import { findGivenKey } from './given-keys.js';
 import type { PairingMessage } from './types.js';
 import { hex } from './values.js';
 
@@ -23,8 +26,12 @@ const concat = (a: Uint8Array, b: Uint8Array) => {
   return out;
 };
 
-/** Checks the STK against the encrypted link-layer PDUs; returns the SMP PDUs decrypted from them. */
-export function decryptLinkLayer(ctx: PairingContext): PairingMessage[] {
+/**
+ * Checks the STK against the encrypted link-layer PDUs (or, with no STK,
+ * finds which of `ltks`, wire order, started encryption); returns the SMP
+ * PDUs decrypted from them.
+ */
+export function decryptLinkLayer(ctx: PairingContext, ltks: readonly Uint8Array[] = []): PairingMessage[] {
   const start = ctx.events('encryption-start').find((e) => e.source === 'll-enc-req');
   if (!start) return [];
   const response = ctx.events('encryption-response').find((e) => e.at > start.at);
@@ -32,12 +39,14 @@ export function decryptLinkLayer(ctx: PairingContext): PairingMessage[] {
     .events('encrypted-pdu')
     .filter((e) => e.at > start.at)
     .slice(0, MAX_PDUS);
-  if (!ctx.stk) return [];
+  const given = ctx.stk ? undefined : findGivenKey(ctx.crypto, ltks, start, response, encrypted);
+  const key = ctx.stk ?? given?.ltk;
+  if (!key) return [];
   if (!response || !start.skdm || !start.ivm || encrypted.length === 0) {
     ctx.notVerifiable.push('the STK over the air: the capture lacks LL_ENC_RSP or the encrypted PDUs');
     return [];
   }
-  const sk = ctx.crypto.e(ctx.stk, concat(start.skdm, response.skds));
+  const sk = ctx.crypto.e(key, concat(start.skdm, response.skds));
   const skSpec = Uint8Array.from(sk).reverse();
   const iv = concat(start.ivm, response.ivs);
   const counters = { central: 0, peripheral: 0 };
@@ -71,7 +80,13 @@ export function decryptLinkLayer(ctx: PairingContext): PairingMessage[] {
       });
     }
   }
-  if (first === undefined) {
+  if (given && first !== undefined) {
+    ctx.verified.push(
+      `the LTK given #${given.index + 1} started encryption (the encrypted PDU at ${ctx.place(first)} authenticates under SK = e(LTK, SKDm || SKDs))${out.length ? `: ${out.length} SMP PDUs were decrypted` : ''}`,
+    );
+    return out;
+  }
+  if (first === undefined || !ctx.stk) {
     ctx.notVerifiable.push(
       `the STK over the air: no encrypted PDU authenticated under SK = e(STK, SKD) (the sniffer may have missed the first ones)`,
     );

@@ -76,6 +76,7 @@ function linkLayer(
     accessAddress,
     pdu,
     ...(channel === undefined ? {} : { channel }),
+    ...(6 + length + 3 <= data.length ? { crc: data.subarray(6 + length, 9 + length) } : {}),
   };
 }
 
@@ -149,10 +150,20 @@ export function frameRecord(
     case LinkType.User0:
     case LinkType.LeLl:
       return linkLayer(data, at, time);
-    case LinkType.LeLlWithPhdr:
+    case LinkType.LeLlWithPhdr: {
       // rf_channel, signal, noise, access address offenses, reference access address (4), flags (2).
       if (data.length < 10) return undefined;
-      return linkLayer(data.subarray(10), at, time, data[0]!);
+      const record = linkLayer(data.subarray(10), at, time, data[0]!);
+      // Flags: 0x0008 decrypted (the payload is plaintext); PDU type (bits 7-9) 2 or 3: data from the central or peripheral.
+      const flags = data[8]! | (data[9]! << 8);
+      const type = (flags >> 7) & 7;
+      if (!record || (!(flags & 0x0008) && type !== 2 && type !== 3)) return record;
+      return {
+        ...record,
+        ...(type === 2 || type === 3 ? { sender: type === 2 ? 'central' : 'peripheral' } : {}),
+        ...(flags & 0x0008 ? { ciphertext: false } : {}),
+      } as TraceRecord;
+    }
     case LinkType.NordicBle:
       return nordicBleRecord(data, at, time);
     case LinkType.Ppi: {
