@@ -11,7 +11,10 @@ const MARK = { error: 'ERROR  ', warning: 'WARN   ', info: 'ok     ' } as const;
 
 function sideLines(side: SideReport): string[] {
   const who = `${side.role}${side.local === undefined ? '' : side.local ? ' (this host)' : ' (peer)'}`;
-  const lines = [`  ${who.padEnd(22)} ${side.address ?? 'address not in the capture'}`];
+  const address = side.address
+    ? `${side.address}${side.addressRecovered ? ', recovered from a confirm' : ''}`
+    : 'address not in the capture';
+  const lines = [`  ${who.padEnd(22)} ${address}`];
   if (side.features) {
     const f = side.features;
     lines.push(

@@ -281,7 +281,10 @@ describe('generated: elision lines in column 0', () => {
       const report = auditTrace(bytesOf(variant));
       if (i < request) {
         // Before the SMP exchange (connection set-up): every pairing finding stays.
-        const got = report.pairings.flatMap((p) => p.findings.map((f) => f.rule));
+        // With the connection elided, c1 gives the addresses back (address-recovered): the rest is as before.
+        const got = report.pairings.flatMap((p) =>
+          p.findings.map((f) => f.rule).filter((r) => r !== 'address-recovered'),
+        );
         if (report.pairings[0]?.initiator.address && report.pairings[0].responder.address)
           expect(got).toEqual(expected.map((f) => f.rule));
       }
@@ -357,15 +360,16 @@ describe('generated: redacted values', () => {
     expect(summary).toContain('info not-verifiable 198');
   });
 
-  it('redacted addresses (`XX:XX:XX:XX:XX:XX`): the confirms cannot be checked, and the report says so rather than failing them', () => {
+  it('redacted addresses (`XX:XX:XX:XX:XX:XX`): not failed but recovered from a confirm (TK = 0), and both confirms checked against them', () => {
     const variant = original.replace(/([0-9A-F]{2}:){5}[0-9A-F]{2}/g, 'XX:XX:XX:XX:XX:XX');
     const report = auditTrace(bytesOf(variant));
     const pairing = report.pairings[0]!;
-    expect(pairing.initiator.address).toBeUndefined();
-    expect(pairing.responder.address).toBeUndefined();
-    expect(pairing.findings.some((f) => f.rule === 'confirm-mismatch' || f.rule === 'confirm-verified')).toBe(
-      false,
-    );
+    const shown = auditTrace(bytesOf(original)).pairings[0]!;
+    expect(pairing.initiator).toMatchObject({ address: shown.initiator.address, addressRecovered: true });
+    expect(pairing.responder).toMatchObject({ address: shown.responder.address, addressRecovered: true });
+    expect(pairing.findings.filter((f) => f.rule === 'confirm-mismatch')).toEqual([]);
+    expect(pairing.findings.filter((f) => f.rule === 'confirm-verified')).toHaveLength(2);
+    expect(pairing.findings.filter((f) => f.rule === 'address-recovered')).toHaveLength(1);
     expect(pairing.findings.filter((f) => f.severity === 'error').map((f) => `${f.rule} ${f.where}`)).toEqual(
       [
         'keydist-outside-mask 195',

@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_MODELS, runDemoPairing } from '../../src/cli/commands/demo.js';
 import type { HciPacket } from '../../src/hci/h4.js';
 import { auditTrace } from '../../src/trace/audit-trace.js';
-import { BtmonWriter } from '../../src/trace/btmon-writer.js';
 import { BtsnoopWriter } from '../../src/trace/btsnoop-writer.js';
 
 /** One demo pairing, as btmon text (keys shown or not) and as btsnoop, from the same packets. */

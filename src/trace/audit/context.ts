@@ -203,14 +203,20 @@ export class PairingContext {
     return end && end.at < start.at ? undefined : start;
   }
 
-  /** The address the initiator (central) used on this connection. */
+  /**
+   * The addresses c1 showed the sides used, when the capture lacks them
+   * (legacy pairing, recovered from a confirm with the TK known).
+   */
+  recovered?: { readonly initiator: DeviceAddress; readonly responder: DeviceAddress };
+
+  /** The address the initiator (central) used on this connection: as the capture shows it, else recovered. */
   get initiatorAddress(): DeviceAddress | undefined {
-    return this.pairing.central;
+    return this.pairing.central ?? this.recovered?.initiator;
   }
 
-  /** The address the responder (peripheral) used on this connection. */
+  /** The address the responder (peripheral) used on this connection: as the capture shows it, else recovered. */
   get responderAddress(): DeviceAddress | undefined {
-    return this.pairing.peripheral;
+    return this.pairing.peripheral ?? this.recovered?.responder;
   }
 
   /** Whether the responder or initiator asked for MITM. */

@@ -9,8 +9,10 @@
 import type { AssociationModel } from '../../smp/association.js';
 import { AuthReq } from '../../smp/constants.js';
 import type { PairingContext } from './context.js';
-import { keyBitsText } from './names.js';
-import { passkeyTk, searchPasskey } from './passkey-search.js';
+import { recoverAddresses } from './legacy-addresses.js';
+import { addressText, keyBitsText } from './names.js';
+import { passkeyTk, searchPasskey, searchPasskeyByStk } from './passkey-search.js';
+import type { PairingMessage } from './types.js';
 import { valueShown } from './unknown.js';
 import { hex, sameBytes } from './values.js';
 
@@ -101,100 +103,106 @@ function legacyMaths(ctx: PairingContext): TkFound {
     );
     return { kind: 'unknown' };
   }
-  const ia = ctx.initiatorAddress;
-  const ra = ctx.responderAddress;
-  if (!ia || !ra) {
-    ctx.notVerifiable.push(
-      'the confirms and the STK: the capture does not show both device addresses (c1 needs them)',
-    );
-    return { kind: 'unknown' };
-  }
   // c1 takes the 7 octets of each PDU as sent (2.2.3), reserved values and all.
   const preq = request.bytes.subarray(0, 7);
   const pres = response.bytes.subarray(0, 7);
-  const inputs = (confirm: Uint8Array, random: Uint8Array) => ({
-    confirm,
-    random,
-    preq,
-    pres,
-    iat: ia.type,
-    ia: ia.address,
-    rat: ra.type,
-    ra: ra.address,
-  });
-  const c1Gives = (tk: Uint8Array, confirm: Uint8Array, random: Uint8Array) =>
-    sameBytes(ctx.crypto.c1(tk, random, preq, pres, ia.type, ia.address, ra.type, ra.address), confirm);
   const pairs = [
     { name: 'Mconfirm', side: 'initiator', confirm: mconfirm, random: mrand, randomName: 'Mrand' },
     { name: 'Sconfirm', side: 'responder', confirm: sconfirm, random: srand, randomName: 'Srand' },
   ] as const;
   const checkable = pairs.filter((p) => p.confirm && p.random);
-  if (checkable.length === 0) {
-    ctx.notVerifiable.push('the confirms: no confirm with its random in the capture');
-    return { kind: 'unknown' };
-  }
-
-  const zero = new Uint8Array(16);
-  const first = checkable[0]!;
-  const zeroFits = checkable.every((p) => c1Gives(zero, p.confirm!.pdu.value, p.random!.pdu.value));
+  const haveAddresses = ctx.initiatorAddress !== undefined && ctx.responderAddress !== undefined;
   let tk: Uint8Array | undefined;
   let tkText = 'TK = 0';
   let found: TkFound = { kind: 'unknown' };
-  if (model === 'just-works' || (model === undefined && models.has('just-works') && zeroFits)) {
-    tk = zero;
-    found = { kind: 'zero' };
-    if (model === undefined) ctx.settle('just-works', 'the confirms follow from TK = 0: Just Works');
-  } else if (zeroFits) {
-    // The table chose Passkey Entry (or the fields leave it open), yet TK = 0: Just Works in
-    // effect, or the passkey 000000, which is the same TK and as well known (2.3.5.1, 2.3.5.3).
-    tk = zero;
-    found = { kind: 'zero' };
-    if (model === 'passkey') {
-      ctx.add(
-        'just-works-mitm-requested',
-        first.confirm!.at,
-        `the IO table row ${ctx.association!.tableCell} chose Passkey Entry, yet the confirms follow from TK = 0 (Just Works, or the passkey 000000, the same TK): the keys are unauthenticated`,
-      );
-    } else ctx.settle('passkey', 'the confirms follow from TK = 0 (passkey 000000)');
-  } else if (model === 'passkey' || (model === undefined && models.has('passkey'))) {
-    const search = searchPasskey(inputs(first.confirm!.pdu.value, first.random!.pdu.value), 'tables', 1);
-    if (search.passkey !== undefined) {
-      tk = passkeyTk(search.passkey);
-      tkText = `TK = passkey ${String(search.passkey).padStart(6, '0')}`;
-      found = { kind: 'passkey', passkey: search.passkey };
-      ctx.passkey = search.passkey;
-      if (model === undefined)
-        ctx.settle(
-          'passkey',
-          `the confirms follow from the passkey ${String(search.passkey).padStart(6, '0')}`,
+  if (haveAddresses && checkable.length) {
+    const ia = ctx.initiatorAddress!;
+    const ra = ctx.responderAddress!;
+    const c1Gives = (key: Uint8Array, confirm: Uint8Array, random: Uint8Array) =>
+      sameBytes(ctx.crypto.c1(key, random, preq, pres, ia.type, ia.address, ra.type, ra.address), confirm);
+    const inputs = (confirm: Uint8Array, random: Uint8Array) => ({
+      confirm,
+      random,
+      preq,
+      pres,
+      iat: ia.type,
+      ia: ia.address,
+      rat: ra.type,
+      ra: ra.address,
+    });
+    const zero = new Uint8Array(16);
+    const first = checkable[0]!;
+    const zeroFits = checkable.every((p) => c1Gives(zero, p.confirm!.pdu.value, p.random!.pdu.value));
+    if (model === 'just-works' || (model === undefined && models.has('just-works') && zeroFits)) {
+      tk = zero;
+      found = { kind: 'zero' };
+      if (model === undefined) ctx.settle('just-works', 'the confirms follow from TK = 0: Just Works');
+    } else if (zeroFits) {
+      // The table chose Passkey Entry (or the fields leave it open), yet TK = 0: Just Works in
+      // effect, or the passkey 000000, which is the same TK and as well known (2.3.5.1, 2.3.5.3).
+      tk = zero;
+      found = { kind: 'zero' };
+      if (model === 'passkey') {
+        ctx.add(
+          'just-works-mitm-requested',
+          first.confirm!.at,
+          `the IO table row ${ctx.association!.tableCell} chose Passkey Entry, yet the confirms follow from TK = 0 (Just Works, or the passkey 000000, the same TK): the keys are unauthenticated`,
         );
-      ctx.add(
-        'passkey-recovered',
-        first.confirm!.at,
-        `passkey ${String(search.passkey).padStart(6, '0')} recovered from ${first.name} at ${ctx.place(first.confirm!.at)} and ${first.randomName} at ${ctx.place(first.random!.at)} (${(search.evaluations + 1).toLocaleString('en-US')} c1 evaluations)`,
-        [first.random!.at],
-      );
+      } else ctx.settle('passkey', 'the confirms follow from TK = 0 (passkey 000000)');
+    } else if (model === 'passkey' || (model === undefined && models.has('passkey'))) {
+      const search = searchPasskey(inputs(first.confirm!.pdu.value, first.random!.pdu.value), 'tables', 1);
+      if (search.passkey !== undefined) {
+        tk = passkeyTk(search.passkey);
+        tkText = `TK = passkey ${String(search.passkey).padStart(6, '0')}`;
+        found = { kind: 'passkey', passkey: search.passkey };
+        ctx.passkey = search.passkey;
+        if (model === undefined)
+          ctx.settle(
+            'passkey',
+            `the confirms follow from the passkey ${String(search.passkey).padStart(6, '0')}`,
+          );
+        ctx.add(
+          'passkey-recovered',
+          first.confirm!.at,
+          `passkey ${String(search.passkey).padStart(6, '0')} recovered from ${first.name} at ${ctx.place(first.confirm!.at)} and ${first.randomName} at ${ctx.place(first.random!.at)} (${(search.evaluations + 1).toLocaleString('en-US')} c1 evaluations)`,
+          [first.random!.at],
+        );
+      }
     }
-  }
-  if (!tk) {
-    if (model === undefined && models.has('oob')) {
-      ctx.settle('oob', 'the confirms follow from no TK a capture can find: OOB');
-      ctx.notVerifiable.push(
-        'the confirms and the STK: the TK is neither 0 nor a passkey, so it is the OOB value (or the addresses in the capture are not the ones used)',
+    if (!tk) {
+      if (model === undefined && models.has('oob')) {
+        ctx.settle('oob', 'the confirms follow from no TK a capture can find: OOB');
+        ctx.notVerifiable.push(
+          'the confirms and the STK: the TK is neither 0 nor a passkey, so it is the OOB value (or the addresses in the capture are not the ones used)',
+        );
+        return { kind: 'unknown' };
+      }
+      ctx.add(
+        'confirm-mismatch',
+        first.confirm!.at,
+        `${first.name} matches no passkey 000000..999999 (nor TK = 0): the sides did not use one passkey, or the capture's addresses are not the ones used`,
+        [first.random!.at],
       );
       return { kind: 'unknown' };
     }
-    ctx.add(
-      'confirm-mismatch',
-      first.confirm!.at,
-      `${first.name} matches no passkey 000000..999999 (nor TK = 0): the sides did not use one passkey, or the capture's addresses are not the ones used`,
-      [first.random!.at],
-    );
-    return { kind: 'unknown' };
+  } else {
+    // Without both addresses (or without a confirm), c1 cannot find the TK: the STK can (s1 needs
+    // only the randoms), and then a confirm gives the addresses back.
+    const tkFound = tkWithoutConfirms(ctx, model, models, mrand, srand, haveAddresses);
+    if (!tkFound) return { kind: 'unknown' };
+    ({ tk, tkText, found } = tkFound);
+    if (!haveAddresses) recoverFromConfirm(ctx, tk, tkText, checkable, preq, pres);
+    if (!checkable.length) ctx.notVerifiable.push('the confirms: no confirm with its random in the capture');
   }
-  for (const pair of checkable) {
+  const ia = ctx.initiatorAddress;
+  const ra = ctx.responderAddress;
+  const c1Gives = (key: Uint8Array, confirm: Uint8Array, random: Uint8Array) =>
+    ia && ra
+      ? sameBytes(ctx.crypto.c1(key, random, preq, pres, ia.type, ia.address, ra.type, ra.address), confirm)
+      : false;
+  for (const pair of ia && ra ? checkable : []) {
     const ok = c1Gives(tk, pair.confirm!.pdu.value, pair.random!.pdu.value);
-    const what = `${pair.name} (${pair.side}) ${hex(pair.confirm!.pdu.value)} ${ok ? '=' : '!='} c1(${tkText}, ${pair.randomName} at ${ctx.place(pair.random!.at)}, preq, pres, ${ia.type ? 'random' : 'public'} ia, ${ra.type ? 'random' : 'public'} ra)`;
+    const what = `${pair.name} (${pair.side}) ${hex(pair.confirm!.pdu.value)} ${ok ? '=' : '!='} c1(${tkText}, ${pair.randomName} at ${ctx.place(pair.random!.at)}, preq, pres, ${ia!.type ? 'random' : 'public'} ia, ${ra!.type ? 'random' : 'public'} ra${ctx.recovered ? ' as recovered' : ''})`;
     ctx.add(ok ? 'confirm-verified' : 'confirm-mismatch', pair.confirm!.at, what, [pair.random!.at]);
     if (ok) ctx.verified.push(`${pair.name} with ${tkText}`);
   }
@@ -240,4 +248,156 @@ function legacyMaths(ctx: PairingContext): TkFound {
     );
   }
   return found;
+}
+
+type Random = PairingMessage & {
+  readonly pdu: { readonly type: 'pairing-random'; readonly value: Uint8Array };
+};
+type Confirm = PairingMessage & {
+  readonly pdu: { readonly type: 'pairing-confirm'; readonly value: Uint8Array };
+};
+interface ConfirmPair {
+  readonly name: string;
+  readonly confirm?: Confirm | undefined;
+  readonly random?: Random | undefined;
+  readonly randomName: string;
+}
+
+/**
+ * The TK when c1 cannot find it (the capture lacks an address, or a confirm
+ * with its random): 0 for Just Works; for Passkey Entry, searched with s1
+ * (2.2.4) against the STK that started encryption (HCI LE Enable Encryption
+ * and LTK Request Reply carry it), which needs only the two randoms.
+ */
+function tkWithoutConfirms(
+  ctx: PairingContext,
+  model: AssociationModel | undefined,
+  models: ReadonlySet<AssociationModel>,
+  mrand: Random | undefined,
+  srand: Random | undefined,
+  haveAddresses: boolean,
+): { tk: Uint8Array; tkText: string; found: TkFound } | undefined {
+  const why = haveAddresses
+    ? 'no confirm with its random in the capture'
+    : 'the capture does not show both device addresses (c1 needs them)';
+  const zero = { tk: new Uint8Array(16), tkText: 'TK = 0', found: { kind: 'zero' } as TkFound };
+  if (model === 'just-works' || (model === undefined && models.size === 1 && models.has('just-works')))
+    return zero;
+  if (!models.has('passkey') && !models.has('just-works')) {
+    ctx.notVerifiable.push(`the confirms and the STK: ${why}`);
+    return undefined;
+  }
+  if (!mrand || !srand) {
+    ctx.notVerifiable.push(
+      `the confirms and the STK: ${why}, and without both Pairing Random values the passkey cannot be searched with s1 either`,
+    );
+    return undefined;
+  }
+  const failed = ctx.all('pairing-failed').find((m) => !m.decrypted);
+  const start = ctx
+    .events('encryption-start')
+    .find((e) => e.at > srand.at && e.ltk && !(failed && failed.at < e.at));
+  if (!start?.ltk) {
+    ctx.notVerifiable.push(
+      `the confirms and the STK: ${why}; the passkey could be searched with s1 against the STK, but no encryption start in the capture shows the key${ctx.events('encryption-start').some((e) => e.source === 'll-enc-req') ? ' (over the air it is not shown)' : ''}`,
+    );
+    return undefined;
+  }
+  const search = searchPasskeyByStk({
+    stk: start.ltk,
+    srand: srand.pdu.value,
+    mrand: mrand.pdu.value,
+    keySize: ctx.keySize ?? 16,
+  });
+  if (search.passkey === undefined) {
+    if (model === undefined && models.has('oob')) {
+      ctx.settle('oob', 'the STK follows from no TK a capture can find: OOB');
+      ctx.notVerifiable.push(`the confirms and the STK: ${why}, and the STK is s1 of no passkey: OOB`);
+      return undefined;
+    }
+    ctx.add(
+      'stk-mismatch',
+      start.at,
+      `encryption started with ${hex(start.ltk)}, which is s1(TK, Srand, Mrand) for no TK = 0 or passkey 000001..999999 (${search.evaluations.toLocaleString('en-US')} s1 evaluations; c1 could not be used: ${why}): not an STK of this pairing`,
+    );
+    return undefined;
+  }
+  const passkey = search.passkey;
+  if (passkey === 0) {
+    if (model === 'passkey')
+      ctx.add(
+        'just-works-mitm-requested',
+        start.at,
+        `the IO table row ${ctx.association!.tableCell} chose Passkey Entry, yet the STK that started encryption is s1(TK = 0, Srand, Mrand) (Just Works, or the passkey 000000, the same TK): the keys are unauthenticated`,
+      );
+    else if (model === undefined)
+      ctx.settle(models.has('just-works') ? 'just-works' : 'passkey', 'the STK follows from TK = 0');
+    return zero;
+  }
+  const text = String(passkey).padStart(6, '0');
+  ctx.passkey = passkey;
+  if (model === undefined) ctx.settle('passkey', `the STK follows from the passkey ${text}`);
+  ctx.add(
+    'passkey-recovered',
+    start.at,
+    `passkey ${text} recovered from the STK that started encryption at ${ctx.place(start.at)} and the two Pairing Random values (${ctx.place(mrand.at)}, ${ctx.place(srand.at)}), with s1 (${search.evaluations.toLocaleString('en-US')} evaluations): c1 could not be used, ${why}`,
+    [mrand.at, srand.at],
+  );
+  return { tk: passkeyTk(passkey), tkText: `TK = passkey ${text}`, found: { kind: 'passkey', passkey } };
+}
+
+/**
+ * With the TK known and an address missing: both addresses from the first
+ * confirm with its random (p2 = e(TK, r XOR p1) XOR d(TK, confirm), 2.2.3),
+ * the one the capture shows held fixed; the c1 checks that follow then
+ * check the other confirm against them.
+ */
+function recoverFromConfirm(
+  ctx: PairingContext,
+  tk: Uint8Array,
+  tkText: string,
+  checkable: readonly ConfirmPair[],
+  preq: Uint8Array,
+  pres: Uint8Array,
+): void {
+  const first = checkable[0];
+  if (!first) {
+    ctx.notVerifiable.push(
+      'the confirms and the addresses: the capture shows neither both device addresses nor a confirm with its random to recover them from',
+    );
+    return;
+  }
+  const known = {
+    ...(ctx.pairing.central ? { initiator: ctx.pairing.central } : {}),
+    ...(ctx.pairing.peripheral ? { responder: ctx.pairing.peripheral } : {}),
+  };
+  const got = recoverAddresses(
+    ctx.crypto,
+    { tk, confirm: first.confirm!.pdu.value, random: first.random!.pdu.value, preq, pres },
+    known,
+  );
+  const shownText = known.initiator
+    ? `the initiator's address ${addressText(known.initiator)} the capture shows`
+    : known.responder
+      ? `the responder's address ${addressText(known.responder)} the capture shows`
+      : undefined;
+  if (!got) {
+    ctx.add(
+      'confirm-mismatch',
+      first.confirm!.at,
+      `${first.name} is c1 with ${tkText} for no pair of device addresses${shownText ? ` that includes ${shownText}` : ''}: p2 = e(TK, ${first.randomName} XOR p1) XOR d(TK, ${first.name}) lacks its 32 zero bits for every pair of address types`,
+      [first.random!.at],
+    );
+    return;
+  }
+  ctx.recovered = got;
+  const missing = shownText
+    ? `the ${known.initiator ? 'responder' : 'initiator'}'s address`
+    : 'both device addresses';
+  ctx.add(
+    'address-recovered',
+    first.confirm!.at,
+    `the capture lacks ${missing}: ${first.name} with ${tkText} gives p2 = e(TK, ${first.randomName} XOR p1) XOR d(TK, ${first.name}), so the initiator used ${addressText(got.initiator)} and the responder ${addressText(got.responder)}${checkable.length > 1 ? '; the other confirm checks them' : " (checked by p2's 32 zero bits only: the capture has no second confirm with its random)"}`,
+    [first.random!.at],
+  );
 }

@@ -68,7 +68,12 @@ export const AUDIT_RULES = Object.freeze({
   'passkey-recovered': {
     severity: 'warning',
     title: 'passkey recovered from the capture',
-    rule: 'smp-rules 3 (2.3.5.3): a legacy TK of at most 999999 is found by searching all values with c1; the STK and every key distributed under it follow',
+    rule: 'smp-rules 3 (2.3.5.3): a legacy TK of at most 999999 is found by searching all values with c1 (or, without the addresses, with s1 against the STK that started encryption); the STK and every key distributed under it follow',
+  },
+  'address-recovered': {
+    severity: 'info',
+    title: 'device addresses recovered from a confirm',
+    rule: 'smp-rules 3 (2.2.3): with the TK known, p2 = e(TK, r XOR p1) XOR d(TK, confirm) holds both addresses (and its 32 zero bits check the address types); the other confirm then checks them',
   },
   'just-works-mitm-requested': {
     severity: 'error',

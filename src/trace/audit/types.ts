@@ -61,6 +61,8 @@ export interface SideReport {
   /** `B8:27:EB:15:50:70 (public)`, when the capture shows it. */
   readonly address?: string;
   readonly addressRaw?: DeviceAddress;
+  /** The capture does not show the address: c1 gave it back from a confirm (legacy pairing). */
+  readonly addressRecovered?: boolean;
   /** Whether this side is the host whose HCI was captured. */
   readonly local?: boolean;
   /** Its Pairing Request or Response fields, spelt out. */
