@@ -90,7 +90,12 @@ interface LinkState {
   /** The current session: its cipher once the key is known, null once no key fitted. */
   cipher?: LinkCipher | null;
   session?: EncryptionSession;
+  /** Encrypted PDUs of the session tried with every key, none fitting (one received with bit errors fails them all). */
+  tries?: number;
 }
+
+/** Encrypted PDUs of a session tried with every key before it is left encrypted. */
+const KEY_TRIES = 4;
 
 const hex32 = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 const le16 = (b: Uint8Array, at: number) => b[at]! | (b[at + 1]! << 8);
@@ -209,20 +214,29 @@ export function decryptCapture(
         const material: EncryptionMaterial = { ...request, ...response };
         const keys = candidates(state);
         const found = LinkCipher.find(crypto, keys, material, header, payload, record.sender);
-        state.cipher = found?.cipher ?? null;
+        if (found) state.cipher = found.cipher;
         if (found) {
           session.key = found.candidate;
           result = found.first;
+          delete session.note;
         } else {
+          state.tries = (state.tries ?? 0) + 1;
+          const first =
+            state.tries === 1
+              ? `the first encrypted PDU (frame ${record.at})`
+              : `the first ${state.tries} encrypted PDUs`;
           session.note = keys.length
-            ? `the MIC of the first encrypted PDU (frame ${record.at}) fails under each of the ${keys.length} keys tried`
+            ? `the MIC of ${first} fails under each of the ${keys.length} keys tried`
             : 'no key to try (no STK recovered, no LTK given or distributed)';
+          // Another PDU may have been received intact: try a few before giving up.
+          if (keys.length && state.tries < KEY_TRIES) return checked(state.crcInit);
+          state.cipher = null;
         }
       }
     } else if (state.cipher) {
       result = state.cipher.decrypt(header, payload, record.sender);
     }
-    if (!state.cipher) return { ...checked(state.crcInit) };
+    if (!state.cipher) return checked(state.crcInit);
     if (!result) {
       session.micFailures += 1;
       return { ...checked(state.crcInit), micFailed: true };
@@ -276,6 +290,7 @@ export function decryptCapture(
           delete state.response;
           delete state.cipher;
           delete state.session;
+          delete state.tries;
           return;
         case Op.EncRsp:
           if (payload.length < 13) return;

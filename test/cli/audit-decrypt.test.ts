@@ -110,9 +110,8 @@ describe('ble-smp audit --decrypt', () => {
     const { status, err } = await run(CRACKLE_04, '--decrypt', join(dir, 'c04.pcap'), '--ltk', ltkArg(LTK));
     expect(status).toBe(0);
     expect(err).toMatch(/^decrypted 0 of (\d+) encrypted PDUs .*; \1 left encrypted \(no key known\)/);
-    expect(err).toContain(
-      'the MIC of the first encrypted PDU (frame 167) fails under each of the 1 keys tried',
-    );
+    // A PDU received with bit errors fails under the right key too: four are tried before giving up.
+    expect(err).toContain('the MIC of the first 4 encrypted PDUs fails under each of the 1 keys tried');
   });
 
   it('--bonds: the LTK of a bond store, matched by EDIV and Rand', async () => {
