@@ -1,30 +1,73 @@
 /**
- * Trace auditor figures for `npm run bench`: audit throughput on a generated
- * btsnoop capture of mixed traffic with pairings inside (written to a temp
- * directory, removed afterwards), tshark's time on the same file when tshark
- * is installed, and the legacy passkey search rate per engine.
+ * Trace auditor figures for `npm run bench`, each ratio from timings taken in
+ * the same run:
+ *
+ * - the audit of a generated btsnoop capture of mixed traffic with pairings
+ *   inside (written to a temp directory, removed afterwards), including legacy
+ *   Passkey Entry pairings with fresh random passkeys, against
+ *   `tshark -r FILE -Y btsmp` on the same file when tshark is installed;
+ * - the worst-case passkey (999999) recovery, ours on every core against a
+ *   crackle-style brute force in C (bench/c1-brute-force.c, compiled with
+ *   `cc -O2` into the temp directory) when a C compiler is there;
+ * - the legacy passkey search rate per engine.
  * @module
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { DEMO_MODELS, runDemoPairing } from '../cli/commands/demo.js';
 import type { CryptoBackend } from '../crypto/backend.js';
+import { c1 } from '../crypto/legacy.js';
 import type { HciPacket } from '../hci/h4.js';
 import { TraceAuditor } from '../trace/audit/audit.js';
-import { searchPasskey } from '../trace/audit/passkey-search.js';
+import { defaultPool, PasskeyPool } from '../trace/audit/passkey-pool.js';
+import { type ConfirmInputs, MAX_PASSKEY, passkeyTk, searchPasskey } from '../trace/audit/passkey-search.js';
 import { btsnoopHeader, btsnoopRecord } from '../trace/btsnoop-writer.js';
 import { TraceReader } from '../trace/readers/index.js';
+
+/** One legacy Passkey Entry pairing with a fresh random passkey per this many megabytes of capture. */
+export const PASSKEY_PAIRING_EVERY_MB = 10;
+
+/** Worst-case passkey recovery: ours against the C brute force, timed alternately in one run. */
+export interface WorstCaseBench {
+  /** Milliseconds of `searchPasskey` for passkey 999999, each run (the worker pool warmed up first). */
+  readonly oursMs: readonly number[];
+  /** Milliseconds of the C loop for the same inputs, each run; absent when skipped. */
+  readonly cMs?: readonly number[];
+  /** Why the C figure is missing. */
+  readonly cSkipped?: string;
+  /** Threads the search used: the calling thread and the workers. */
+  readonly threads: number;
+}
 
 /** What the audit bench measured. */
 export interface AuditBench {
   readonly megabytes: number;
   readonly pairings: number;
+  /** Legacy passkey pairings in the capture, and the passkeys the audit recovered (each a fresh random one). */
+  readonly passkeyPairings: number;
+  readonly passkeysRecovered: readonly number[];
+  readonly auditSeconds: number;
   readonly auditMBps: number;
   readonly tsharkSeconds?: number;
+  readonly worstCase: WorstCaseBench;
   readonly c1PerSecond: Record<string, number>;
+}
+
+/**
+ * The median of some numbers.
+ * @example
+ * ```ts
+ * median([3, 1, 2]); // 2
+ * ```
+ */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** ATT notifications on handle 0x0041: the mixed traffic between pairings. */
@@ -35,15 +78,32 @@ function attNotification(i: number): HciPacket {
   return { type: 'acl', data };
 }
 
-/** Writes about `megabytes` of btsnoop (1002) to `file`: the demo pairings repeated between ATT traffic. */
-async function generate(file: string, megabytes: number): Promise<number> {
-  const pairing: Array<[direction: 'tx' | 'rx', packet: HciPacket]> = [];
-  for (const model of DEMO_MODELS.filter((m) => !m.oob)) {
-    await runDemoPairing(model, undefined, false, (direction, packet) => pairing.push([direction, packet]));
-  }
+/** A pairing's HCI packets as the central's side of the capture saw them. */
+type Recorded = Array<[direction: 'tx' | 'rx', packet: HciPacket]>;
+
+async function record(model: (typeof DEMO_MODELS)[number]): Promise<Recorded> {
+  const packets: Recorded = [];
+  await runDemoPairing(model, undefined, false, (direction, packet) => packets.push([direction, packet]));
+  return packets;
+}
+
+/**
+ * Writes about `megabytes` of btsnoop (1002) to `file`: the demo pairings other than OOB and legacy
+ * passkey repeated between ATT traffic, and every {@link PASSKEY_PAIRING_EVERY_MB} MB a legacy
+ * Passkey Entry pairing run afresh (the display side draws a new random passkey each time).
+ */
+async function generate(
+  file: string,
+  megabytes: number,
+): Promise<{ pairings: number; passkeyPairings: number }> {
+  const fixed: Recorded = [];
+  const others = DEMO_MODELS.filter((m) => !m.oob && m.id !== 'legacy-passkey');
+  for (const model of others) fixed.push(...(await record(model)));
+  const legacyPasskey = DEMO_MODELS.find((m) => m.id === 'legacy-passkey')!;
   const fd = openSync(file, 'w');
   let written = 0;
   let pairings = 0;
+  let passkeyPairings = 0;
   let time = Date.UTC(2026, 0, 1);
   const batch: Uint8Array[] = [];
   const flush = () => {
@@ -52,50 +112,159 @@ async function generate(file: string, megabytes: number): Promise<number> {
     written += joined.length;
     batch.length = 0;
   };
+  const add = (packets: Recorded) => {
+    for (const [direction, packet] of packets) {
+      time += 1;
+      batch.push(btsnoopRecord(direction, packet, time));
+    }
+  };
   writeSync(fd, btsnoopHeader());
   while (written < megabytes * 1e6) {
     for (let i = 0; i < 20_000; i++) {
       time += 1;
       batch.push(btsnoopRecord('rx', attNotification(i), time));
     }
-    for (const [direction, packet] of pairing) {
-      time += 1;
-      batch.push(btsnoopRecord(direction, packet, time));
+    add(fixed);
+    pairings += others.length;
+    // The first legacy passkey pairing early, then one per PASSKEY_PAIRING_EVERY_MB.
+    if (written >= passkeyPairings * PASSKEY_PAIRING_EVERY_MB * 1e6 - 1e6) {
+      add(await record(legacyPasskey));
+      pairings++;
+      passkeyPairings++;
     }
-    pairings += DEMO_MODELS.length - 1;
     flush();
   }
   closeSync(fd);
-  return pairings;
+  return { pairings, passkeyPairings };
 }
+
+/** Fixed c1 inputs (not from a capture) for the search figures. */
+const BENCH_INPUTS: ConfirmInputs = {
+  confirm: new Uint8Array(16).fill(0xa5),
+  random: Uint8Array.from({ length: 16 }, (_, i) => (i * 17 + 3) & 0xff),
+  preq: Uint8Array.of(1, 4, 0, 5, 16, 1, 1),
+  pres: Uint8Array.of(2, 0, 0, 5, 16, 1, 1),
+  iat: 0,
+  ia: Uint8Array.of(1, 2, 3, 4, 5, 6),
+  rat: 1,
+  ra: Uint8Array.of(6, 5, 4, 3, 2, 0xc1),
+};
 
 /** c1 evaluations per second of the passkey search with `engine`, over `count` candidates that do not match. */
 function c1Rate(engine: 'tables' | CryptoBackend, count: number): number {
-  const inputs = {
-    confirm: new Uint8Array(16).fill(0xa5),
-    random: new Uint8Array(16).fill(0x11),
-    preq: Uint8Array.of(1, 4, 0, 5, 16, 1, 1),
-    pres: Uint8Array.of(2, 0, 0, 5, 16, 1, 1),
-    iat: 0,
-    ia: Uint8Array.of(1, 2, 3, 4, 5, 6),
-    rat: 1,
-    ra: Uint8Array.of(6, 5, 4, 3, 2, 0xc1),
-  };
   const rates: number[] = [];
   for (let run = 0; run < 3; run++) {
     const start = performance.now();
-    const { evaluations } = searchPasskey(inputs, engine, 0, count - 1);
+    const { evaluations } = searchPasskey(BENCH_INPUTS, engine, 0, count - 1);
     rates.push(evaluations / ((performance.now() - start) / 1000));
   }
-  return rates.sort((a, b) => a - b)[1]!;
+  return median(rates);
+}
+
+/** c1 evaluations per second of the specialised kernel on the calling thread alone (the per-core figure). */
+function oneThreadRate(count: number): number {
+  const words = (wire: Uint8Array) => {
+    const out = new Int32Array(4);
+    for (let w = 0; w < 4; w++)
+      out[w] = new DataView(wire.buffer, wire.byteOffset).getInt32(12 - 4 * w, true);
+    return out;
+  };
+  const x = Uint8Array.from(BENCH_INPUTS.random);
+  x[0]! ^= BENCH_INPUTS.iat;
+  x[1]! ^= BENCH_INPUTS.rat;
+  for (let i = 0; i < 7; i++) {
+    x[2 + i]! ^= BENCH_INPUTS.preq[i]!;
+    x[9 + i]! ^= BENCH_INPUTS.pres[i]!;
+  }
+  const p2 = new Uint8Array(16);
+  p2.set(BENCH_INPUTS.ra, 0);
+  p2.set(BENCH_INPUTS.ia, 6);
+  const job = Int32Array.of(...words(x), ...words(p2), ...words(BENCH_INPUTS.confirm));
+  const pool = new PasskeyPool({ workers: 0 });
+  const rates: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const start = performance.now();
+    pool.search('confirm', job, 0, count - 1);
+    rates.push(count / ((performance.now() - start) / 1000));
+  }
+  return median(rates);
+}
+
+/** A 16-octet wire-order value as 32 hex digits in spec order (most significant first), for the C program. */
+const specHex = (wire: Uint8Array) => Buffer.from(wire).reverse().toString('hex');
+
+/** The C brute force compiled into `dir`, or why not. */
+function compileC(dir: string): { binary: string } | { skipped: string } {
+  const source = fileURLToPath(new URL('../../bench/c1-brute-force.c', import.meta.url));
+  if (!existsSync(source)) return { skipped: `${source} not found (run from the repository)` };
+  const binary = join(dir, 'c1-brute-force');
+  try {
+    execFileSync('cc', ['-O2', '-o', binary, source], { stdio: 'pipe' });
+    return { binary };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return {
+      skipped:
+        code === 'ENOENT' ? 'no C compiler (cc) on PATH' : `cc -O2 failed: ${(error as Error).message}`,
+    };
+  }
+}
+
+/**
+ * Worst-case passkey recovery (999999, the last candidate): ours (`searchPasskey`, every core, the
+ * worker pool started beforehand) and the C brute force on the same inputs, alternately, `runs` times.
+ */
+function worstCase(dir: string, runs = 3): WorstCaseBench {
+  const inputs = {
+    ...BENCH_INPUTS,
+    confirm: c1(
+      passkeyTk(MAX_PASSKEY),
+      BENCH_INPUTS.random,
+      BENCH_INPUTS.preq,
+      BENCH_INPUTS.pres,
+      BENCH_INPUTS.iat,
+      BENCH_INPUTS.ia,
+      BENCH_INPUTS.rat,
+      BENCH_INPUTS.ra,
+    ),
+  };
+  const p1 = new Uint8Array(16);
+  p1[0] = inputs.iat;
+  p1[1] = inputs.rat;
+  p1.set(inputs.preq, 2);
+  p1.set(inputs.pres, 9);
+  const p2 = new Uint8Array(16);
+  p2.set(inputs.ra, 0);
+  p2.set(inputs.ia, 6);
+  const args = [specHex(p1), specHex(p2), specHex(inputs.random), specHex(inputs.confirm)];
+  const compiled = compileC(dir);
+  // Start the workers (created on first use) and let them compile the kernel.
+  searchPasskey({ ...inputs, confirm: new Uint8Array(16) }, 'tables', 0, 199_999);
+  const oursMs: number[] = [];
+  const cMs: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const start = performance.now();
+    const { passkey } = searchPasskey(inputs);
+    oursMs.push(performance.now() - start);
+    if (passkey !== MAX_PASSKEY) throw new Error(`bench: passkey search gave ${passkey}, not ${MAX_PASSKEY}`);
+    if ('binary' in compiled) {
+      const [found, seconds] = execFileSync(compiled.binary, args, { encoding: 'utf8' }).trim().split(' ');
+      if (Number(found) !== MAX_PASSKEY)
+        throw new Error(`bench: the C brute force gave ${found}, not ${MAX_PASSKEY}`);
+      cMs.push(Number(seconds) * 1000);
+    }
+  }
+  const threads = defaultPool().threads;
+  return 'binary' in compiled ? { oursMs, cMs, threads } : { oursMs, cSkipped: compiled.skipped, threads };
 }
 
 /**
  * Runs the audit bench: generates the capture, audits it streaming, times
- * tshark on it, and measures the passkey search.
+ * tshark on it, races the worst-case passkey against the C brute force, and
+ * measures the passkey search rate per engine.
  * @example
  * ```ts
- * const { auditMBps } = await runAuditBench([nodeBackend, nobleBackend], 100);
+ * const { auditSeconds, tsharkSeconds } = await runAuditBench([nodeBackend, nobleBackend], 100);
  * ```
  */
 export async function runAuditBench(
@@ -116,9 +285,21 @@ export async function runAuditBench(
     }
     auditor.push(reader.end(), reader.unit);
     const report = auditor.finish();
-    const seconds = (performance.now() - start) / 1000;
-    if (report.pairings.length !== generated)
-      throw new Error(`bench: ${report.pairings.length} pairings found, ${generated} written`);
+    const auditSeconds = (performance.now() - start) / 1000;
+    if (report.pairings.length !== generated.pairings)
+      throw new Error(`bench: ${report.pairings.length} pairings found, ${generated.pairings} written`);
+    const passkeysRecovered = report.pairings
+      .filter(
+        (p) =>
+          p.model === 'passkey' &&
+          p.passkey !== undefined &&
+          p.findings.some((f) => f.rule === 'passkey-recovered'),
+      )
+      .map((p) => p.passkey!);
+    if (passkeysRecovered.length !== generated.passkeyPairings)
+      throw new Error(
+        `bench: ${passkeysRecovered.length} passkeys recovered, ${generated.passkeyPairings} pairings written`,
+      );
     let tsharkSeconds: number | undefined;
     try {
       const t = performance.now();
@@ -127,13 +308,21 @@ export async function runAuditBench(
     } catch {
       tsharkSeconds = undefined;
     }
-    const c1PerSecond: Record<string, number> = { tables: c1Rate('tables', 200_000) };
+    const worst = worstCase(dir);
+    const c1PerSecond: Record<string, number> = {
+      'tables, all cores': c1Rate('tables', 1_000_000),
+      'tables, one thread': oneThreadRate(1_000_000),
+    };
     for (const backend of backends) c1PerSecond[backend.name] = c1Rate(backend, 20_000);
     return {
       megabytes: bytes / 1e6,
       pairings: report.pairings.length,
-      auditMBps: bytes / 1e6 / seconds,
+      passkeyPairings: generated.passkeyPairings,
+      passkeysRecovered,
+      auditSeconds,
+      auditMBps: bytes / 1e6 / auditSeconds,
       ...(tsharkSeconds === undefined ? {} : { tsharkSeconds }),
+      worstCase: worst,
       c1PerSecond,
     };
   } finally {

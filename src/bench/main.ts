@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { formatTable } from '../cli/table.js';
 import { nobleBackend } from '../crypto/backends/noble.js';
 import { nodeBackend } from '../crypto/backends/node.js';
-import { runAuditBench } from './audit-bench.js';
+import { type AuditBench, median, PASSKEY_PAIRING_EVERY_MB, runAuditBench } from './audit-bench.js';
 import { NODE_TARGET_RATIO, runBench } from './crypto-bench.js';
 import { fullStackPairingsPerSecond, scaleRun } from './stack-bench.js';
 
@@ -15,6 +15,34 @@ import { fullStackPairingsPerSecond, scaleRun } from './stack-bench.js';
 const SCALE_CONNECTIONS = 1000;
 
 import { formatRate } from './measure.js';
+
+/** The audit part of the text output: both of issue 13's ratios, from timings of this run. */
+function formatAudit(audit: AuditBench): string {
+  const ms = (values: readonly number[]) => values.map((v) => v.toFixed(0)).join(', ');
+  const lines = [
+    `Trace audit of a generated ${audit.megabytes.toFixed(0)} MB btsnoop (mixed traffic, ${audit.pairings} pairings, ` +
+      `${audit.passkeyPairings} of them legacy Passkey Entry with random passkeys, one per ${PASSKEY_PAIRING_EVERY_MB} MB; ` +
+      `passkeys recovered: ${audit.passkeysRecovered.map((p) => String(p).padStart(6, '0')).join(' ')}): ` +
+      `${audit.auditSeconds.toFixed(2)} s, ${audit.auditMBps.toFixed(1)} MB/s.`,
+    audit.tsharkSeconds === undefined
+      ? 'tshark -r FILE -Y btsmp: skipped (tshark not installed), no ratio.'
+      : `tshark -r FILE -Y btsmp on the same file: ${audit.tsharkSeconds.toFixed(2)} s (${(audit.megabytes / audit.tsharkSeconds).toFixed(1)} MB/s). ` +
+        `Audit speed-up over tshark: ${(audit.tsharkSeconds / audit.auditSeconds).toFixed(2)}x (goal >= 5x).`,
+  ];
+  const worst = audit.worstCase;
+  const ours = median(worst.oursMs);
+  lines.push(
+    `Worst-case passkey 999999, ${worst.oursMs.length} runs alternated: ours (${worst.threads} threads) ${ms(worst.oursMs)} ms, median ${ours.toFixed(0)} ms; ` +
+      (worst.cMs
+        ? `C brute force (crackle-style, cc -O2, one thread) ${ms(worst.cMs)} ms, median ${median(worst.cMs).toFixed(0)} ms. ` +
+          `C / ours: ${(median(worst.cMs) / ours).toFixed(2)}x (goal >= 1).`
+        : `C brute force skipped: ${worst.cSkipped}; no ratio.`),
+    `Legacy passkey search, c1 evaluations per second: ${Object.entries(audit.c1PerSecond)
+      .map(([engine, rate]) => `${engine} ${formatRate(rate)}`)
+      .join(', ')}.`,
+  );
+  return `${lines.join('\n')}\n`;
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { json: { type: 'boolean' }, batches: { type: 'string' } } });
@@ -61,16 +89,7 @@ async function main(): Promise<void> {
       `${(scale.wallMs / 1000).toFixed(2)} s wall, ${scale.heapPerConnectionKiB.toFixed(0)} KiB heap per connection at the peak, ` +
       `longest event-loop stall ${scale.longestStallMs.toFixed(0)} ms.\n`,
   );
-  process.stdout.write(
-    `\nTrace audit of a generated ${audit.megabytes.toFixed(0)} MB btsnoop (mixed traffic, ${audit.pairings} pairings): ` +
-      `${audit.auditMBps.toFixed(1)} MB/s` +
-      (audit.tsharkSeconds === undefined
-        ? ' (tshark not installed).\n'
-        : `; tshark -r FILE -Y btsmp on the same file: ${audit.tsharkSeconds.toFixed(1)} s (${(audit.megabytes / audit.tsharkSeconds).toFixed(1)} MB/s).\n`) +
-      `Legacy passkey search, c1 evaluations per second: ${Object.entries(audit.c1PerSecond)
-        .map(([engine, rate]) => `${engine} ${formatRate(rate)}`)
-        .join(', ')}.\n`,
-  );
+  process.stdout.write(`\n${formatAudit(audit)}`);
 }
 
 await main();

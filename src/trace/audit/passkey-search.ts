@@ -1,13 +1,17 @@
 /**
  * Recovering an LE legacy TK from a capture: the TK of Passkey Entry is the
  * passkey (0..999999) as a 128-bit integer (Core Vol 3 Part H 2.3.5.3), so
- * all 10^6 candidates are tried against a confirm value with c1 (2.2.3).
- * Everything that does not depend on the TK (p1 XOR r, p2, the target) is
- * computed once; per candidate there is one key schedule and two AES blocks.
+ * all 10^6 candidates are tried against a confirm value with c1 (2.2.3), or,
+ * where the confirms cannot be checked, against the STK with s1 (2.2.4).
+ * Everything that does not depend on the TK (p1 XOR r, p2, the target, round
+ * 1's look-ups on fixed octets) is computed once; the cipher is AES
+ * specialised for the passkey's key shape (c1-kernel.ts), and ranges of 50,000
+ * candidates and more are shared among all cores (passkey-pool.ts), still
+ * called synchronously.
  * @module
  */
 import type { CryptoBackend } from '../../crypto/backend.js';
-import { encryptBlock, expandKey, wireToWords } from './aes-tables.js';
+import { defaultPool } from './passkey-pool.js';
 
 /** The inputs of c1 other than the TK, all in wire order as on the air (2.2.3). */
 export interface ConfirmInputs {
@@ -86,31 +90,33 @@ export function searchPasskey(
     }
     return { passkey: undefined, evaluations: to - from + 1 };
   }
-  const xWords = wireToWords(x);
-  const p2Words = wireToWords(p2);
-  const target = wireToWords(inputs.confirm);
-  const schedule = new Uint32Array(44);
-  const middle = new Uint32Array(4);
-  const result = new Uint32Array(4);
-  for (let passkey = from; passkey <= to; passkey++) {
-    // In spec order the TK is 96 zero bits, then the passkey as a 32-bit big-endian word.
-    expandKey(0, 0, 0, passkey, schedule);
-    encryptBlock(schedule, xWords, middle);
-    middle[0]! ^= p2Words[0]!;
-    middle[1]! ^= p2Words[1]!;
-    middle[2]! ^= p2Words[2]!;
-    middle[3]! ^= p2Words[3]!;
-    encryptBlock(schedule, middle, result);
-    if (
-      result[0] === target[0] &&
-      result[1] === target[1] &&
-      result[2] === target[2] &&
-      result[3] === target[3]
-    ) {
-      return { passkey, evaluations: passkey - from + 1 };
-    }
+  // 'tables': the specialised table AES on every core.
+  const words = new Int32Array(12);
+  words.set(wireToWords(x), 0);
+  words.set(wireToWords(p2), 4);
+  words.set(wireToWords(inputs.confirm), 8);
+  return outcome(defaultPool().search('confirm', words, from, to), from, to);
+}
+
+/** A search's result as the single-threaded loop reports it: evaluations up to the match, or the range size. */
+function outcome(
+  found: number,
+  from: number,
+  to: number,
+): { passkey: number | undefined; evaluations: number } {
+  return found >= 0
+    ? { passkey: found, evaluations: found - from + 1 }
+    : { passkey: undefined, evaluations: Math.max(0, to - from + 1) };
+}
+
+/** Four spec-order (big-endian) words of a 16-octet block given in wire order (little-endian), as signed integers. */
+function wireToWords(wire: Uint8Array): Int32Array {
+  const words = new Int32Array(4);
+  for (let w = 0; w < 4; w++) {
+    const i = 15 - 4 * w;
+    words[w] = (wire[i]! << 24) | (wire[i - 1]! << 16) | (wire[i - 2]! << 8) | wire[i - 3]!;
   }
-  return { passkey: undefined, evaluations: to - from + 1 };
+  return words;
 }
 
 /** Inputs of s1 (Core Vol 3 Part H 2.2.4): STK = e(TK, r'), r' = Srand[low 64] || Mrand[low 64]; wire order as on the air. */
@@ -147,25 +153,14 @@ export function searchPasskeyByStk(
   r.set(inputs.mrand.subarray(0, 8), 0);
   r.set(inputs.srand.subarray(0, 8), 8);
   const size = Math.min(16, Math.max(0, inputs.keySize | 0));
-  const rWords = wireToWords(r);
-  // The compared octets as words and masks: wire octet i is spec word 3 - (i >> 2), bits 8 * (i & 3).
-  const target = wireToWords(inputs.stk);
-  const mask = new Uint32Array(4);
+  // The compared octets as word masks: wire octet i is spec word 3 - (i >> 2), bits 8 * (i & 3).
+  const mask = new Int32Array(4);
   for (let i = 0; i < size; i++) mask[3 - (i >> 2)]! |= 0xff << (8 * (i & 3));
+  const target = wireToWords(inputs.stk);
   for (let w = 0; w < 4; w++) target[w]! &= mask[w]!;
-  const schedule = new Uint32Array(44);
-  const result = new Uint32Array(4);
-  for (let passkey = from; passkey <= to; passkey++) {
-    expandKey(0, 0, 0, passkey, schedule);
-    encryptBlock(schedule, rWords, result);
-    if (
-      (result[3]! & mask[3]!) >>> 0 === target[3] &&
-      (result[2]! & mask[2]!) >>> 0 === target[2] &&
-      (result[1]! & mask[1]!) >>> 0 === target[1] &&
-      (result[0]! & mask[0]!) >>> 0 === target[0]
-    ) {
-      return { passkey, evaluations: passkey - from + 1 };
-    }
-  }
-  return { passkey: undefined, evaluations: Math.max(0, to - from + 1) };
+  const words = new Int32Array(12);
+  words.set(wireToWords(r), 0);
+  words.set(mask, 4);
+  words.set(target, 8);
+  return outcome(defaultPool().search('stk', words, from, to), from, to);
 }
