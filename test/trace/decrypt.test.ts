@@ -249,6 +249,57 @@ describe('generated captures with known keys', () => {
     expect(decryptCapture(records(frames)).decrypted).toBe(0);
   });
 
+  it('crackle-05 and a later connection encrypted with the LTK its key distribution carried', () => {
+    const original = readTrace(fixture(CRACKLE_05)).records;
+    const first = decryptCapture(original, { keys: [{ key: stkOf(CRACKLE_05), source: 'the STK' }] });
+    const ltk = first.distributed.find((d) => msbFirst(d.ltk) === CRACKLE_LTK[CRACKLE_05])!;
+    expect(ltk.ediv).toBeDefined();
+    const aa = 0x5065aa01;
+    const session = new Encryptor(ltk.ltk, VALUES.skdm, VALUES.skds, VALUES.ivm, VALUES.ivs);
+    const att = smp(aa, [0x0a, 0x03, 0x00]);
+    const later = records([
+      connectInd(aa, 0x0badc0, fromHex('f43e7370f35c'), fromHex('a73f2cfb5b69')),
+      encReq(aa, ltk.rand!, ltk.ediv!, VALUES.skdm, VALUES.ivm),
+      encRsp(aa, VALUES.skds, VALUES.ivs),
+      control(aa, 0x05),
+      session.encrypt(control(aa, 0x06), 'central'),
+      session.encrypt(control(aa, 0x06), 'peripheral'),
+      session.encrypt(att, 'central'),
+    ]).map((r) => ({ ...r, at: r.at + original.length }));
+    const result = decryptCapture([...original, ...later], {
+      keys: [{ key: stkOf(CRACKLE_05), source: 'the STK' }],
+    });
+    const second = result.sessions[1]!;
+    expect(second.key?.source).toMatch(new RegExp(`^the LTK distributed at frame ${ltk.at} \\(#2, by the `));
+    expect(second).toMatchObject({ decrypted: 3, micFailures: 0, ediv: ltk.ediv });
+    expect(toHex(result.packets.at(-1)!.pdu)).toBe(toHex(att.pdu));
+    // Without the first session's key, the second one is not found either.
+    expect(decryptCapture([...original, ...later]).decrypted).toBe(0);
+  });
+
+  it('the first encrypted PDU received with bit errors: the key is found from the next one', () => {
+    const { frames, plaintexts } = scCapture(LTK, VALUES);
+    // Frame 7 is the first encrypted one (the central's LL_START_ENC_RSP).
+    const damaged = frames.map((f, i) => {
+      if (i !== 6) return f;
+      const pdu = Uint8Array.from(f.pdu);
+      pdu[2]! ^= 0x80;
+      return { ...f, pdu };
+    });
+    const result = decryptCapture(records(damaged), { keys: [{ key: LTK, source: '--ltk #1' }] });
+    expect(result.sessions[0]).toMatchObject({ decrypted: 5, encrypted: 6 });
+    expect(result.packets.filter((p) => p.decrypted).map((p) => toHex(p.pdu))).toEqual(
+      plaintexts.slice(1).map((p) => toHex(p)),
+    );
+    // With the wrong key, four PDUs are tried, then the session is left encrypted.
+    const wrong = decryptCapture(records(damaged), {
+      keys: [{ key: new Uint8Array(16), source: '--ltk #1' }],
+    });
+    expect(wrong.sessions[0]!.note).toBe(
+      'the MIC of the first 4 encrypted PDUs fails under each of the 1 keys tried',
+    );
+  });
+
   it('fast-check: random keys and plaintexts, sniffer-missed PDUs, corrupted MICs', () => {
     const aa = 0x4a2b3c1d;
     const pduArb = fc.record({
