@@ -14,6 +14,7 @@ import type { TraceRecord, TraceUnit } from '../model.js';
 import { type CapturedPairing, PairingCollector } from '../pairings.js';
 import { PairingContext } from './context.js';
 import { checkEncryption, checkFailures, outcome } from './failures.js';
+import { GivenKeys, givenKeyText } from './given-keys.js';
 import { checkKeyDistribution } from './key-distribution.js';
 import { checkLegacy } from './legacy.js';
 import { decryptLinkLayer } from './ll-decrypt.js';
@@ -44,6 +45,12 @@ export interface AuditReport {
 export interface AuditOptions {
   /** The crypto toolbox (default: the default backend's). */
   readonly crypto?: Toolbox;
+  /**
+   * LTKs (16 octets, wire order) to try on link-layer encryption that no
+   * recovered STK explains: the MIC tells which one started it; a Secure
+   * Connections pairing's key distribution is then decrypted and audited.
+   */
+  readonly ltks?: readonly Uint8Array[];
 }
 
 /**
@@ -63,6 +70,7 @@ export class TraceAuditor {
   readonly #ll = new LinkLayerDecoder();
   readonly #collector = new PairingCollector();
   readonly #crypto: Toolbox;
+  readonly #given: GivenKeys;
   #unit: TraceUnit = 'frame';
   #packets = 0;
   /** What {@link TraceAuditor.ended} has audited so far. */
@@ -74,6 +82,7 @@ export class TraceAuditor {
 
   constructor(options: AuditOptions = {}) {
     this.#crypto = options.crypto ?? toolbox(defaultBackend());
+    this.#given = new GivenKeys(options.ltks ?? [], this.#crypto);
   }
 
   /**
@@ -88,7 +97,10 @@ export class TraceAuditor {
     this.#packets += records.length;
     for (const record of records) {
       const events: TraceEvent[] = record.kind === 'hci' ? this.#hci.push(record) : this.#ll.push(record);
-      for (const event of events) this.#collector.push(event);
+      for (const event of events) {
+        this.#collector.push(event);
+        this.#given.push(event);
+      }
     }
   }
 
@@ -114,7 +126,7 @@ export class TraceAuditor {
       );
       if (!options.all && !failed && this.#collector.isOpen(pairing)) continue;
       live.done.add(pairing);
-      fresh.push(auditPairing(pairing, this.#unit, this.#crypto, live.seen));
+      fresh.push(auditPairing(pairing, this.#unit, this.#crypto, live.seen, this.#given.ltks));
     }
     const from = live.audited.length;
     live.audited.push(...fresh);
@@ -133,7 +145,7 @@ export class TraceAuditor {
   finish(): AuditReport {
     const seen = new Map<string, SeenValue>();
     const pairings = this.#collector.pairings.map((pairing) =>
-      auditPairing(pairing, this.#unit, this.#crypto, seen),
+      auditPairing(pairing, this.#unit, this.#crypto, seen, this.#given.ltks),
     );
     markRepeatedFailures(pairings);
     const connectionFindings: ConnectionFinding[] = [];
@@ -142,7 +154,7 @@ export class TraceAuditor {
       const rule = zero ? 'zero-ltk' : 'encryption-without-pairing';
       const message = zero
         ? `encryption started on ${link} with an all-zero key and no pairing in the capture`
-        : `encryption started on ${link} with no pairing in the capture (EDIV 0x${start.ediv.toString(16).padStart(4, '0')}, Rand ${hex(start.rand)}): a key bonded earlier, which the capture cannot check`;
+        : `encryption started on ${link} with no pairing in the capture (EDIV 0x${start.ediv.toString(16).padStart(4, '0')}, Rand ${hex(start.rand)}): a key bonded earlier, ${givenKeyText(this.#given, start)}`;
       const { severity, rule: specRule } = AUDIT_RULES[rule];
       connectionFindings.push({ connection: link, rule, severity, where: start.at, message, specRule });
     }
@@ -156,6 +168,7 @@ function auditPairing(
   unit: TraceUnit,
   crypto: Toolbox,
   seen: Map<string, SeenValue>,
+  ltks: readonly Uint8Array[] = [],
 ): PairingAudit {
   const smp = pairing.events.filter((e): e is SmpEvent => e.type === 'smp');
   // No Connection Complete in the capture: who sent the Request, Response or Security Request tells the role.
@@ -178,7 +191,7 @@ function auditPairing(
     );
   }
   checkLegacy(ctx);
-  const decrypted = decryptLinkLayer(ctx);
+  const decrypted = decryptLinkLayer(ctx, ltks);
   if (decrypted.length) {
     ctx.messages.push(...decrypted);
     ctx.messages.sort((a, b) => a.at - b.at);
