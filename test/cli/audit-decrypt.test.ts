@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { exportBlueZ } from '../../src/host/bluez/storage.js';
 import { encodeBondFile } from '../../src/host/bond-codec.js';
 import type { Bond } from '../../src/host/bond-store.js';
 import { LinkLayerDecoder } from '../../src/trace/ll-decoder.js';
@@ -137,6 +138,24 @@ describe('ble-smp audit --decrypt', () => {
     const { err } = await run(scFile(), '--decrypt', out, '--bonds', store);
     expect(err).toContain('6 decrypted with the bond with 16:23:42:82:43:1D (its LTK)');
     expect(readBack(out).encrypted).toBe(0);
+
+    // The same bond in BlueZ's storage: /var/lib/bluetooth's layout, or one adapter's directory.
+    const bluez = join(dir, 'bluez');
+    exportBlueZ([{ ...bond, peer: { address: bond.peer.address, type: 0 } }], fromHex('f43e7370f35c'), bluez);
+    for (const path of [bluez, join(bluez, '5C:F3:70:73:3E:F4')]) {
+      const fromBlueZ = await run(scFile(), '--decrypt', join(dir, 'sc-bluez.pcap'), '--bonds', path);
+      expect(fromBlueZ.err).toMatch(/6 decrypted with the bond with 16:23:42:82:43:1D \((its|our) LTK\)/);
+    }
+    // A wrong key in the store: nothing decrypted.
+    writeFileSync(
+      store,
+      encodeBondFile({
+        local: { address: fromHex('f43e7370f35c'), type: 0 },
+        irk: new Uint8Array(16),
+        bonds: [{ ...bond, peerLtk: { ltk: new Uint8Array(16).fill(7), ediv: 0, rand: new Uint8Array(8) } }],
+      }),
+    );
+    expect((await run(scFile(), '--decrypt', out, '--bonds', store)).err).toContain('decrypted 0 of 6');
   });
 
   it('errors: one line and exit 2', async () => {

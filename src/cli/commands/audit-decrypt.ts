@@ -4,9 +4,12 @@
  * capture written as link type 256 (docs/audit.md, Decryption).
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { writeFileAtomic } from '../../host/atomic-file.js';
+import { importBlueZ } from '../../host/bluez/storage.js';
 import { decodeBondFile, printAddress } from '../../host/bond-codec.js';
+import type { Bond } from '../../host/bond-store.js';
 import type { AuditReport } from '../../trace/audit/audit.js';
 import { type CandidateKey, decryptCapture } from '../../trace/ll-decrypt-capture.js';
 import { linkLayerPcap } from '../../trace/ll-pcap-writer.js';
@@ -32,23 +35,51 @@ export function parseLtk(text: string): Uint8Array {
   return Uint8Array.from(Buffer.from(digits, 'hex')).reverse();
 }
 
+/** BlueZ's name of an adapter or device directory: the address, most significant octet first. */
+const ADDRESS_NAME = /^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/;
+
 /**
- * The LTKs of a ble-smp bond store file, each with its EDIV and Rand; throws
- * an Error with a one-line message when the file cannot be read or checked.
- * @example
- * ```ts
- * const keys = bondKeys('/home/pi/.local/state/ble-smp/bonds/AA-BB-CC-DD-EE-FF-public.json');
- * ```
+ * The bonds at `path`: a ble-smp bond store file, or BlueZ's storage (a
+ * directory such as /var/lib/bluetooth with one adapter, or one adapter's
+ * directory).
  */
-export function bondKeys(path: string): CandidateKey[] {
+function readBonds(path: string): readonly Bond[] {
+  let directory: boolean;
+  try {
+    directory = statSync(path).isDirectory();
+  } catch (error) {
+    throw new Error(`cannot read the bond store ${path}: ${(error as Error).message}`);
+  }
+  if (directory) {
+    const name = basename(path);
+    if (!ADDRESS_NAME.test(name)) return importBlueZ(path);
+    return importBlueZ(
+      dirname(path),
+      Uint8Array.from(Buffer.from(name.replaceAll(':', ''), 'hex')).reverse(),
+    );
+  }
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new Error(`cannot read the bond store ${path}: ${(error as Error).message}`);
   }
+  return decodeBondFile(text, path).bonds;
+}
+
+/**
+ * The LTKs of a ble-smp bond store file, or of BlueZ's storage (a directory:
+ * /var/lib/bluetooth with one adapter, or one adapter's directory), each with
+ * its EDIV and Rand; throws an Error with a one-line message when they cannot
+ * be read or checked.
+ * @example
+ * ```ts
+ * const keys = bondKeys('/home/pi/.local/state/ble-smp/bonds/AA-BB-CC-DD-EE-FF-public.json');
+ * ```
+ */
+export function bondKeys(path: string): CandidateKey[] {
   const keys: CandidateKey[] = [];
-  for (const bond of decodeBondFile(text, path).bonds) {
+  for (const bond of readBonds(path)) {
     const peer = printAddress(bond.peer.address);
     for (const [which, key] of [
       ['its LTK', bond.peerLtk],

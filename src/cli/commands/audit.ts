@@ -55,8 +55,9 @@ with their rule ids (docs/audit.md lists them).
                    significant octet first, as crackle prints it and takes it
                    with -l (the reverse of the octet order on air and in
                    btmon); also audits the key distribution it decrypts
-  --bonds PATH     try the LTKs of a ble-smp bond store file (EDIV and Rand
-                   matched first)
+  --bonds PATH     try the LTKs of a ble-smp bond store file, or of BlueZ's
+                   storage (a directory: /var/lib/bluetooth with one adapter,
+                   or an adapter's directory); EDIV and Rand matched first
 
 Exit status: 0 no finding of warning or error severity; 1 findings of warning
 or error severity; 2 usage error, or the file cannot be read (unknown format,
