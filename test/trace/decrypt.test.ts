@@ -29,6 +29,7 @@ import {
   encReq,
   encRsp,
   type Frame,
+  pcapNordic,
   records,
   scCapture,
   smp,
@@ -298,6 +299,32 @@ describe('generated captures with known keys', () => {
     expect(wrong.sessions[0]!.note).toBe(
       'the MIC of the first 4 encrypted PDUs fails under each of the 1 keys tried',
     );
+  });
+
+  it('an nRF Sniffer capture (272) whose sniffer lacked the key: decrypted by the senders its flags give', () => {
+    const { frames, plaintexts, senders } = scCapture(LTK, VALUES);
+    const bytes = pcapNordic(frames, senders, 6);
+    expect(readTrace(bytes).format).toBe('pcap');
+    const result = decryptCapture(readTrace(bytes).records, { keys: [{ key: LTK, source: '--ltk #1' }] });
+    expect(result.sessions[0]).toMatchObject({ decrypted: 6, encrypted: 6 });
+    const decrypted = result.packets.filter((p) => p.decrypted);
+    expect(decrypted.map((p) => toHex(p.pdu))).toEqual(plaintexts.map((p) => toHex(p)));
+    expect(decrypted.map((p) => p.sender)).toEqual(senders.slice(6));
+    // Channel indices as RF channels (Vol 6 Part B 1.4.1): advertising 37 is RF channel 0, data 5 is RF channel 6.
+    expect(result.packets.map((p) => p.rfChannel)).toEqual(
+      frames.map((f) => (f.accessAddress === ADVERTISING ? 0 : 6)),
+    );
+    // The sniffer's records carry no CRC: it is computed from CRCInit, not flagged checked.
+    expect(
+      result.packets.every((p) => p.crc?.length === 3 && p.crcValid === (p.decrypted ? true : undefined)),
+    ).toBe(true);
+    // Given the key, the auditor reads the key distribution with the flags' senders.
+    const auditor = new TraceAuditor({ ltks: [LTK] });
+    auditor.push(readTrace(bytes).records);
+    const steps = auditor
+      .finish()
+      .pairings[0]!.steps.filter((s) => s.label === 'Identity Address Information');
+    expect(steps.map((s) => s.from)).toEqual(['responder', 'initiator']);
   });
 
   it('fast-check: random keys and plaintexts, sniffer-missed PDUs, corrupted MICs', () => {

@@ -147,7 +147,7 @@ export function scCapture(
   ltk: Uint8Array,
   values: { skdm: Uint8Array; skds: Uint8Array; ivm: Uint8Array; ivs: Uint8Array; irk: Uint8Array },
   aa = 0x50654a27,
-): { frames: Frame[]; plaintexts: Uint8Array[] } {
+): { frames: Frame[]; plaintexts: Uint8Array[]; senders: ('central' | 'peripheral' | undefined)[] } {
   const central = Uint8Array.of(0xf4, 0x3e, 0x73, 0x70, 0xf3, 0x5c);
   const peripheral = Uint8Array.of(0x16, 0x23, 0x42, 0x82, 0x43, 0x1d);
   const session = new Encryptor(ltk, values.skdm, values.skds, values.ivm, values.ivs);
@@ -168,5 +168,68 @@ export function scCapture(
     control(aa, 0x05),
     ...keyDistribution.map(([frame, sender]) => session.encrypt(frame, sender)),
   ];
-  return { frames, plaintexts: keyDistribution.map(([frame]) => frame.pdu) };
+  const plain = ['central', 'peripheral', 'central', 'peripheral', 'central'] as const;
+  return {
+    frames,
+    plaintexts: keyDistribution.map(([frame]) => frame.pdu),
+    senders: [undefined, ...plain, ...keyDistribution.map(([, sender]) => sender)],
+  };
+}
+
+/** One nRF Sniffer record (LINKTYPE_NORDIC_BLE, header version 3) around an LE packet, with its flags. */
+function nordicRecord(
+  frame: Frame,
+  crc: Uint8Array,
+  counter: number,
+  flags: { sender?: 'central' | 'peripheral'; ciphertext?: boolean; channel: number },
+): Buffer {
+  const advertising = frame.accessAddress === ADVERTISING;
+  // Flags: CRC OK, direction (1: central to peripheral), encrypted (and MIC not OK: the sniffer lacked the key).
+  const f = 0x01 | (flags.sender === 'central' ? 0x02 : 0) | (flags.ciphertext ? 0x04 : 0);
+  const event = [10, f, flags.channel, 60, counter & 0xff, counter >> 8, 0, 0, 0, 0];
+  const payload = [...event, ...le32(frame.accessAddress), ...frame.pdu, ...crc];
+  return Buffer.from([
+    3,
+    payload.length & 0xff,
+    payload.length >> 8,
+    3,
+    counter & 0xff,
+    counter >> 8,
+    advertising ? 0x02 : 0x06,
+    ...payload,
+  ]);
+}
+
+/**
+ * A pcap of link type 272 (nRF Sniffer, header version 3) of `frames`: each
+ * data packet flagged with its sender, the encrypted ones flagged encrypted
+ * with a bad MIC (as a sniffer without the key passes them on); advertising
+ * packets on channel 37, data packets on channel index 5.
+ */
+export function pcapNordic(
+  frames: readonly Frame[],
+  senders: readonly ('central' | 'peripheral' | undefined)[],
+  encryptedFrom: number,
+): Uint8Array {
+  const plain = Buffer.from(pcap251(frames));
+  const head = Buffer.from(plain.subarray(0, 24));
+  head.writeUInt32LE(272, 20);
+  const parts: Buffer[] = [head];
+  let at = 24;
+  frames.forEach((frame, i) => {
+    const length = plain.readUInt32LE(at + 8);
+    const crc = plain.subarray(at + 16 + length - 3, at + 16 + length);
+    at += 16 + length;
+    const body = nordicRecord(frame, crc, i, {
+      ...(senders[i] ? { sender: senders[i] } : {}),
+      ciphertext: i >= encryptedFrom,
+      channel: frame.accessAddress === ADVERTISING ? 37 : 5,
+    });
+    const record = Buffer.alloc(16);
+    record.writeUInt32LE(1_700_000_000 + i, 0);
+    record.writeUInt32LE(body.length, 8);
+    record.writeUInt32LE(body.length, 12);
+    parts.push(record, body);
+  });
+  return Buffer.concat(parts);
 }
