@@ -111,6 +111,8 @@ describe('ble-smp audit --decrypt', () => {
     const { status, err } = await run(CRACKLE_04, '--decrypt', join(dir, 'c04.pcap'), '--ltk', ltkArg(LTK));
     expect(status).toBe(0);
     expect(err).toMatch(/^decrypted 0 of (\d+) encrypted PDUs .*; \1 left encrypted \(no key known\)/);
+    const none = await run(CRACKLE_04, '--decrypt', join(dir, 'c04-none.pcap'));
+    expect(none.err).toContain('no key to try (no STK recovered, no LTK given or distributed)');
     // A PDU received with bit errors fails under the right key too: four are tried before giving up.
     expect(err).toContain('the MIC of the first 4 encrypted PDUs fails under each of the 1 keys tried');
   });
@@ -174,6 +176,15 @@ describe('ble-smp audit --decrypt', () => {
     const bad = await run(scFile(), '--decrypt', join(dir, 'x.pcap'), '--bonds', garbage);
     expect(bad.status).toBe(2);
     expect(bad.err).toMatch(/^ble-smp audit: bond store .*garbage\.json: not valid JSON/);
+
+    // A capture with no encryption: written as captured, and said so.
+    const clear = join(dir, 'clear.pcap');
+    writeFileSync(clear, pcap251(scCapture(LTK, VALUES).frames.slice(0, 5)));
+    const plain = await run(clear, '--decrypt', join(dir, 'clear-out.pcap'));
+    expect(plain.err).toBe(
+      `no encrypted PDU in the capture: ${join(dir, 'clear-out.pcap')} holds its link-layer packets as captured`,
+    );
+    expect(readTrace(readFileSync(join(dir, 'clear-out.pcap'))).records).toHaveLength(5);
 
     const hci = await run(MAILING, '--decrypt', join(dir, 'hci.pcap'));
     expect(hci.status).toBe(2);

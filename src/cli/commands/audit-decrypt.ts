@@ -128,6 +128,10 @@ export function writeDecrypted(
     return 2;
   }
   const encrypted = result.sessions.reduce((n, s) => n + s.encrypted, 0);
+  if (encrypted === 0) {
+    io.err(`no encrypted PDU in the capture: ${out} holds its link-layer packets as captured`);
+    return 0;
+  }
   io.err(
     `decrypted ${result.decrypted} of ${encrypted} encrypted PDUs into ${out}${result.micFailures ? `; ${result.micFailures} failed the MIC under their session's key` : ''}${result.undecrypted ? `; ${result.undecrypted} left encrypted (no key known)` : ''}`,
   );
