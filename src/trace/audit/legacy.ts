@@ -10,6 +10,7 @@ import type { AssociationModel } from '../../smp/association.js';
 import { AuthReq } from '../../smp/constants.js';
 import type { PairingContext } from './context.js';
 import { recoverAddresses } from './legacy-addresses.js';
+import { searchPasskeyByMic } from './mic-passkey-search.js';
 import { addressText, keyBitsText } from './names.js';
 import { passkeyTk, searchPasskey, searchPasskeyByStk } from './passkey-search.js';
 import type { PairingMessage } from './types.js';
@@ -298,8 +299,10 @@ function tkWithoutConfirms(
     .events('encryption-start')
     .find((e) => e.at > srand.at && e.ltk && !(failed && failed.at < e.at));
   if (!start?.ltk) {
+    const overAir = micSearch(ctx, srand, mrand);
+    if (overAir) return overAir === 'none' ? undefined : settleFound(ctx, model, models, overAir, why);
     ctx.notVerifiable.push(
-      `the confirms and the STK: ${why}; the passkey could be searched with s1 against the STK, but no encryption start in the capture shows the key${ctx.events('encryption-start').some((e) => e.source === 'll-enc-req') ? ' (over the air it is not shown)' : ''}`,
+      `the confirms and the STK: ${why}; the passkey could be searched with s1 against the STK, but no encryption start in the capture shows the key, and no LL_ENC_REQ, LL_ENC_RSP and encrypted PDU after the randoms let the MIC tell it`,
     );
     return undefined;
   }
@@ -322,12 +325,42 @@ function tkWithoutConfirms(
     );
     return undefined;
   }
-  const passkey = search.passkey;
+  return settleFound(
+    ctx,
+    model,
+    models,
+    {
+      passkey: search.passkey,
+      at: start.at,
+      how: `from the STK that started encryption at ${ctx.place(start.at)} and the two Pairing Random values (${ctx.place(mrand.at)}, ${ctx.place(srand.at)}), with s1 (${search.evaluations.toLocaleString('en-US')} evaluations)`,
+      related: [mrand.at, srand.at],
+    },
+    why,
+  );
+}
+
+/** A passkey found without c1: where, how, and what it makes of the model. */
+interface FoundWithoutC1 {
+  readonly passkey: number;
+  readonly at: number;
+  readonly how: string;
+  readonly related: readonly number[];
+}
+
+function settleFound(
+  ctx: PairingContext,
+  model: AssociationModel | undefined,
+  models: ReadonlySet<AssociationModel>,
+  found: FoundWithoutC1,
+  why: string,
+): { tk: Uint8Array; tkText: string; found: TkFound } {
+  const { passkey, at: start } = found;
+  const zero = { tk: new Uint8Array(16), tkText: 'TK = 0', found: { kind: 'zero' } as TkFound };
   if (passkey === 0) {
     if (model === 'passkey')
       ctx.add(
         'just-works-mitm-requested',
-        start.at,
+        start,
         `the IO table row ${ctx.association!.tableCell} chose Passkey Entry, yet the STK that started encryption is s1(TK = 0, Srand, Mrand) (Just Works, or the passkey 000000, the same TK): the keys are unauthenticated`,
       );
     else if (model === undefined)
@@ -339,11 +372,47 @@ function tkWithoutConfirms(
   if (model === undefined) ctx.settle('passkey', `the STK follows from the passkey ${text}`);
   ctx.add(
     'passkey-recovered',
-    start.at,
-    `passkey ${text} recovered from the STK that started encryption at ${ctx.place(start.at)} and the two Pairing Random values (${ctx.place(mrand.at)}, ${ctx.place(srand.at)}), with s1 (${search.evaluations.toLocaleString('en-US')} evaluations): c1 could not be used, ${why}`,
-    [mrand.at, srand.at],
+    start,
+    `passkey ${text} recovered ${found.how}: c1 could not be used, ${why}`,
+    [...found.related],
   );
   return { tk: passkeyTk(passkey), tkText: `TK = passkey ${text}`, found: { kind: 'passkey', passkey } };
+}
+
+/**
+ * Over the air, where no key is shown: the passkey whose session key
+ * authenticates the first encrypted PDU after LL_ENC_REQ and LL_ENC_RSP
+ * (searchPasskeyByMic). Undefined when the capture lacks what it needs;
+ * `none` when no passkey fits (said as a finding).
+ */
+function micSearch(ctx: PairingContext, srand: Random, mrand: Random): FoundWithoutC1 | 'none' | undefined {
+  const request = ctx.events('encryption-start').find((e) => e.source === 'll-enc-req' && e.at > srand.at);
+  const response = request && ctx.events('encryption-response').find((e) => e.at > request.at);
+  const first = response && ctx.events('encrypted-pdu').find((e) => e.at > response.at);
+  if (!request?.skdm || !request.ivm || !response || !first) return undefined;
+  const search = searchPasskeyByMic({
+    srand: srand.pdu.value,
+    mrand: mrand.pdu.value,
+    keySize: ctx.keySize ?? 16,
+    skdm: request.skdm,
+    skds: response.skds,
+    ivm: request.ivm,
+    ivs: response.ivs,
+    header: first.header,
+    payload: first.payload,
+  });
+  if (search.passkey === undefined) {
+    ctx.notVerifiable.push(
+      `the TK: no passkey 000000..999999 gives a session key that authenticates the first encrypted PDU (${ctx.place(first.at)}; ${search.evaluations.toLocaleString('en-US')} tried): the sniffer may have missed PDUs, or the TK came out of band`,
+    );
+    return 'none';
+  }
+  return {
+    passkey: search.passkey,
+    at: first.at,
+    how: `over the air: its STK = s1(TK, Srand, Mrand) gives the session key e(STK, SKDm || SKDs) under which the first encrypted PDU (${ctx.place(first.at)}) authenticates (${search.evaluations.toLocaleString('en-US')} candidates)`,
+    related: [mrand.at, srand.at, request.at],
+  };
 }
 
 /**
