@@ -14,14 +14,19 @@
  *
  * The round function is the 32-bit T-table form of FIPS-197 5.1 (SubBytes,
  * ShiftRows and MixColumns folded into four tables of 256 words, one look-up
- * per state octet); the key schedule is FIPS-197 5.2 computed round by round
- * into a preallocated Int32Array, with no allocation in the loop. Every word
- * is kept as a signed 32-bit integer, which V8 holds unboxed.
+ * per state octet), with rounds 2..9 unrolled; the key schedule is FIPS-197
+ * 5.2 computed round by round into a preallocated Int32Array, with no
+ * allocation in the loop. Every word is kept as a signed 32-bit integer, which
+ * V8 holds unboxed. Per candidate: 40 S-box look-ups for the key schedule,
+ * 3 + 128 + 16 for the first block and 144 + 4 for the second (crackle's
+ * generic loop: 2 x (40 + 160 + 16)).
  *
- * A bitsliced AES was considered and not taken: with 32-bit words it runs 32
- * candidates at once but needs about 30 times the logic operations per block
- * of a table look-up round, a net loss in JavaScript, which has no 128-bit
- * SIMD outside WebAssembly.
+ * A bitsliced AES was considered and not taken: on 32-bit words it runs 32
+ * candidates per pass, but a round then costs 16 S-box circuits of about 115
+ * gates (Boyar-Peralta) plus MixColumns and the per-candidate key schedule,
+ * some 80 operations per candidate against about 60 for a table round; it
+ * pays only with wider words, and JavaScript has no 128-bit SIMD outside
+ * WebAssembly.
  *
  * `c1Kernel` is self-contained on purpose: it refers to nothing outside its own
  * body, so its source text (`c1Kernel.toString()`) is what the search workers
@@ -90,32 +95,29 @@ export function c1Kernel(): C1Kernel {
     const inv = i === 0 ? 0 : exp[(255 - log[i]!) % 255]!;
     SBOX[i] = inv ^ rotl8(inv, 1) ^ rotl8(inv, 2) ^ rotl8(inv, 3) ^ rotl8(inv, 4) ^ 0x63;
   }
-  // T-tables (FIPS-197 5.1.1-5.1.3 folded): T0[a] is the MixColumns column of S(a) in row 0,
-  // T1..T3 the same rotated. S24..S0: S(a) placed in one octet, for the last round and the key schedule.
-  const T0 = new Int32Array(256);
-  const T1 = new Int32Array(256);
-  const T2 = new Int32Array(256);
-  const T3 = new Int32Array(256);
-  const S24 = new Int32Array(256);
-  const S16 = new Int32Array(256);
-  const S8 = new Int32Array(256);
-  const S0 = new Int32Array(256);
+  // T-tables (FIPS-197 5.1.1-5.1.3 folded), four of 256 words in one array: T[256 * j + a] is the
+  // MixColumns column of S(a) rotated right by 8 * j bits (T0..T3 of the literature). S[256 * j + a]
+  // is S(a) alone in octet 3 - j (most significant first), for the last round and the key schedule.
+  // One array each keeps the loops' live base pointers to two.
+  const T = new Int32Array(1024);
+  const S = new Int32Array(1024);
   for (let i = 0; i < 256; i++) {
     const s = SBOX[i]!;
     const w = (xtime(s) << 24) | (s << 16) | (s << 8) | (xtime(s) ^ s);
-    T0[i] = w;
-    T1[i] = (w >>> 8) | (w << 24);
-    T2[i] = (w >>> 16) | (w << 16);
-    T3[i] = (w >>> 24) | (w << 8);
-    S24[i] = s << 24;
-    S16[i] = s << 16;
-    S8[i] = s << 8;
-    S0[i] = s;
+    T[i] = w;
+    T[256 | i] = (w >>> 8) | (w << 24);
+    T[512 | i] = (w >>> 16) | (w << 16);
+    T[768 | i] = (w >>> 24) | (w << 8);
+    S[i] = s << 24;
+    S[256 | i] = s << 16;
+    S[512 | i] = s << 8;
+    S[768 | i] = s;
   }
   // FIPS-197 5.2: Rcon[i] in the most significant octet.
   const RCON = Int32Array.of(0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1b, 0x36).map((r) => r << 24);
-  // Round keys 1..10 (words 4..43) of the current candidate; words 0..3 are 0, 0, 0, passkey.
+  // Round keys of the current candidate (words 0..3 are 0, 0, 0, passkey); the state between calls.
   const rk = new Int32Array(44);
+  const state = new Int32Array(4);
 
   /** FIPS-197 5.2 for K = 0^96 || p: words 4..43 into rk. */
   function expand(p: number): void {
@@ -126,7 +128,12 @@ export function c1Kernel(): C1Kernel {
     rk[3] = k3;
     for (let i = 4, r = 0; i < 44; i += 4, r++) {
       // SubWord(RotWord(w[i-1])) XOR Rcon
-      k0 ^= S24[(k3 >>> 16) & 255]! ^ S16[(k3 >>> 8) & 255]! ^ S8[k3 & 255]! ^ S0[k3 >>> 24]! ^ RCON[r]!;
+      k0 ^=
+        S[(k3 >>> 16) & 255]! ^
+        S[256 | ((k3 >>> 8) & 255)]! ^
+        S[512 | (k3 & 255)]! ^
+        S[768 | (k3 >>> 24)]! ^
+        RCON[r]!;
       k1 ^= k0;
       k2 ^= k1;
       k3 ^= k2;
@@ -138,58 +145,290 @@ export function c1Kernel(): C1Kernel {
   }
 
   /**
-   * Rounds 2..9 of FIPS-197 5.1 on state (a, b, c, d) after round 1, then the last round, into out.
-   * Written once and used by `encrypt` and the searches' first block.
+   * Rounds 2..9 of FIPS-197 5.1 (SubBytes, ShiftRows, MixColumns, AddRoundKey by T-table look-ups)
+   * on the state (a, b, c, d) after round 1, into `state`. Unrolled: the round-key indices are
+   * constants, which measured about a fifth faster than the loop.
    */
-  function rounds2to10(a: number, b: number, c: number, d: number, out: Int32Array): void {
-    for (let i = 8; i < 40; i += 4) {
-      const t0 = T0[a >>> 24]! ^ T1[(b >>> 16) & 255]! ^ T2[(c >>> 8) & 255]! ^ T3[d & 255]! ^ rk[i]!;
-      const t1 = T0[b >>> 24]! ^ T1[(c >>> 16) & 255]! ^ T2[(d >>> 8) & 255]! ^ T3[a & 255]! ^ rk[i + 1]!;
-      const t2 = T0[c >>> 24]! ^ T1[(d >>> 16) & 255]! ^ T2[(a >>> 8) & 255]! ^ T3[b & 255]! ^ rk[i + 2]!;
-      const t3 = T0[d >>> 24]! ^ T1[(a >>> 16) & 255]! ^ T2[(b >>> 8) & 255]! ^ T3[c & 255]! ^ rk[i + 3]!;
-      a = t0;
-      b = t1;
-      c = t2;
-      d = t3;
-    }
-    // Last round: SubBytes, ShiftRows, AddRoundKey (no MixColumns).
-    out[0] = S24[a >>> 24]! ^ S16[(b >>> 16) & 255]! ^ S8[(c >>> 8) & 255]! ^ S0[d & 255]! ^ rk[40]!;
-    out[1] = S24[b >>> 24]! ^ S16[(c >>> 16) & 255]! ^ S8[(d >>> 8) & 255]! ^ S0[a & 255]! ^ rk[41]!;
-    out[2] = S24[c >>> 24]! ^ S16[(d >>> 16) & 255]! ^ S8[(a >>> 8) & 255]! ^ S0[b & 255]! ^ rk[42]!;
-    out[3] = S24[d >>> 24]! ^ S16[(a >>> 16) & 255]! ^ S8[(b >>> 8) & 255]! ^ S0[c & 255]! ^ rk[43]!;
+  function rounds2to9(a: number, b: number, c: number, d: number): void {
+    let t0: number;
+    let t1: number;
+    let t2: number;
+    // round 2
+    t0 =
+      T[a >>> 24]! ^
+      T[256 | ((b >>> 16) & 255)]! ^
+      T[512 | ((c >>> 8) & 255)]! ^
+      T[768 | (d & 255)]! ^
+      rk[8]!;
+    t1 =
+      T[b >>> 24]! ^
+      T[256 | ((c >>> 16) & 255)]! ^
+      T[512 | ((d >>> 8) & 255)]! ^
+      T[768 | (a & 255)]! ^
+      rk[9]!;
+    t2 =
+      T[c >>> 24]! ^
+      T[256 | ((d >>> 16) & 255)]! ^
+      T[512 | ((a >>> 8) & 255)]! ^
+      T[768 | (b & 255)]! ^
+      rk[10]!;
+    d =
+      T[d >>> 24]! ^
+      T[256 | ((a >>> 16) & 255)]! ^
+      T[512 | ((b >>> 8) & 255)]! ^
+      T[768 | (c & 255)]! ^
+      rk[11]!;
+    a = t0;
+    b = t1;
+    c = t2;
+    // round 3
+    t0 =
+      T[a >>> 24]! ^
+      T[256 | ((b >>> 16) & 255)]! ^
+      T[512 | ((c >>> 8) & 255)]! ^
+      T[768 | (d & 255)]! ^
+      rk[12]!;
+    t1 =
+      T[b >>> 24]! ^
+      T[256 | ((c >>> 16) & 255)]! ^
+      T[512 | ((d >>> 8) & 255)]! ^
+      T[768 | (a & 255)]! ^
+      rk[13]!;
+    t2 =
+      T[c >>> 24]! ^
+      T[256 | ((d >>> 16) & 255)]! ^
+      T[512 | ((a >>> 8) & 255)]! ^
+      T[768 | (b & 255)]! ^
+      rk[14]!;
+    d =
+      T[d >>> 24]! ^
+      T[256 | ((a >>> 16) & 255)]! ^
+      T[512 | ((b >>> 8) & 255)]! ^
+      T[768 | (c & 255)]! ^
+      rk[15]!;
+    a = t0;
+    b = t1;
+    c = t2;
+    // round 4
+    t0 =
+      T[a >>> 24]! ^
+      T[256 | ((b >>> 16) & 255)]! ^
+      T[512 | ((c >>> 8) & 255)]! ^
+      T[768 | (d & 255)]! ^
+      rk[16]!;
+    t1 =
+      T[b >>> 24]! ^
+      T[256 | ((c >>> 16) & 255)]! ^
+      T[512 | ((d >>> 8) & 255)]! ^
+      T[768 | (a & 255)]! ^
+      rk[17]!;
+    t2 =
+      T[c >>> 24]! ^
+      T[256 | ((d >>> 16) & 255)]! ^
+      T[512 | ((a >>> 8) & 255)]! ^
+      T[768 | (b & 255)]! ^
+      rk[18]!;
+    d =
+      T[d >>> 24]! ^
+      T[256 | ((a >>> 16) & 255)]! ^
+      T[512 | ((b >>> 8) & 255)]! ^
+      T[768 | (c & 255)]! ^
+      rk[19]!;
+    a = t0;
+    b = t1;
+    c = t2;
+    // round 5
+    t0 =
+      T[a >>> 24]! ^
+      T[256 | ((b >>> 16) & 255)]! ^
+      T[512 | ((c >>> 8) & 255)]! ^
+      T[768 | (d & 255)]! ^
+      rk[20]!;
+    t1 =
+      T[b >>> 24]! ^
+      T[256 | ((c >>> 16) & 255)]! ^
+      T[512 | ((d >>> 8) & 255)]! ^
+      T[768 | (a & 255)]! ^
+      rk[21]!;
+    t2 =
+      T[c >>> 24]! ^
+      T[256 | ((d >>> 16) & 255)]! ^
+      T[512 | ((a >>> 8) & 255)]! ^
+      T[768 | (b & 255)]! ^
+      rk[22]!;
+    d =
+      T[d >>> 24]! ^
+      T[256 | ((a >>> 16) & 255)]! ^
+      T[512 | ((b >>> 8) & 255)]! ^
+      T[768 | (c & 255)]! ^
+      rk[23]!;
+    a = t0;
+    b = t1;
+    c = t2;
+    // round 6
+    t0 =
+      T[a >>> 24]! ^
+      T[256 | ((b >>> 16) & 255)]! ^
+      T[512 | ((c >>> 8) & 255)]! ^
+      T[768 | (d & 255)]! ^
+      rk[24]!;
+    t1 =
+      T[b >>> 24]! ^
+      T[256 | ((c >>> 16) & 255)]! ^
+      T[512 | ((d >>> 8) & 255)]! ^
+      T[768 | (a & 255)]! ^
+      rk[25]!;
+    t2 =
+      T[c >>> 24]! ^
+      T[256 | ((d >>> 16) & 255)]! ^
+      T[512 | ((a >>> 8) & 255)]! ^
+      T[768 | (b & 255)]! ^
+      rk[26]!;
+    d =
+      T[d >>> 24]! ^
+      T[256 | ((a >>> 16) & 255)]! ^
+      T[512 | ((b >>> 8) & 255)]! ^
+      T[768 | (c & 255)]! ^
+      rk[27]!;
+    a = t0;
+    b = t1;
+    c = t2;
+    // round 7
+    t0 =
+      T[a >>> 24]! ^
+      T[256 | ((b >>> 16) & 255)]! ^
+      T[512 | ((c >>> 8) & 255)]! ^
+      T[768 | (d & 255)]! ^
+      rk[28]!;
+    t1 =
+      T[b >>> 24]! ^
+      T[256 | ((c >>> 16) & 255)]! ^
+      T[512 | ((d >>> 8) & 255)]! ^
+      T[768 | (a & 255)]! ^
+      rk[29]!;
+    t2 =
+      T[c >>> 24]! ^
+      T[256 | ((d >>> 16) & 255)]! ^
+      T[512 | ((a >>> 8) & 255)]! ^
+      T[768 | (b & 255)]! ^
+      rk[30]!;
+    d =
+      T[d >>> 24]! ^
+      T[256 | ((a >>> 16) & 255)]! ^
+      T[512 | ((b >>> 8) & 255)]! ^
+      T[768 | (c & 255)]! ^
+      rk[31]!;
+    a = t0;
+    b = t1;
+    c = t2;
+    // round 8
+    t0 =
+      T[a >>> 24]! ^
+      T[256 | ((b >>> 16) & 255)]! ^
+      T[512 | ((c >>> 8) & 255)]! ^
+      T[768 | (d & 255)]! ^
+      rk[32]!;
+    t1 =
+      T[b >>> 24]! ^
+      T[256 | ((c >>> 16) & 255)]! ^
+      T[512 | ((d >>> 8) & 255)]! ^
+      T[768 | (a & 255)]! ^
+      rk[33]!;
+    t2 =
+      T[c >>> 24]! ^
+      T[256 | ((d >>> 16) & 255)]! ^
+      T[512 | ((a >>> 8) & 255)]! ^
+      T[768 | (b & 255)]! ^
+      rk[34]!;
+    d =
+      T[d >>> 24]! ^
+      T[256 | ((a >>> 16) & 255)]! ^
+      T[512 | ((b >>> 8) & 255)]! ^
+      T[768 | (c & 255)]! ^
+      rk[35]!;
+    a = t0;
+    b = t1;
+    c = t2;
+    // round 9
+    t0 =
+      T[a >>> 24]! ^
+      T[256 | ((b >>> 16) & 255)]! ^
+      T[512 | ((c >>> 8) & 255)]! ^
+      T[768 | (d & 255)]! ^
+      rk[36]!;
+    t1 =
+      T[b >>> 24]! ^
+      T[256 | ((c >>> 16) & 255)]! ^
+      T[512 | ((d >>> 8) & 255)]! ^
+      T[768 | (a & 255)]! ^
+      rk[37]!;
+    t2 =
+      T[c >>> 24]! ^
+      T[256 | ((d >>> 16) & 255)]! ^
+      T[512 | ((a >>> 8) & 255)]! ^
+      T[768 | (b & 255)]! ^
+      rk[38]!;
+    d =
+      T[d >>> 24]! ^
+      T[256 | ((a >>> 16) & 255)]! ^
+      T[512 | ((b >>> 8) & 255)]! ^
+      T[768 | (c & 255)]! ^
+      rk[39]!;
+    a = t0;
+    b = t1;
+    c = t2;
+    state[0] = a;
+    state[1] = b;
+    state[2] = c;
+    state[3] = d;
+  }
+
+  /** Word `j` of the last round (SubBytes, ShiftRows, AddRoundKey; no MixColumns) of `state`. */
+  function lastWord(j: number): number {
+    const a = state[j]!;
+    const b = state[(j + 1) & 3]!;
+    const c = state[(j + 2) & 3]!;
+    const d = state[(j + 3) & 3]!;
+    return (
+      S[a >>> 24]! ^
+      S[256 | ((b >>> 16) & 255)]! ^
+      S[512 | ((c >>> 8) & 255)]! ^
+      S[768 | (d & 255)]! ^
+      rk[40 + j]!
+    );
   }
 
   /**
    * Round 1 with a fixed plaintext x, by columns: the initial AddRoundKey XORs 0, 0, 0, p, so only
-   * state word 3 depends on the candidate, and it feeds one octet of each column. `fixed` holds the
-   * other three look-ups of each column (computed once per search); the candidate adds one each.
+   * state word 3 depends on the candidate, and it feeds one octet of each column. Returns the other
+   * three look-ups of each column (done once per search) and x3; `roundOne` adds the candidate's.
    */
   function roundOneFixed(x: Int32Array): Int32Array {
     const [x0, x1, x2, x3] = [x[0]!, x[1]!, x[2]!, x[3]!];
     return Int32Array.of(
-      T0[x0 >>> 24]! ^ T1[(x1 >>> 16) & 255]! ^ T2[(x2 >>> 8) & 255]!, // column 0, with T3[s3 & 255]
-      T0[x1 >>> 24]! ^ T1[(x2 >>> 16) & 255]! ^ T3[x0 & 255]!, // column 1, with T2[(s3 >>> 8) & 255]
-      T0[x2 >>> 24]! ^ T2[(x0 >>> 8) & 255]! ^ T3[x1 & 255]!, // column 2, with T1[(s3 >>> 16) & 255]
-      T1[(x0 >>> 16) & 255]! ^ T2[(x1 >>> 8) & 255]! ^ T3[x2 & 255]!, // column 3, with T0[s3 >>> 24]
+      T[x0 >>> 24]! ^ T[256 | ((x1 >>> 16) & 255)]! ^ T[512 | ((x2 >>> 8) & 255)]!, // column 0, with T3[s3 & 255]
+      T[x1 >>> 24]! ^ T[256 | ((x2 >>> 16) & 255)]! ^ T[768 | (x0 & 255)]!, // column 1, with T2[(s3 >>> 8) & 255]
+      T[x2 >>> 24]! ^ T[512 | ((x0 >>> 8) & 255)]! ^ T[768 | (x1 & 255)]!, // column 2, with T1[(s3 >>> 16) & 255]
+      T[256 | ((x0 >>> 16) & 255)]! ^ T[512 | ((x1 >>> 8) & 255)]! ^ T[768 | (x2 & 255)]!, // column 3, with T0[s3 >>> 24]
       x3,
     );
   }
 
-  /** Rounds 1..10 of a block whose plaintext gave `fixed`, under the expanded key of p. */
-  function encryptFixed(fixed: Int32Array, p: number, out: Int32Array): void {
+  /** Rounds 1..9 of a block whose plaintext gave `fixed`, under the expanded key of p, into `state`. */
+  function encryptFixed(fixed: Int32Array, p: number): void {
     const s3 = fixed[4]! ^ p;
-    rounds2to10(
-      fixed[0]! ^ T3[s3 & 255]! ^ rk[4]!,
-      fixed[1]! ^ T2[(s3 >>> 8) & 255]! ^ rk[5]!,
-      fixed[2]! ^ T1[(s3 >>> 16) & 255]! ^ rk[6]!,
-      fixed[3]! ^ T0[s3 >>> 24]! ^ rk[7]!,
-      out,
+    rounds2to9(
+      fixed[0]! ^ T[768 | (s3 & 255)]! ^ rk[4]!,
+      fixed[1]! ^ T[512 | ((s3 >>> 8) & 255)]! ^ rk[5]!,
+      fixed[2]! ^ T[256 | ((s3 >>> 16) & 255)]! ^ rk[6]!,
+      fixed[3]! ^ T[s3 >>> 24]! ^ rk[7]!,
     );
   }
 
   function encrypt(passkey: number, block: Int32Array, out: Int32Array): void {
     expand(passkey);
-    encryptFixed(roundOneFixed(block), passkey, out);
+    encryptFixed(roundOneFixed(block), passkey);
+    for (let j = 0; j < 4; j++) out[j] = lastWord(j);
   }
 
   const STOP_EVERY = 4096;
@@ -203,39 +442,42 @@ export function c1Kernel(): C1Kernel {
     stop?: Int32Array,
   ): number {
     const fixed = roundOneFixed(x);
-    const m = new Int32Array(4);
     const [q0, q1, q2, q3] = [p2[0]!, p2[1]!, p2[2]!, p2[3]!];
     const [g0, g1, g2, g3] = [target[0]!, target[1]!, target[2]!, target[3]!];
     for (let p = from; p <= to; p++) {
       if (stop !== undefined && (p - from) % STOP_EVERY === 0 && Atomics.load(stop, 0) < p) return -2;
       expand(p);
-      // First block: e(TK, r XOR p1).
-      encryptFixed(fixed, p, m);
-      // Second block: e(TK, m XOR p2); the initial round key is 0, 0, 0, p.
-      let a = m[0]! ^ q0;
-      let b = m[1]! ^ q1;
-      let c = m[2]! ^ q2;
-      let d = m[3]! ^ q3 ^ p;
-      for (let i = 4; i < 40; i += 4) {
-        const t0 = T0[a >>> 24]! ^ T1[(b >>> 16) & 255]! ^ T2[(c >>> 8) & 255]! ^ T3[d & 255]! ^ rk[i]!;
-        const t1 = T0[b >>> 24]! ^ T1[(c >>> 16) & 255]! ^ T2[(d >>> 8) & 255]! ^ T3[a & 255]! ^ rk[i + 1]!;
-        const t2 = T0[c >>> 24]! ^ T1[(d >>> 16) & 255]! ^ T2[(a >>> 8) & 255]! ^ T3[b & 255]! ^ rk[i + 2]!;
-        const t3 = T0[d >>> 24]! ^ T1[(a >>> 16) & 255]! ^ T2[(b >>> 8) & 255]! ^ T3[c & 255]! ^ rk[i + 3]!;
-        a = t0;
-        b = t1;
-        c = t2;
-        d = t3;
-      }
-      // Last round, one word first: the other three only when it matches (1 candidate in 2^32).
-      if ((S24[a >>> 24]! ^ S16[(b >>> 16) & 255]! ^ S8[(c >>> 8) & 255]! ^ S0[d & 255]! ^ rk[40]!) !== g0)
-        continue;
-      if (
-        (S24[b >>> 24]! ^ S16[(c >>> 16) & 255]! ^ S8[(d >>> 8) & 255]! ^ S0[a & 255]! ^ rk[41]!) === g1 &&
-        (S24[c >>> 24]! ^ S16[(d >>> 16) & 255]! ^ S8[(a >>> 8) & 255]! ^ S0[b & 255]! ^ rk[42]!) === g2 &&
-        (S24[d >>> 24]! ^ S16[(a >>> 16) & 255]! ^ S8[(b >>> 8) & 255]! ^ S0[c & 255]! ^ rk[43]!) === g3
-      ) {
-        return p;
-      }
+      // First block: e(TK, r XOR p1), then XOR p2 and the second block's initial round key 0, 0, 0, p.
+      encryptFixed(fixed, p);
+      const a = lastWord(0) ^ q0;
+      const b = lastWord(1) ^ q1;
+      const c = lastWord(2) ^ q2;
+      const d = lastWord(3) ^ q3 ^ p;
+      // Second block: round 1 in full, rounds 2..9, and the last round one word first (the other
+      // three only when it matches: 1 candidate in 2^32).
+      rounds2to9(
+        T[a >>> 24]! ^
+          T[256 | ((b >>> 16) & 255)]! ^
+          T[512 | ((c >>> 8) & 255)]! ^
+          T[768 | (d & 255)]! ^
+          rk[4]!,
+        T[b >>> 24]! ^
+          T[256 | ((c >>> 16) & 255)]! ^
+          T[512 | ((d >>> 8) & 255)]! ^
+          T[768 | (a & 255)]! ^
+          rk[5]!,
+        T[c >>> 24]! ^
+          T[256 | ((d >>> 16) & 255)]! ^
+          T[512 | ((a >>> 8) & 255)]! ^
+          T[768 | (b & 255)]! ^
+          rk[6]!,
+        T[d >>> 24]! ^
+          T[256 | ((a >>> 16) & 255)]! ^
+          T[512 | ((b >>> 8) & 255)]! ^
+          T[768 | (c & 255)]! ^
+          rk[7]!,
+      );
+      if (lastWord(0) === g0 && lastWord(1) === g1 && lastWord(2) === g2 && lastWord(3) === g3) return p;
     }
     return -1;
   }
@@ -249,15 +491,19 @@ export function c1Kernel(): C1Kernel {
     stop?: Int32Array,
   ): number {
     const fixed = roundOneFixed(r);
-    const out = new Int32Array(4);
     const [g0, g1, g2, g3] = [target[0]!, target[1]!, target[2]!, target[3]!];
     const [m0, m1, m2, m3] = [mask[0]!, mask[1]!, mask[2]!, mask[3]!];
     for (let p = from; p <= to; p++) {
       if (stop !== undefined && (p - from) % STOP_EVERY === 0 && Atomics.load(stop, 0) < p) return -2;
       expand(p);
-      encryptFixed(fixed, p, out);
+      encryptFixed(fixed, p);
       // Word 3 (wire octets 0..3) is compared in full at every key size from 4 on: it goes first.
-      if ((out[3]! & m3) === g3 && (out[2]! & m2) === g2 && (out[1]! & m1) === g1 && (out[0]! & m0) === g0)
+      if (
+        (lastWord(3) & m3) === g3 &&
+        (lastWord(2) & m2) === g2 &&
+        (lastWord(1) & m1) === g1 &&
+        (lastWord(0) & m0) === g0
+      )
         return p;
     }
     return -1;
