@@ -143,7 +143,7 @@ export const AUDIT_RULES = Object.freeze({
   'not-verifiable': {
     severity: 'info',
     title: 'what a passive capture cannot check',
-    rule: 'smp-rules 4 (2.3.5.6): Secure Connections derives the LTK from an ECDH secret no eavesdropper has',
+    rule: 'smp-rules 6 (3.6.1, 2.3.5): a value the capture hides (redacted in a paste) or that no passive capture holds (under Secure Connections the ECDH secret, 2.3.5.6) cannot be judged: the checks that need it are skipped and named, never failed',
   },
 } as const satisfies Record<string, AuditRule>);
 
