@@ -15,6 +15,7 @@ import { randomBytes } from '../crypto/random.js';
 import { type Toolbox, toolbox } from '../crypto/toolbox.js';
 import type { HciCommand } from '../hci/commands.js';
 import { describeHciError, HciErrorCode } from '../hci/constants.js';
+import type { Association } from '../smp/association.js';
 import { AuthReq, Reason, SMP_TIMEOUT_MS } from '../smp/constants.js';
 import {
   acceptAll,
@@ -555,6 +556,49 @@ export class SecurityManager {
   }
 
   /**
+   * Gives up the pairing under way on the link (the user pressed Ctrl-C, the
+   * application is stopping): the peer gets Pairing Failed with the reason of
+   * the prompt waiting for an answer (0x0C at numeric comparison, 0x01 at
+   * passkey entry), else 0x08 Unspecified Reason; `pair()` and `secure()`
+   * reject with a {@link PairingError} carrying `message`. A pairing awaited
+   * but not yet started (a peripheral's Security Request unanswered) fails with
+   * nothing sent. Returns whether there was a pairing to give up.
+   * @example
+   * ```ts
+   * process.once('SIGINT', () => host.security.cancel(connection.handle, 'interrupted (SIGINT)'));
+   * ```
+   */
+  cancel(handle: number, message: string): boolean {
+    const state = this.#links.get(handle);
+    if (!state) return false;
+    const session = state.session;
+    if (session && session.phase !== 'idle' && session.phase !== 'completed' && session.phase !== 'failed') {
+      this.#feed(state, { type: 'cancel', message });
+      return true;
+    }
+    const pairing = state.pairing;
+    if (!pairing) return false;
+    state.pairing = undefined;
+    state.session = undefined;
+    const error = new PairingError(Reason.UnspecifiedReason, 'local', message);
+    this.#host.emit(handle, { type: 'pairing-failed', error });
+    pairing.reject(error);
+    return true;
+  }
+
+  /**
+   * The association of the pairing under way on the link, once the features
+   * are exchanged: LE Secure Connections or legacy, and the model.
+   * @example
+   * ```ts
+   * connection.on('pairing', () => console.log(host.security.association(connection.handle)?.model));
+   * ```
+   */
+  association(handle: number): Association | undefined {
+    return this.#links.get(handle)?.session?.association;
+  }
+
+  /**
    * Fails every pairing and re-encryption under way: the host is closing.
    * @example
    * ```ts
@@ -632,21 +676,25 @@ export class SecurityManager {
       case 'prompt': {
         const { id, prompt } = output;
         const refusal = prompt.kind === 'enter-passkey' ? null : false;
-        const deliver = (value: unknown) => {
+        const deliver = (value: unknown, message?: string) => {
           if (prompt.kind === 'display-passkey') return;
           if (state.session === session && this.#links.get(handle) === state) {
-            this.#feed(state, { type: 'answer', id, value });
+            this.#feed(state, { type: 'answer', id, value, ...(message !== undefined ? { message } : {}) });
           }
         };
+        // A delegate that throws refuses, and its error's message says why.
+        const refuse = (error: unknown) =>
+          deliver(refusal, error instanceof Error && error.message !== '' ? error.message : undefined);
         let value: unknown;
         try {
           // The delegate is told who the peer is: its identity when known (an RPA resolved, an identity distributed).
           value = answerPrompt(state.delegate, { ...prompt, peer: state.identity });
-        } catch {
-          value = refusal;
+        } catch (error) {
+          queueMicrotask(() => refuse(error));
+          return;
         }
         if (typeof (value as PromiseLike<unknown> | null)?.then === 'function') {
-          Promise.resolve(value).then(deliver, () => deliver(refusal));
+          Promise.resolve(value).then((answer) => deliver(answer), refuse);
         } else {
           // Answer after this batch of outputs is acted on, as a person would.
           queueMicrotask(() => deliver(value));

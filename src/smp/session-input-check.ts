@@ -34,8 +34,15 @@ export function checkHostInput(role: Role, input: SessionInput): void {
         refuse(`keypress notification must be 0..4, got ${String(input.notification)}`);
       }
       return;
-    case 'encrypted': // the controller's key size is checked against the negotiation, not refused here
+    case 'cancel':
+      if (typeof input.message !== 'string') refuse('cancel message must be a string');
+      return;
     case 'answer':
+      if (input.message !== undefined && typeof input.message !== 'string') {
+        refuse('answer message must be a string');
+      }
+      return;
+    case 'encrypted': // the controller's key size is checked against the negotiation, not refused here
     case 'encryption-failed':
     case 'timeout':
     case 'acknowledged':

@@ -24,8 +24,11 @@ export type SessionInput =
   | { readonly type: 'request-security' }
   /** An SMP PDU arrived (the L2CAP payload on CID 0x0006). */
   | { readonly type: 'pdu'; readonly data: Uint8Array }
-  /** The user answered prompt `id`. */
-  | { readonly type: 'answer'; readonly id: number; readonly value: unknown }
+  /**
+   * The user answered prompt `id`; `message`, when the answer refuses, is the
+   * failure's message (say, why no one could be asked) instead of the model's own.
+   */
+  | { readonly type: 'answer'; readonly id: number; readonly value: unknown; readonly message?: string }
   /** The link is now encrypted with the key the session gave (the controller's key size, when it reports one). */
   | { readonly type: 'encrypted'; readonly keySize?: number }
   /** Encryption failed (a key mismatch, or the peer had no key). */
@@ -35,7 +38,16 @@ export type SessionInput =
   /** The controller acknowledged every SMP PDU queued so far (Number of Completed Packets). */
   | { readonly type: 'acknowledged' }
   /** Our user pressed a key during passkey entry: send a Keypress Notification when negotiated. */
-  | { readonly type: 'keypress'; readonly notification: Keypress };
+  | { readonly type: 'keypress'; readonly notification: Keypress }
+  /**
+   * Give up the pairing under way (the user pressed Ctrl-C, the application is
+   * stopping): Pairing Failed with the reason of the prompt waiting for an
+   * answer (0x0C Numeric Comparison Failed, 0x01 Passkey Entry Failed, 0x05
+   * Pairing Not Supported for an attempt not yet accepted), else 0x08
+   * Unspecified Reason; `message` is the failure's. Nothing happens before the
+   * pairing starts or after it ends.
+   */
+  | { readonly type: 'cancel'; readonly message: string };
 
 /** Keys one side distributed during pairing. */
 export interface DistributedKeys {

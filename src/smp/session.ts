@@ -15,6 +15,7 @@
 import { defaultBackend } from '../crypto/default-backend.js';
 import { type RandomSource, randomBytes } from '../crypto/random.js';
 import { type Toolbox, toolbox } from '../crypto/toolbox.js';
+import type { Association } from './association.js';
 import { AuthReq, REASON_TEXT, Reason } from './constants.js';
 import { type DeviceAddress, formatAddress, type Prompt } from './delegate.js';
 import {
@@ -87,6 +88,13 @@ const _phasesMatch: SamePhases = true;
 void _phasesMatch;
 
 const ZERO_8: Uint8Array = new Uint8Array(8);
+
+/** A cancel while a prompt waits fails as its refusal would (3.5.5). */
+const CANCEL_REASON: Readonly<Partial<Record<Prompt['kind'], number>>> = {
+  accept: Reason.PairingNotSupported,
+  'confirm-number': Reason.NumericComparisonFailed,
+  'enter-passkey': Reason.PasskeyEntryFailed,
+};
 
 /**
  * A pairing session: one per link and role. Feed it inputs with {@link handle};
@@ -161,6 +169,15 @@ export class PairingSession {
     return this.#state.phase;
   }
 
+  /**
+   * The association once the features are exchanged: LE Secure Connections or
+   * legacy, and the model; undefined before, and once the pairing ended.
+   */
+  get association(): Association | undefined {
+    const state = this.#state;
+    return 'negotiated' in state ? state.negotiated.association : undefined;
+  }
+
   /** The peer's key in the repeated-attempts memory: its address and type. */
   get peerId(): string {
     return `${formatAddress(this.#peer.address)}/${this.#peer.type}`;
@@ -199,7 +216,7 @@ export class PairingSession {
       case 'pdu':
         return this.#receive(input.data);
       case 'answer':
-        return this.#answer(input.id, input.value);
+        return this.#answer(input.id, input.value, input.message);
       case 'encrypted':
         return this.#encrypted(input.keySize);
       case 'encryption-failed':
@@ -213,7 +230,16 @@ export class PairingSession {
         return this.#maybeComplete();
       case 'keypress':
         return this.#sendKeypress(input.notification);
+      case 'cancel':
+        return this.#cancel(input.message);
     }
+  }
+
+  /** The reason a cancelled pairing fails with: the waiting prompt's refusal, else Unspecified Reason. */
+  #cancel(message: string): void {
+    if (this.#state.phase === 'idle') return;
+    const reason = CANCEL_REASON[this.#pendingPrompt?.kind ?? 'display-passkey'] ?? Reason.UnspecifiedReason;
+    this.#fail(reason, message);
   }
 
   // ---------------------------------------------------------------- outputs
@@ -400,7 +426,7 @@ export class PairingSession {
     return state.phase === 'legacy' || state.phase === 'secure-connections' ? state.negotiated : null;
   }
 
-  #answer(id: number, value: unknown): void {
+  #answer(id: number, value: unknown, message?: string): void {
     const pending = this.#pendingPrompt;
     if (!pending || pending.id !== id) return; // a stale or unknown answer
     this.#pendingPrompt = null;
@@ -408,23 +434,30 @@ export class PairingSession {
     switch (pending.kind) {
       case 'accept': {
         if (state.phase !== 'awaiting-accept') return;
-        if (value !== true) return this.#fail(Reason.PairingNotSupported, 'the pairing attempt was refused');
+        if (value !== true)
+          return this.#fail(Reason.PairingNotSupported, message ?? 'the pairing attempt was refused');
         this.#send({ type: 'pairing-response', ...state.negotiated.response });
         return this.#begin(state.negotiated);
       }
       case 'enter-passkey': {
         if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 999_999) {
-          return this.#fail(Reason.PasskeyEntryFailed, 'passkey entry was cancelled');
+          return this.#fail(Reason.PasskeyEntryFailed, message ?? 'passkey entry was cancelled');
         }
         return this.#keyGeneration()?.passkeyKnown(value);
       }
       case 'just-works':
         if (value !== true)
-          return this.#fail(Reason.UnspecifiedReason, 'the user did not consent to Just Works pairing');
+          return this.#fail(
+            Reason.UnspecifiedReason,
+            message ?? 'the user did not consent to Just Works pairing',
+          );
         return this.#keyGeneration()?.userAgreed();
       case 'confirm-number':
         if (value !== true)
-          return this.#fail(Reason.NumericComparisonFailed, 'the user said the numbers do not match');
+          return this.#fail(
+            Reason.NumericComparisonFailed,
+            message ?? 'the user said the numbers do not match',
+          );
         return this.#keyGeneration()?.userAgreed();
       case 'display-passkey':
         return;
