@@ -183,7 +183,9 @@ export class PasskeyPool {
    */
   search(kind: SearchKind, words: Int32Array, from: number, to: number): number {
     if (to < from) return -1;
-    const workers = to - from + 1 >= this.#parallelMin ? this.#start() : [];
+    // The shared job holds passkeys as Int32: wider ranges (no passkey is) stay on this thread.
+    const shareable = from >= 0 && to < NONE && to - from + 1 >= this.#parallelMin;
+    const workers = shareable ? this.#start() : [];
     if (workers.length === 0) {
       const [a, b, target] = [words.subarray(0, 4), words.subarray(4, 8), words.subarray(8, 12)];
       return kind === 'stk'
