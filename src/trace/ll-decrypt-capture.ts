@@ -52,6 +52,8 @@ export interface EncryptionSession {
   decrypted: number;
   /** PDUs that failed the MIC under the session's key. */
   micFailures: number;
+  /** Of those, PDUs whose captured CRC is wrong too: received with bit errors, not sent so. */
+  badCrc: number;
   /** Why nothing was decrypted, when nothing was. */
   note?: string;
 }
@@ -239,7 +241,9 @@ export function decryptCapture(
     if (!state.cipher) return checked(state.crcInit);
     if (!result) {
       session.micFailures += 1;
-      return { ...checked(state.crcInit), micFailed: true };
+      const packet = checked(state.crcInit);
+      if (packet.crcValid === false) session.badCrc += 1;
+      return { ...packet, micFailed: true };
     }
     session.decrypted += 1;
     plaintext(state, record, header, result.plain, result.sender);
@@ -262,6 +266,7 @@ export function decryptCapture(
       encrypted: 0,
       decrypted: 0,
       micFailures: 0,
+      badCrc: 0,
     };
     state.session = session;
     sessions.push(session);

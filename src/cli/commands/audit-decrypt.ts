@@ -137,7 +137,7 @@ export function writeDecrypted(
   );
   for (const s of result.sessions) {
     const what = s.key
-      ? `${s.decrypted} decrypted with ${s.key.source}${s.micFailures ? `, ${s.micFailures} failed the MIC` : ''}`
+      ? `${s.decrypted} decrypted with ${s.key.source}${s.micFailures ? `, ${s.micFailures} failed the MIC${s.badCrc ? ` (${s.badCrc} of them with a bad CRC too: received with bit errors)` : ''}` : ''}`
       : `${s.encrypted} left encrypted: ${s.note ?? 'no key'}`;
     io.err(`  ${s.link}, encryption at frame ${s.at}: ${what}`);
   }
