@@ -42,8 +42,11 @@ export class ConnectionError extends Error {
   }
 }
 
-/** Events of a {@link Connection}. */
-export interface ConnectionEvents extends Record<string, unknown[]> {
+/**
+ * Events of a {@link Connection}: a closed map, so a misspelt name in
+ * `connection.on(...)` does not compile.
+ */
+export interface ConnectionEvents {
   /** The link went away, with the HCI reason. */
   disconnect: [reason: number];
   /**
@@ -63,6 +66,16 @@ export interface ConnectionEvents extends Record<string, unknown[]> {
    * A pairing is complete, whichever side started it: the keys of both sides
    * are distributed and, when both bond, kept (`bond`). `encrypted` comes
    * earlier, before key distribution: disconnecting there loses the bond.
+   * This is how a peripheral gets the {@link PairingResult} of a pairing the
+   * central started (the central also gets it from {@link Connection.pair}).
+   * @example
+   * ```ts
+   * host.on('connection', (connection) => {
+   *   connection.on('paired', (result, bond) => {
+   *     console.log(result.model, result.authenticated ? 'authenticated' : 'unauthenticated', bond ? 'bonded' : 'not kept');
+   *   });
+   * });
+   * ```
    */
   paired: [result: PairingResult, bond: Bond | undefined];
   /** A pairing failed, whichever side started it. */

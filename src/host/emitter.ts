@@ -4,11 +4,17 @@
  * @module
  */
 
-/** Event names mapped to their listener's argument list. */
-export type EventMap = Record<string, unknown[]>;
+/**
+ * Event names mapped to their listener's argument list. `EventMap<E>` checks a
+ * closed map `E` (an interface with no index signature): only its names are
+ * events, so a misspelt name does not compile.
+ */
+export type EventMap<E = Record<string, unknown[]>> = { readonly [K in keyof E]: unknown[] };
 
 /**
- * A typed event emitter.
+ * A typed event emitter over a closed event map: `on`, `once`, `off` and
+ * `emit` take only the map's names, and each listener gets its event's
+ * arguments.
  * @example
  * ```ts
  * const events = new Emitter<{ tick: [n: number] }>();
@@ -16,7 +22,7 @@ export type EventMap = Record<string, unknown[]>;
  * events.emit('tick', 1);
  * ```
  */
-export class Emitter<E extends EventMap> {
+export class Emitter<E extends EventMap<E>> {
   readonly #listeners = new Map<keyof E, Set<unknown>>();
 
   /**

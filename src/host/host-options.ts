@@ -72,15 +72,25 @@ export interface ConnectOptions {
   readonly timeoutMs?: number;
 }
 
-/** Events of a {@link Host}. */
-export interface HostEvents extends Record<string, unknown[]> {
+/**
+ * Events of a {@link Host}: a closed map, so a misspelt name in `host.on(...)`
+ * does not compile.
+ */
+export interface HostEvents {
   /** A central connected to us (we are the peripheral). */
   connection: [connection: Connection];
   disconnect: [connection: Connection, reason: number];
   pairing: [connection: Connection, phase: SessionPhase];
   encrypted: [connection: Connection, bonded: boolean, bond: Bond | undefined];
   'security-request': [connection: Connection, authReq: number];
-  /** A pairing is complete (keys distributed, and kept when both bond), whichever side started it. */
+  /**
+   * A pairing is complete (keys distributed, and kept when both bond), whichever
+   * side started it: a peripheral hears here of the pairings its centrals start.
+   * @example
+   * ```ts
+   * host.on('paired', (connection, result) => console.log(connection.handle, result.model, result.bonded));
+   * ```
+   */
   paired: [connection: Connection, result: PairingResult, bond: Bond | undefined];
   /** A pairing failed, whichever side started it. */
   'pairing-failed': [connection: Connection, error: PairingError];
