@@ -39,6 +39,7 @@ export type {
   EncryptionStartEvent,
   LinkRole,
   SmpEvent,
+  TraceDevice,
   TraceEvent,
 } from './events.js';
 export { ADVERTISING_CRC_INIT, leCrc } from './le-crc.js';

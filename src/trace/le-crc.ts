@@ -9,7 +9,13 @@
  * @module
  */
 
-/** The CRCInit of the advertising physical channel (Vol 6 Part B 3.1.1). */
+/**
+ * The CRCInit of the advertising physical channel (Vol 6 Part B 3.1.1).
+ * @example
+ * ```ts
+ * const crc = leCrc(advertisingPdu, ADVERTISING_CRC_INIT);
+ * ```
+ */
 export const ADVERTISING_CRC_INIT = 0x555555;
 
 /** The taps of the polynomial, register position 0 in bit 23 (the register shifts right). */

@@ -49,7 +49,14 @@ export function sessionKey(crypto: Toolbox, key: Uint8Array, material: Encryptio
   return crypto.e(key, concat(material.skdm, material.skds));
 }
 
-/** Decrypts the PDUs of one encrypted session in capture order, following both packet counters. */
+/**
+ * Decrypts the PDUs of one encrypted session in capture order, following both packet counters.
+ * @example
+ * ```ts
+ * const cipher = new LinkCipher(crypto, stk, { skdm, ivm, skds, ivs });
+ * const plain = cipher.decrypt(header, payload); // undefined when the MIC does not authenticate
+ * ```
+ */
 export class LinkCipher {
   /** The session key, wire order. */
   readonly sessionKey: Uint8Array;

@@ -50,7 +50,14 @@ export const LePhdrPduType = Object.freeze({
   DataFromPeripheral: 3,
 } as const);
 
-/** The pcap link type this writer writes. */
+/**
+ * The pcap link type this writer writes.
+ * @example
+ * ```ts
+ * readTrace(linkLayerPcap(packets)).records; // read back as link type 256
+ * LE_LL_WITH_PHDR; // 256
+ * ```
+ */
 export const LE_LL_WITH_PHDR = 256;
 
 /** One LE packet to write, with what is known about it. */
