@@ -58,11 +58,11 @@ export const DEFAULT_BAUD_RATE = 1_000_000;
  * ```
  */
 export const TRANSPORT_FORMS: readonly string[] = Object.freeze([
-  'hci0            Linux HCI user channel of adapter hci0 (any hciN)',
-  'tcp:HOST:PORT   H4 over TCP; an IPv6 host goes in brackets: tcp:[::1]:9000',
-  'unix:PATH       H4 over a Unix domain socket',
+  'hci0                Linux HCI user channel of adapter hci0 (any hciN)',
+  'tcp:HOST:PORT       H4 over TCP; an IPv6 host goes in brackets: tcp:[::1]:9000',
+  'unix:PATH           H4 over a Unix domain socket',
   `serial:PATH[@BAUD]  H4 over a UART, e.g. serial:/dev/ttyACM0@1000000 (default ${DEFAULT_BAUD_RATE} baud)`,
-  'virtual         the in-process virtual controller',
+  'virtual             the in-process virtual controller',
 ]);
 
 /** The largest adapter index: 0xFFFF is HCI_DEV_NONE. */

@@ -11,6 +11,7 @@ import { parseAddress } from '../../host/parse-address.js';
 import { isIdentityAddress } from '../../host/privacy.js';
 import { IoCapability, KeyDist } from '../../smp/constants.js';
 import type { PairingPolicy } from '../../smp/policy.js';
+import { TRANSPORT_FORMS } from '../../transport/parse.js';
 import { UsageError } from '../io.js';
 
 /** The usage text of the shared options. */
@@ -164,7 +165,7 @@ export function securitySettings(parsed: ParsedOptions, role: 'initiator' | 'res
     oobIn: stringOption(parsed, 'oob-in'),
   };
   if (values.hci === undefined || values.hci === '') {
-    throw new UsageError('--hci is required, as in --hci tcp:127.0.0.1:9000 or --hci hci0');
+    throw new UsageError(`--hci is required, one of:\n  ${TRANSPORT_FORMS.join('\n  ')}`);
   }
   const policy: { -readonly [K in keyof PairingPolicy]?: PairingPolicy[K] } = {};
   const cap = values['io-cap'] ?? 'no-input-no-output';

@@ -19,7 +19,7 @@ export const VECTORS_USAGE = `Usage: ble-smp vectors [--backend noble|node] [--f
 
 Runs every Bluetooth SMP spec vector on each crypto backend and prints, per
 function, the vectors passed and the operations per second. Exits 1 on any
-mismatch.
+mismatch, 2 on a file that cannot be read or holds no vectors.
 
   --backend NAME  only this backend (default: both)
   --file PATH     another vector file in the same format
@@ -46,13 +46,17 @@ export async function vectorsCommand(argv: string[], io: CommandIo): Promise<num
   const { values } = parseOptions(argv);
   const backends = values.backend ? [BACKENDS[values.backend]!] : Object.values(BACKENDS);
   const file = values.file ?? VECTOR_FILE_URL;
+  const shown = String(values.file ?? 'the shipped vector file');
   let data: VectorFile;
   try {
     data = loadVectorFile(file);
   } catch (error) {
-    io.err(
-      `ble-smp vectors: cannot read ${String(values.file ?? 'the shipped vector file')}: ${(error as Error).message}`,
-    );
+    io.err(`ble-smp vectors: cannot read ${shown}: ${(error as Error).message}`);
+    return 2;
+  }
+  const problem = vectorFileProblem(data);
+  if (problem) {
+    io.err(`ble-smp vectors: ${shown} ${problem}`);
     return 2;
   }
 
@@ -90,6 +94,25 @@ export async function vectorsCommand(argv: string[], io: CommandIo): Promise<num
     );
   }
   return failures.length === 0 ? 0 : 1;
+}
+
+/**
+ * What makes a parsed file unusable, or undefined: not an object, a group
+ * that is not a list, or no vector in any group this command knows (a run
+ * over nothing would report "All 0 vector runs match").
+ */
+function vectorFileProblem(data: unknown): string | undefined {
+  const groups = VECTOR_GROUPS.map((g) => g.group);
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    return 'is not a vector file: its JSON is not an object of vector groups';
+  }
+  const record = data as Record<string, unknown>;
+  const notLists = groups.filter((g) => record[g] !== undefined && !Array.isArray(record[g]));
+  if (notLists.length > 0) return `is not a vector file: ${notLists.join(', ')} should be a list of vectors`;
+  if (groups.every((g) => ((record[g] as unknown[] | undefined)?.length ?? 0) === 0)) {
+    return `has no vectors: none in any of the groups ${groups.join(', ')}`;
+  }
+  return undefined;
 }
 
 function parseOptions(argv: string[]) {
