@@ -169,13 +169,16 @@ export class FileBondStore implements BondStore {
   /**
    * Our Identity Resolving Key, as kept in the file; when there is no file yet,
    * makes one (with a new IRK) and writes it, so every process sees the same IRK.
+   * This is the only call besides `put` that creates the file; a `Host`
+   * asks for the IRK only when it needs it (a bonded pairing distributing it,
+   * a resolvable private address), so a run that bonds nothing leaves no file.
    * @example
    * ```ts
    * const irk = FileBondStore.open({ local }).localIrk(); // 16 octets, the same on every call
    * ```
    */
   localIrk(): Uint8Array {
-    const irk = this.#current().content?.irk ?? this.#update(() => false).content!.irk;
+    const irk = this.#current().content?.irk ?? this.#update(() => false, true).content!.irk;
     return irk.slice();
   }
 
@@ -220,17 +223,18 @@ export class FileBondStore implements BondStore {
 
   /**
    * Applies `change` to the bonds as they are on disk now, under the lock, and
-   * writes the file when `change` says it changed something or the file is
-   * missing (a first write also makes our IRK).
+   * writes the file when `change` says it changed something, or when the file
+   * is missing and `create` asks for it (a first write also makes our IRK).
+   * Nothing else creates the file: a `delete` on a missing file writes nothing.
    */
-  #update(change: (bonds: Map<string, Bond>) => boolean): Snapshot {
+  #update(change: (bonds: Map<string, Bond>) => boolean, create = false): Snapshot {
     return this.#io(() => {
       ensurePrivateDirectory(dirname(this.path));
       return withFileLock(`${this.path}.lock`, this.#lockTimeoutMs, () => {
         removeLeftoverTemporaries(this.path);
         const fresh = this.#read();
         const bonds = new Map(fresh.bonds);
-        if (!change(bonds) && fresh.content) {
+        if (!change(bonds) && (fresh.content || !create)) {
           this.#snapshot = fresh;
           return fresh;
         }

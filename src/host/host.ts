@@ -30,6 +30,7 @@ import { parseAddress } from './parse-address.js';
 import { isIdentityAddress } from './privacy.js';
 import { SecurityManager } from './security-manager.js';
 import type { ScOobData } from './security-types.js';
+import { storeIdentity } from './store-identity.js';
 
 /** The options but the bond store, which the host may open itself once it knows our identity. */
 function withoutBondStore(options: HostOptions): Omit<HostOptions, 'bondStore'> {
@@ -205,10 +206,9 @@ export class Host extends Emitter<HostEvents> {
     }
     this.#airAddress = this.#address;
     if (typeof options.bondStore === 'function') this.security.setBondStore(options.bondStore(this.#address));
-    // The identity defaults to our identity address, with the bond store's IRK (made once, then kept).
-    this.security.setIdentity(
-      options.identity ?? { address: this.#address, irk: this.security.bonds.localIrk() },
-    );
+    // The identity defaults to our identity address, with the bond store's IRK (made once, then kept),
+    // read only when first needed: a store file is not created by a run that never uses the IRK.
+    this.security.setIdentity(options.identity ?? storeIdentity(this.#address, this.security.bonds));
     if (own.kind === 'static')
       await this.command({ name: 'le-set-random-address', randomAddress: this.#address.address });
     await this.#renewAirAddress();

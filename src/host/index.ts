@@ -73,3 +73,4 @@ export type {
   SecurityOptions,
   SecurityOutcome,
 } from './security-types.js';
+export { type StoreIdentity, storeIdentity } from './store-identity.js';

@@ -92,7 +92,7 @@ describe('bonds that last: pair, serve and bonds with --bonds files', () => {
     expect(list.out).toHaveLength(1);
     const entry = JSON.parse(list.out[0]!) as Json;
     expect(entry).toMatchObject({ method: 'sc', authenticated: false, keySize: 16, localRole: 'central' });
-    expect(entry.keys).toEqual(expect.arrayContaining(['peerLtk', 'peerIrk']));
+    expect(entry.keys).toEqual(expect.arrayContaining(['ltk', 'peerIrk']));
     expect(list.out[0]).not.toContain(storedLtk);
 
     const show = lineIo();
@@ -102,7 +102,8 @@ describe('bonds that last: pair, serve and bonds with --bonds files', () => {
 
     const human = lineIo();
     expect(await bondsCommand(['list', '--bonds', stores.central], human.io)).toBe(0);
-    expect(human.out[0]).toMatch(/LE Secure Connections, unauthenticated, key size 16/);
+    expect(human.out[0]).toMatch(/^local c6:00:00:00:00:02 \(random\), store .*central\.json:$/);
+    expect(human.out[1]).toMatch(/LE Secure Connections, unauthenticated, key size 16/);
     expect(human.out.join('\n')).not.toContain(storedLtk);
 
     const gone = lineIo();

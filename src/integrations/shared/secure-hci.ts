@@ -17,6 +17,7 @@ import { HciCommandError } from '../../host/command-channel.js';
 import { PairingError } from '../../host/security-errors.js';
 import { SecurityManager } from '../../host/security-manager.js';
 import type { SecurityEvent, SecurityHost, SecurityOptions } from '../../host/security-types.js';
+import { storeIdentity } from '../../host/store-identity.js';
 import { Opcode } from '../../smp/constants.js';
 import type { DeviceAddress } from '../../smp/delegate.js';
 import type { SessionPhase } from '../../smp/session.js';
@@ -346,7 +347,7 @@ export class SecureHci extends EventEmitter<SecureHciEvents> {
   #sniff(rp: ReturnParameters): void {
     if (rp.kind === 'read-bd-addr' && rp.status === 0) {
       this.#local = { address: rp.address, type: 0 };
-      this.security.setIdentity({ address: this.#local, irk: this.security.bonds.localIrk() });
+      this.security.setIdentity(storeIdentity(this.#local, this.security.bonds));
     } else if (rp.kind === 'le-read-buffer-size' && rp.status === 0 && rp.leAclDataPacketLength > 0) {
       this.#bufferSize = Math.max(27, rp.leAclDataPacketLength);
       this.#ledger?.setBuffers(rp.totalNumLeAclDataPackets);
