@@ -10,34 +10,46 @@ import { Host } from '../host/host.js';
 import type { HostOptions } from '../host/host-options.js';
 import type { PairingDelegate } from '../smp/delegate.js';
 import { BtmonWriter } from '../trace/btmon-writer.js';
-import { BtsnoopWriter } from '../trace/btsnoop-writer.js';
+import type { BtsnoopWriter } from '../trace/btsnoop-writer.js';
 import { openTransport } from '../transport/open.js';
 import { type Transport, TransportError } from '../transport/transport.js';
 import type { SecuritySettings } from './commands/security-options.js';
 import type { CommandIo } from './io.js';
 import { OobFileError, readOobFile, writeOobFile } from './oob-file.js';
+import { printStageFailure } from './security-events.js';
 import { tapped } from './tap.js';
+import { privateTrace } from './trace-file.js';
 
 /**
- * Opens the transport and a host on it, observed as --trace (a btsnoop file)
+ * Opens the transport and a host on it, observed as --trace (a btsnoop file, mode 0600: it holds keys)
  * and --btmon (btmon-style lines: on stdout, or stderr with --json) ask. A
  * trace file or transport that cannot be opened, or a controller that does
- * not come up, is reported on stderr and gives the exit status 2 instead of a host.
- * `options.att` sees the ATT PDUs (`pair --read`).
+ * not come up, is reported on stderr (and with --json as a `failed` event on
+ * stdout: stage trace, transport, controller, bonds or oob) and gives the exit
+ * status 2 instead of a host.
+ * `options.att` sees the ATT PDUs (`pair --read`); `options.signal` aborting
+ * while the controller comes up closes the transport (status 2, nothing printed).
  */
 export async function openHost(
   command: string,
   settings: SecuritySettings,
   delegate: PairingDelegate,
   io: CommandIo,
-  options: Pick<HostOptions, 'att'> = {},
+  options: Pick<HostOptions, 'att'> & { readonly signal?: AbortSignal } = {},
 ): Promise<Host | number> {
+  const { signal, ...hostOptions } = options;
+  const fail = (stage: string, code: string, message: string) =>
+    printStageFailure(io, settings.json, command, { stage, code, message });
   let writer: BtsnoopWriter | undefined;
   if (settings.trace !== undefined) {
     try {
-      writer = new BtsnoopWriter(settings.trace);
+      writer = privateTrace(settings.trace);
     } catch (error) {
-      io.err(`ble-smp ${command}: cannot write the trace ${settings.trace}: ${(error as Error).message}`);
+      fail(
+        'trace',
+        (error as NodeJS.ErrnoException).code ?? 'error',
+        `cannot write the trace ${settings.trace}: ${(error as Error).message}`,
+      );
       return 2;
     }
   }
@@ -47,7 +59,7 @@ export async function openHost(
   } catch (error) {
     await writer?.close();
     if (!(error instanceof TransportError)) throw error;
-    io.err(`ble-smp ${command}: ${error.message}`);
+    fail('transport', error.code, error.message);
     return 2;
   }
   if (writer || settings.btmon) {
@@ -64,9 +76,14 @@ export async function openHost(
     );
   }
   let host: Host;
+  // Interrupted while the controller comes up: closing the transport ends Host.open at once.
+  const opened = transport;
+  const onAbort = () => void opened.close().catch(() => undefined);
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    if (signal?.aborted) throw signal.reason;
     host = await Host.open(transport, {
-      ...options,
+      ...hostOptions,
       policy: settings.policy,
       delegate,
       ownAddress: settings.ownAddress,
@@ -76,14 +93,19 @@ export async function openHost(
     });
   } catch (error) {
     await transport.close().catch(() => undefined);
+    if (signal?.aborted) return 2;
     if (error instanceof BondStoreError) {
-      io.err(`ble-smp ${command}: ${error.message}`);
+      fail('bonds', error.code, error.message);
       return 2;
     }
-    io.err(
-      `ble-smp ${command}: the controller on ${settings.hci} did not come up: ${(error as Error).message}`,
+    fail(
+      'controller',
+      'no-start',
+      `the controller on ${settings.hci} did not come up: ${(error as Error).message}`,
     );
     return 2;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
   try {
     if (settings.oobIn !== undefined) host.security.addPeerOobData(readOobFile(settings.oobIn));
@@ -91,7 +113,7 @@ export async function openHost(
   } catch (error) {
     await host.close();
     if (!(error instanceof OobFileError)) throw error;
-    io.err(`ble-smp ${command}: ${error.message}`);
+    fail('oob', 'bad-file', error.message);
     return 2;
   }
   return host;

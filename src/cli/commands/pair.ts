@@ -7,9 +7,18 @@ import { type Connection, ConnectionError } from '../../host/connection.js';
 import { parseAddress } from '../../host/parse-address.js';
 import { AttReader, parseReadTarget, printRead, type ReadTarget } from '../att-read.js';
 import { cliDelegate, type PromptOptions, terminalAsk } from '../cli-delegate.js';
+import { interruption } from '../interrupt.js';
 import { type CommandIo, UsageError } from '../io.js';
+import { leave } from '../leave.js';
 import { openHost } from '../open-host.js';
-import { describeAddress, printer, printFailed, printSecured } from '../security-events.js';
+import { sayer, sayProgress } from '../progress.js';
+import {
+  describeAddress,
+  printer,
+  printFailed,
+  printSecured,
+  printStageFailure,
+} from '../security-events.js';
 import { parseCommandArgs, SECURITY_USAGE, securitySettings, stringOption } from './security-options.js';
 
 export const PAIR_USAGE = `Usage: ble-smp pair --hci T --peer ADDR[/public|/random] [options]
@@ -28,6 +37,26 @@ as central and pairs with it, or re-encrypts with the bond kept with it.
                      as it is. ATTR: an attribute handle (0x000c) or a
                      characteristic UUID (2a00, or 128-bit), read by type.
                      A value longer than 22 octets is cut there.
+
+In text mode it says what it does as it does it: connecting, connected,
+pairing (the method and model once known), the prompt, waiting for the
+peer's user, keys distributed, bonded, then the outcome.
+
+Events with --json, one object a line on stdout:
+  connected    {"type":"connected","peer","peerType","role"}
+  read         with --read, each read's outcome
+  prompt       {"type":"prompt","kind","value"?}: a number to confirm, a
+               passkey to show or to enter
+  paired       {"type":"paired","method","model","keySize","authenticated",
+               "bonded","distributed","received","peerIdentity"?}: the
+               names of the keys; with --show-keys the keys too
+  encrypted    encrypted with a kept bond (no keys)
+  failed       {"type":"failed","stage","code","message",...}: stage
+               trace, transport, controller, bonds, oob, connect (code
+               timeout, refused or closed), pairing (code the SMP reason's
+               name, "reason", "by") or encryption
+  interrupted  {"type":"interrupted","signal","status"}: SIGINT or SIGTERM
+               (after the failed pairing's event), last
 ${SECURITY_USAGE}`;
 
 /** Reads --peer: `aa:bb:cc:dd:ee:ff[/public|/random]`. */
@@ -43,10 +72,16 @@ function parsePeer(text: string): { address: Uint8Array; type: 0 | 1 } {
   }
 }
 
+/** A ConnectionError's kind, as the `failed` event's code. */
+const connectCode = (error: ConnectionError) =>
+  error.timeout ? 'timeout' : error.status !== undefined ? 'refused' : 'closed';
+
 /**
  * Runs the command with its arguments (after `pair`); resolves to the exit
  * status: 0 paired, 1 the connection or the pairing failed, 2 a usage error
- * or a transport that cannot be opened. `signal` (or SIGINT) gives up.
+ * or a transport that cannot be opened, 130 after SIGINT (or `signal`
+ * aborting), 143 after SIGTERM: the pairing under way fails, the link is
+ * disconnected and the controller reset.
  * @example
  * ```ts
  * process.exitCode = await pairCommand(['--hci', 'hci0', '--peer', 'c0:ff:ee:00:00:01/random'], processIo);
@@ -82,54 +117,81 @@ export async function pairCommand(
   } catch (error) {
     throw new UsageError(`--read ${(error as Error).message}`);
   }
-  const print = printer(io, settings.json);
-  const delegate = cliDelegate(settings, print, options.ask ?? terminalAsk());
-  const reader = new AttReader();
-  const host = await openHost('pair', settings, delegate, io, target ? { att: reader.att } : {});
-  if (typeof host === 'number') return host;
-  const read = async (link: Connection) => {
-    if (!target) return;
-    const send = (pdu: Uint8Array) => host.sendL2cap(link.handle, FixedChannel.Att, pdu);
-    printRead(print, target, await reader.read(link, target, send));
-  };
-
-  const stop = () => void host.close();
-  process.on('SIGINT', stop);
-  signal?.addEventListener('abort', stop, { once: true });
-  let connection: Connection | undefined;
+  const interrupt = interruption(signal);
   try {
-    if (signal?.aborted) return 1;
-    try {
-      connection = await host.connect(peer.address, peer.type, { timeoutMs });
-    } catch (error) {
-      if (!(error instanceof ConnectionError)) throw error;
-      io.err(`ble-smp pair: ${error.message}`);
-      return 1;
-    }
-    const peerAddress = describeAddress(connection.peer);
-    print(
-      { type: 'connected', peer: peerAddress.address, peerType: peerAddress.type, role: connection.role },
-      `connected: ${peerAddress.address} (${peerAddress.type}) as ${connection.role}`,
-    );
-    await read(connection);
-    try {
-      printSecured(print, await connection.secure({ forcePair: values['force-pair'] === true }));
-    } catch (error) {
-      printFailed(print, error);
-      return 1;
-    }
-    await read(connection);
-    return 0;
+    return await run();
   } finally {
-    process.off('SIGINT', stop);
-    signal?.removeEventListener('abort', stop);
-    if (connection?.connected) {
-      // Leave the link cleanly, so the peer hears a disconnection rather than a vanished controller.
-      await Promise.race([
-        connection.disconnect().catch(() => undefined),
-        new Promise((resolve) => setTimeout(resolve, 1000).unref()),
-      ]);
+    interrupt.dispose();
+  }
+
+  async function run(): Promise<number> {
+    const print = printer(io, settings.json);
+    const say = sayer(io, settings.json);
+    const interrupted = () => {
+      print(
+        { type: 'interrupted', signal: interrupt.by, status: interrupt.status },
+        `${interrupt.message}: the link and the controller are left`,
+      );
+      return interrupt.status ?? 130;
+    };
+    const delegate = cliDelegate(
+      settings,
+      { print, say, json: settings.json },
+      options.ask ?? terminalAsk(),
+      interrupt.signal,
+    );
+    const reader = new AttReader();
+    const host = await openHost('pair', settings, delegate, io, {
+      ...(target ? { att: reader.att } : {}),
+      signal: interrupt.signal,
+    });
+    if (typeof host === 'number') return interrupt.status !== undefined ? interrupted() : host;
+    const read = async (link: Connection) => {
+      if (!target) return;
+      const send = (pdu: Uint8Array) => host.sendL2cap(link.handle, FixedChannel.Att, pdu);
+      printRead(print, target, await reader.read(link, target, send));
+    };
+    // The first signal fails the pairing under way and leaves; each step below then ends.
+    const onInterrupt = () => void leave(host, interrupt.message);
+    interrupt.signal.addEventListener('abort', onInterrupt, { once: true });
+    try {
+      if (interrupt.signal.aborted) return interrupted();
+      const shown = describeAddress({ address: peer.address, type: peer.type });
+      say(`connecting to ${shown.address} (${shown.type}), giving up after ${timeoutMs / 1000} s`);
+      let connection: Connection;
+      try {
+        connection = await host.connect(peer.address, peer.type, { timeoutMs });
+      } catch (error) {
+        if (interrupt.status !== undefined) return interrupted();
+        if (!(error instanceof ConnectionError)) throw error;
+        printStageFailure(io, settings.json, 'pair', {
+          stage: 'connect',
+          code: connectCode(error),
+          ...(error.status !== undefined ? { status: error.status } : {}),
+          message: error.message,
+        });
+        return 1;
+      }
+      const peerAddress = describeAddress(connection.peer);
+      print(
+        { type: 'connected', peer: peerAddress.address, peerType: peerAddress.type, role: connection.role },
+        `connected: ${peerAddress.address} (${peerAddress.type}) as ${connection.role}`,
+      );
+      sayProgress(host, connection, say);
+      await read(connection);
+      if (interrupt.status !== undefined) return interrupted();
+      try {
+        const outcome = await connection.secure({ forcePair: values['force-pair'] === true });
+        printSecured(print, outcome, settings.showKeys);
+      } catch (error) {
+        printFailed(print, error);
+        return interrupt.status !== undefined ? interrupted() : 1;
+      }
+      await read(connection);
+      return interrupt.status !== undefined ? interrupted() : 0;
+    } finally {
+      interrupt.signal.removeEventListener('abort', onInterrupt);
+      await leave(host, interrupt.status !== undefined ? interrupt.message : undefined);
     }
-    await host.close();
   }
 }

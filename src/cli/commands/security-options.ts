@@ -42,19 +42,29 @@ export const SECURITY_USAGE = `  --hci T            the controller's transport: 
   --bonds PATH       the bond store file (default one file per local identity
                      in $XDG_STATE_HOME/ble-smp/bonds, else
                      ~/.local/state/ble-smp/bonds)
-  --json             one JSON object per line (ready, connected, prompt,
-                     paired, encrypted, failed)
+  --json             one JSON object per line on stdout, every outcome
+                     included (the events are listed above)
+  --show-keys        print the keys of a pairing (secrets: hidden by
+                     default): the SC LTK or the legacy STK, the LTKs, IRKs
+                     and CSRKs, in wire-order hex, named as bonds show
+                     --show-keys names them
   --trace FILE       write every HCI packet to and from the controller to
-                     FILE, a btsnoop capture (H4) that Wireshark reads
+                     FILE, a btsnoop capture (H4) that Wireshark reads; it
+                     holds keys (LE Start Encryption carries the STK or LTK,
+                     key distribution the IRK and CSRK): created mode 0600
   --btmon            print every HCI packet in btmon's format (keys redacted
                      as xx), on stdout, or on stderr with --json; ble-smp
                      audit reads it back
   --log-keys         show keys in the --btmon lines (key logging: secrets in
                      your logs)
 Without --passkey or --confirm, a question is asked on the terminal when
-stdin is one, and refused otherwise. Exit status: 0 paired or encrypted with
+stdin is one; otherwise the pairing fails saying no one could be asked and
+which option to pass. Ctrl-C (SIGINT) or SIGTERM at any point fails a
+pairing under way (Pairing Failed: 0x0C at numeric comparison, 0x01 at
+passkey entry, else 0x08), disconnects, resets the controller and closes the
+trace; a second Ctrl-C exits at once. Exit status: 0 paired or encrypted with
 a bond, 1 pairing or encryption failed, 2 a usage error or a transport that
-cannot be opened.`;
+cannot be opened, 130 after SIGINT, 143 after SIGTERM.`;
 
 const IO_CAPS: Readonly<Record<string, IoCapability>> = {
   'display-only': IoCapability.DisplayOnly,
@@ -88,6 +98,7 @@ export const SECURITY_OPTIONS = {
   'oob-out': { type: 'string' },
   'oob-in': { type: 'string' },
   json: { type: 'boolean' },
+  'show-keys': { type: 'boolean' },
   trace: { type: 'string' },
   btmon: { type: 'boolean' },
   'log-keys': { type: 'boolean' },
@@ -100,6 +111,8 @@ export interface SecuritySettings {
   readonly passkey: number | undefined;
   readonly confirm: boolean | undefined;
   readonly json: boolean;
+  /** --show-keys: the keys of a pairing in the `paired` event. */
+  readonly showKeys: boolean;
   /** --trace: the btsnoop file to write, if any. */
   readonly trace: string | undefined;
   /** --btmon: print btmon-style lines for every HCI packet. */
@@ -242,6 +255,7 @@ export function securitySettings(parsed: ParsedOptions, role: 'initiator' | 'res
     passkey,
     confirm,
     json: values.json === true,
+    showKeys: parsed['show-keys'] === true,
     trace: values.trace,
     btmon: values.btmon,
     logKeys: values.logKeys,
