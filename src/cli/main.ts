@@ -67,6 +67,10 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
+      // pair and serve with --json: every outcome is one object on stdout, a usage error included.
+      if ((name === 'pair' || name === 'serve') && rest.includes('--json')) {
+        io.out(JSON.stringify({ type: 'failed', stage: 'usage', code: 'usage', message: error.message }));
+      }
       io.err(`ble-smp ${name}: ${error.message}\n\n${command.usage}`);
       return 2;
     }
