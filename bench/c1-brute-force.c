@@ -12,7 +12,8 @@
  *
  * Usage: c1-brute-force P1 P2 RAND CONFIRM  (32 hex digits each, spec order:
  * most significant octet first, p1 = pres || preq || rat' || iat',
- * p2 = padding || ia || ra). Prints "<passkey or -1> <seconds of the loop>".
+ * p2 = padding || ia || ra). Prints "<passkey or -1> <wall seconds of the loop>
+ * <CPU seconds of the loop>".
  * Build: cc -O2 -o c1-brute-force c1-brute-force.c
  */
 #include <stdint.h>
@@ -146,8 +147,9 @@ int main(int argc, char **argv) {
         return 2;
     }
     make_tables();
-    struct timespec start, end;
+    struct timespec start, end, cpu_start, cpu_end;
     clock_gettime(CLOCK_MONOTONIC, &start);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu_start);
     long found = -1;
     for (uint32_t passkey = 0; passkey < 1000000; passkey++) {
         memset(tk, 0, 12);
@@ -158,8 +160,10 @@ int main(int argc, char **argv) {
             break;
         }
     }
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu_end);
     clock_gettime(CLOCK_MONOTONIC, &end);
     double seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
-    printf("%ld %.6f\n", found, seconds);
+    double cpu = (double)(cpu_end.tv_sec - cpu_start.tv_sec) + (double)(cpu_end.tv_nsec - cpu_start.tv_nsec) / 1e9;
+    printf("%ld %.6f %.6f\n", found, seconds, cpu);
     return 0;
 }

@@ -35,8 +35,11 @@ export const PASSKEY_PAIRING_EVERY_MB = 10;
 export interface WorstCaseBench {
   /** Milliseconds of `searchPasskey` for passkey 999999, each run (the worker pool warmed up first). */
   readonly oursMs: readonly number[];
-  /** Milliseconds of the C loop for the same inputs, each run; absent when skipped. */
+  /** CPU milliseconds of those runs, every thread of the process (the machine's load does not inflate them). */
+  readonly oursCpuMs: readonly number[];
+  /** Milliseconds of the C loop for the same inputs, each run, and its CPU milliseconds; absent when skipped. */
   readonly cMs?: readonly number[];
+  readonly cCpuMs?: readonly number[];
   /** Why the C figure is missing. */
   readonly cSkipped?: string;
   /** Threads the search used: the calling thread and the workers. */
@@ -58,6 +61,9 @@ export interface AuditBench {
   /** Every run's seconds, audit and tshark alternated. */
   readonly auditRuns: readonly number[];
   readonly tsharkRuns?: readonly number[];
+  /** CPU seconds of each run (the audit: every thread of this process; tshark: from /proc, Linux only). */
+  readonly auditCpu: readonly number[];
+  readonly tsharkCpu?: readonly number[];
   readonly worstCase: WorstCaseBench;
   readonly c1PerSecond: Record<string, number>;
 }
@@ -195,6 +201,9 @@ function oneThreadRate(count: number): number {
   return median(rates);
 }
 
+/** Milliseconds of a `process.cpuUsage()` difference: user and system, every thread of the process. */
+const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
+
 /** A 16-octet wire-order value as 32 hex digits in spec order (most significant first), for the C program. */
 const specHex = (wire: Uint8Array) => Buffer.from(wire).reverse().toString('hex');
 
@@ -246,36 +255,71 @@ function worstCase(dir: string, runs = 3): WorstCaseBench {
   // Start the workers (created on first use) and let them compile the kernel.
   searchPasskey({ ...inputs, confirm: new Uint8Array(16) }, 'tables', 0, 199_999);
   const oursMs: number[] = [];
+  const oursCpuMs: number[] = [];
   const cMs: number[] = [];
+  const cCpuMs: number[] = [];
   for (let run = 0; run < runs; run++) {
     const start = performance.now();
+    const cpu = process.cpuUsage();
     const { passkey } = searchPasskey(inputs);
     oursMs.push(performance.now() - start);
+    oursCpuMs.push(cpuMs(process.cpuUsage(cpu)));
     if (passkey !== MAX_PASSKEY) throw new Error(`bench: passkey search gave ${passkey}, not ${MAX_PASSKEY}`);
     if ('binary' in compiled) {
-      const [found, seconds] = execFileSync(compiled.binary, args, { encoding: 'utf8' }).trim().split(' ');
+      const [found, seconds, cpuSeconds] = execFileSync(compiled.binary, args, { encoding: 'utf8' })
+        .trim()
+        .split(' ');
       if (Number(found) !== MAX_PASSKEY)
         throw new Error(`bench: the C brute force gave ${found}, not ${MAX_PASSKEY}`);
       cMs.push(Number(seconds) * 1000);
+      cCpuMs.push(Number(cpuSeconds) * 1000);
     }
   }
   const threads = defaultPool().threads;
-  return 'binary' in compiled ? { oursMs, cMs, threads } : { oursMs, cSkipped: compiled.skipped, threads };
+  return 'binary' in compiled
+    ? { oursMs, oursCpuMs, cMs, cCpuMs, threads }
+    : { oursMs, oursCpuMs, cSkipped: compiled.skipped, threads };
 }
 
 /** Audits `file` streaming, as `ble-smp audit` does: the report, the octets read, and the seconds it took. */
-async function auditFile(file: string): Promise<{ report: AuditReport; bytes: number; seconds: number }> {
+async function auditFile(
+  file: string,
+): Promise<{ report: AuditReport; bytes: number; seconds: number; cpu: number }> {
   const reader = new TraceReader();
   const auditor = new TraceAuditor();
   let bytes = 0;
   const start = performance.now();
+  const cpu = process.cpuUsage();
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
     bytes += (chunk as Buffer).length;
     auditor.push(reader.push(chunk as Buffer), reader.unit);
   }
   auditor.push(reader.end(), reader.unit);
   const report = auditor.finish();
-  return { report, bytes, seconds: (performance.now() - start) / 1000 };
+  return {
+    report,
+    bytes,
+    seconds: (performance.now() - start) / 1000,
+    cpu: cpuMs(process.cpuUsage(cpu)) / 1000,
+  };
+}
+
+/**
+ * Times `tshark -r FILE -Y btsmp`: wall seconds, and CPU seconds where Linux's /proc gives the
+ * shell's children times. Throws when tshark is missing or fails.
+ */
+function runTshark(file: string): { seconds: number; cpu?: number } {
+  const script =
+    'tshark -r "$1" -Y btsmp > /dev/null 2>&1 || exit 127; echo "$(getconf CLK_TCK 2>/dev/null || echo 100) $(cat /proc/$$/stat 2>/dev/null)"';
+  const start = performance.now();
+  const out = execFileSync('sh', ['-c', script, 'sh', file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const seconds = (performance.now() - start) / 1000;
+  const [tick, ...stat] = out.trim().split(' ');
+  const text = stat.join(' ');
+  // Fields after "(comm) ": state is field 3, cutime 16 and cstime 17 (proc(5)).
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const cpu = (Number(fields[13]) + Number(fields[14])) / Number(tick);
+  return Number.isFinite(cpu) && text.length > 0 ? { seconds, cpu } : { seconds };
 }
 
 /**
@@ -298,13 +342,16 @@ export async function runAuditBench(
     const generated = await generate(file, megabytes);
     // Audit and tshark alternated, `runs` times each: a load spike on a shared machine hits both.
     const auditRuns: number[] = [];
+    const auditCpu: number[] = [];
     const tsharkRuns: number[] = [];
+    const tsharkCpu: number[] = [];
     let bytes = 0;
     let passkeysRecovered: number[] = [];
     for (let run = 0; run < runs; run++) {
       const audited = await auditFile(file);
       bytes = audited.bytes;
       auditRuns.push(audited.seconds);
+      auditCpu.push(audited.cpu);
       const report = audited.report;
       if (report.pairings.length !== generated.pairings)
         throw new Error(`bench: ${report.pairings.length} pairings found, ${generated.pairings} written`);
@@ -322,9 +369,9 @@ export async function runAuditBench(
         );
       if (run === 0 || tsharkRuns.length > 0) {
         try {
-          const t = performance.now();
-          execFileSync('tshark', ['-r', file, '-Y', 'btsmp'], { stdio: 'ignore', maxBuffer: 1 << 30 });
-          tsharkRuns.push((performance.now() - t) / 1000);
+          const tshark = runTshark(file);
+          tsharkRuns.push(tshark.seconds);
+          if (tshark.cpu !== undefined) tsharkCpu.push(tshark.cpu);
         } catch {
           // tshark not installed (or failing): no ratio.
         }
@@ -344,7 +391,9 @@ export async function runAuditBench(
       auditSeconds: median(auditRuns),
       auditMBps: bytes / 1e6 / median(auditRuns),
       auditRuns,
+      auditCpu,
       ...(tsharkRuns.length === 0 ? {} : { tsharkSeconds: median(tsharkRuns), tsharkRuns }),
+      ...(tsharkCpu.length === tsharkRuns.length && tsharkCpu.length > 0 ? { tsharkCpu } : {}),
       worstCase: worst,
       c1PerSecond,
     };

@@ -7,8 +7,9 @@ import { parseArgs } from 'node:util';
 import { formatTable } from '../cli/table.js';
 import { nobleBackend } from '../crypto/backends/noble.js';
 import { nodeBackend } from '../crypto/backends/node.js';
+import { defaultBackend } from '../crypto/default-backend.js';
 import { type AuditBench, median, PASSKEY_PAIRING_EVERY_MB, runAuditBench } from './audit-bench.js';
-import { NODE_TARGET_RATIO, runBench } from './crypto-bench.js';
+import { defaultBackendSummary, NODE_TARGET_RATIO, runBench } from './crypto-bench.js';
 import { fullStackPairingsPerSecond, scaleRun } from './stack-bench.js';
 
 /** Connections in the scale run (issue: 1,000 at once on one air). */
@@ -29,6 +30,10 @@ function formatAudit(audit: AuditBench): string {
       ? 'tshark -r FILE -Y btsmp: skipped (tshark not installed), no ratio.'
       : `tshark -r FILE -Y btsmp on the same file, alternated with the audit: ${sec(audit.tsharkRuns!)} s, median ${audit.tsharkSeconds.toFixed(2)} s ` +
         `(${(audit.megabytes / audit.tsharkSeconds).toFixed(1)} MB/s). Audit speed-up over tshark: ${(audit.tsharkSeconds / audit.auditSeconds).toFixed(2)}x (goal >= 5x).`,
+    `  CPU seconds (unaffected by other load): audit ${sec(audit.auditCpu)} (every thread)` +
+      (audit.tsharkCpu
+        ? `, tshark ${sec(audit.tsharkCpu)}; tshark CPU / audit CPU (medians): ${(median(audit.tsharkCpu) / median(audit.auditCpu)).toFixed(2)}x.`
+        : '; tshark CPU not available.'),
   ];
   const worst = audit.worstCase;
   const ours = median(worst.oursMs);
@@ -38,6 +43,10 @@ function formatAudit(audit: AuditBench): string {
         ? `C brute force (crackle-style, cc -O2, one thread) ${ms(worst.cMs)} ms, median ${median(worst.cMs).toFixed(0)} ms. ` +
           `C / ours: ${(median(worst.cMs) / ours).toFixed(2)}x (goal >= 1).`
         : `C brute force skipped: ${worst.cSkipped}; no ratio.`),
+    `  CPU ms (unaffected by other load): ours ${ms(worst.oursCpuMs)} (all threads)` +
+      (worst.cCpuMs
+        ? `, C ${ms(worst.cCpuMs)}; idle-machine estimate, C CPU / (our CPU / ${worst.threads} threads): ${((median(worst.cCpuMs) * worst.threads) / median(worst.oursCpuMs)).toFixed(2)}x.`
+        : '.'),
     `Legacy passkey search, c1 evaluations per second: ${Object.entries(audit.c1PerSecond)
       .map(([engine, rate]) => `${engine} ${formatRate(rate)}`)
       .join(', ')}.`,
@@ -59,7 +68,7 @@ async function main(): Promise<void> {
   const audit = await runAuditBench(backends, Number(process.env.AUDIT_BENCH_MB ?? 100));
   if (values.json) {
     process.stdout.write(
-      `${JSON.stringify({ targetNodeRatio: NODE_TARGET_RATIO, batches, rows, fullStack, scale, audit }, null, 2)}\n`,
+      `${JSON.stringify({ targetNodeRatio: NODE_TARGET_RATIO, defaultBackend: defaultBackend().name, batches, rows, fullStack, scale, audit }, null, 2)}\n`,
     );
     return;
   }
@@ -83,6 +92,7 @@ async function main(): Promise<void> {
       ? `node backend: every function within ${NODE_TARGET_RATIO}x of the floor.\n`
       : `node backend above ${NODE_TARGET_RATIO}x of the floor: ${over.map((row) => row.function).join(', ')}.\n`,
   );
+  process.stdout.write(`${defaultBackendSummary(rows)}\n`);
   process.stdout.write(
     `\nFull stack on virtual controllers (HCI, ACL, L2CAP, SMP; host start-up and connection included): ` +
       `SC Numeric Comparison pairings per second: node ${formatRate(fullStack.node)}, noble ${formatRate(fullStack.noble)}.\n` +
