@@ -9,6 +9,7 @@ import { BONDS_USAGE, bondsCommand } from './commands/bonds.js';
 import { CONTROLLER_USAGE, controllerCommand } from './commands/controller.js';
 import { DEMO_USAGE, demoCommand } from './commands/demo.js';
 import { PAIR_USAGE, pairCommand } from './commands/pair.js';
+import { SCAN_USAGE, scanCommand } from './commands/scan.js';
 import { SERVE_USAGE, serveCommand } from './commands/serve.js';
 import { VECTORS_USAGE, vectorsCommand } from './commands/vectors.js';
 import { type CommandIo, processIo, UsageError } from './io.js';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[], io: Comman
   controller: { usage: CONTROLLER_USAGE, run: controllerCommand },
   demo: { usage: DEMO_USAGE, run: demoCommand },
   pair: { usage: PAIR_USAGE, run: pairCommand },
+  scan: { usage: SCAN_USAGE, run: scanCommand },
   serve: { usage: SERVE_USAGE, run: serveCommand },
   vectors: { usage: VECTORS_USAGE, run: vectorsCommand },
 };
@@ -29,7 +31,9 @@ Commands:
   demo        two virtual devices pair in every model through the whole stack
   bonds       list, show, delete, export and import the bonds kept
   controller  serve virtual controllers over H4 on loopback TCP or a Unix socket
-  pair        connect to a peripheral as central and pair with it
+  scan        list the advertisers in range as they are heard (names, RSSI,
+              bonded peers behind their private addresses)
+  pair        connect to a peripheral (by address or name) and pair with it
   serve       advertise and answer centrals' pairing as peripheral
   vectors     run every SMP spec vector on each crypto backend, with ops/s
   audit       audit the pairings in a capture (btmon text, btsnoop, pcap, pcapng)

@@ -11,7 +11,15 @@
  */
 
 export type { ConnectionParameters } from '../hci/le-signalling.js';
+export { type AdStructure, adStructures, type LocalName, localName } from './ad-structures.js';
 export { type Advertisement, advertisementOf } from './advertisement.js';
+export {
+  type Advertiser,
+  type AdvertiserChange,
+  AdvertiserTable,
+  type AdvertiserTableOptions,
+  type AdvertiserUpdate,
+} from './advertisers.js';
 export {
   type BlueZExportOptions,
   type BlueZFormatOptions,
@@ -60,6 +68,7 @@ export {
   makeResolvablePrivateAddress,
   resolvesTo,
 } from './privacy.js';
+export { type FindOptions, type ScanHost, Scanner, type ScannerEvents } from './scanner.js';
 export { describeSmpReason, EncryptionError, PairingError } from './security-errors.js';
 export { SecurityManager } from './security-manager.js';
 export type {

@@ -133,6 +133,7 @@ describe('--json: one object for every outcome', () => {
 
   it('--help lists exactly the events each command emits', async () => {
     expect(await helpEvents('pair')).toEqual([
+      'found',
       'connected',
       'read',
       'prompt',

@@ -11,6 +11,7 @@ import { interruption } from '../interrupt.js';
 import { type CommandIo, UsageError } from '../io.js';
 import { leave } from '../leave.js';
 import { openHost } from '../open-host.js';
+import { advertiserNamed, NAME_USAGE, peerName } from '../peer-by-name.js';
 import { sayer, sayProgress } from '../progress.js';
 import {
   describeAddress,
@@ -21,12 +22,14 @@ import {
 } from '../security-events.js';
 import { parseCommandArgs, SECURITY_USAGE, securitySettings, stringOption } from './security-options.js';
 
-export const PAIR_USAGE = `Usage: ble-smp pair --hci T --peer ADDR[/public|/random] [options]
+export const PAIR_USAGE = `Usage: ble-smp pair --hci T --peer ADDR[/public|/random]|--name NAME [options]
 
-Connects to the peripheral ADDR (aa:bb:cc:dd:ee:ff, public unless /random)
-as central and pairs with it, or re-encrypts with the bond kept with it.
+Connects to the peripheral ADDR (aa:bb:cc:dd:ee:ff, public unless /random),
+or to the first one heard advertising NAME (--name), as central and pairs
+with it, or re-encrypts with the bond kept with it.
 
-  --peer ADDR        the peripheral to pair with (required)
+  --peer ADDR        the peripheral to pair with (required, or --name)
+${NAME_USAGE}
   --force-pair       pair even when a kept bond meets the policy (else the
                      link is encrypted with the bond: an 'encrypted' event)
   --timeout-ms N     give up connecting after N ms (default 10000)
@@ -43,6 +46,9 @@ pairing (the method and model once known), the prompt, waiting for the
 peer's user, keys distributed, bonded, then the outcome.
 
 Events with --json, one object a line on stdout:
+  found        with --name: the advertiser chosen, {"type":"found",
+               "address","addressType","rssi","connectable","name",
+               "identity","identityType"}
   connected    {"type":"connected","peer","peerType","role"}
   read         with --read, each read's outcome
   prompt       {"type":"prompt","kind","value"?}: a number to confirm, a
@@ -52,7 +58,8 @@ Events with --json, one object a line on stdout:
                names of the keys; with --show-keys the keys too
   encrypted    encrypted with a kept bond (no keys)
   failed       {"type":"failed","stage","code","message",...}: stage
-               trace, transport, controller, bonds, oob, connect (code
+               trace, transport, controller, bonds, oob, scan (--name:
+               code not-found or controller), connect (code
                timeout, refused or closed), pairing (code the SMP reason's
                name, "reason", "by") or encryption
   interrupted  {"type":"interrupted","signal","status"}: SIGINT or SIGTERM
@@ -95,15 +102,15 @@ export async function pairCommand(
 ): Promise<number> {
   const values = parseCommandArgs(argv, {
     peer: { type: 'string' },
+    name: { type: 'string' },
     'timeout-ms': { type: 'string' },
     'force-pair': { type: 'boolean' },
     read: { type: 'string' },
   });
   const settings = securitySettings(values, 'initiator');
   const peerText = stringOption(values, 'peer');
-  if (peerText === undefined)
-    throw new UsageError('--peer is required, as in --peer c0:ff:ee:00:00:01/random');
-  const peer = parsePeer(peerText);
+  const name = peerName(peerText, stringOption(values, 'name'));
+  let peer = peerText === undefined ? undefined : parsePeer(peerText);
   let timeoutMs = 10_000;
   const timeoutText = stringOption(values, 'timeout-ms');
   if (timeoutText !== undefined) {
@@ -156,6 +163,13 @@ export async function pairCommand(
     interrupt.signal.addEventListener('abort', onInterrupt, { once: true });
     try {
       if (interrupt.signal.aborted) return interrupted();
+      peer ??= await advertiserNamed(host, name ?? '', {
+        timeoutMs,
+        json: settings.json,
+        io,
+        signal: interrupt.signal,
+      });
+      if (!peer) return interrupt.status !== undefined ? interrupted() : 1;
       const shown = describeAddress({ address: peer.address, type: peer.type });
       say(`connecting to ${shown.address} (${shown.type}), giving up after ${timeoutMs / 1000} s`);
       let connection: Connection;
