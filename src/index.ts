@@ -4,10 +4,12 @@
  * over HCI), the transports, the virtual controller and the crypto toolbox;
  * the sans-I/O pairing engine is at `ble-smp/smp`.
  *
+ * Under Node.js the crypto runs on `node:crypto` (OpenSSL) by default.
+ *
  * @example
  * ```ts
- * import { crypto, nodeBackend } from 'ble-smp';
- * crypto.setDefaultBackend(nodeBackend);
+ * import { crypto } from 'ble-smp';
+ * crypto.setDefaultBackend(crypto.nobleBackend); // pure JavaScript instead of the default node:crypto
  * ```
  * @module
  */

@@ -7,11 +7,14 @@
  * process, key distribution included) beside two bare key generations and two
  * ECDH computations.
  * Prints the ratio floor/ours (how many times slower than the floor; target:
- * the node backend within 1.5x). `--json` prints the same as JSON.
+ * the node backend within 1.5x), and which backend is the default here (the
+ * one a host, the CLI and the adapters use when given none). `--json` prints
+ * the same as JSON.
  * @module
  */
 import { createCipheriv, createECDH } from 'node:crypto';
 import type { CryptoBackend } from '../crypto/backend.js';
+import { defaultBackend } from '../crypto/default-backend.js';
 import { keyId } from '../crypto/key-conversion.js';
 import { randomBytes } from '../crypto/random.js';
 import { type Toolbox, toolbox } from '../crypto/toolbox.js';
@@ -201,4 +204,24 @@ export function runBench(backends: CryptoBackend[], batches = 15): BenchRow[] {
     });
     return row;
   });
+}
+
+/**
+ * One line on the default backend of this runtime (what `Host.open`, the CLI
+ * and the adapters use when given no toolbox) and how much faster than the
+ * other one it makes an SC pairing, from the rows of this run.
+ * @example
+ * ```ts
+ * console.log(defaultBackendSummary(runBench([nodeBackend, nobleBackend])));
+ * ```
+ */
+export function defaultBackendSummary(rows: readonly BenchRow[]): string {
+  const name = defaultBackend().name;
+  const pairing = rows.find((row) => row.function === 'SC Numeric Comparison pairing')?.backends;
+  const others = Object.entries(pairing ?? {}).filter(([other]) => other !== name);
+  const ours = pairing?.[name]?.opsPerSecond;
+  const speedups = others.map(([other, { opsPerSecond }]) =>
+    ours === undefined ? '' : `, ${(ours / opsPerSecond).toFixed(1)}x the SC pairings per second of ${other}`,
+  );
+  return `Default backend in this runtime: ${name} (used by the host, the CLI and the adapters when given none)${speedups.join('')}.`;
 }

@@ -1,7 +1,9 @@
 /**
  * `ble-smp/crypto`: the LE Security Manager crypto toolbox (Core Vol 3 Part H
- * 2.2) in wire order, with a pure-JavaScript backend by default. The
- * `node:crypto` backend is at `ble-smp/crypto/node`.
+ * 2.2) in wire order. The default backend is `node:crypto` (OpenSSL) where
+ * the runtime has it (Node.js), else the pure-JavaScript `nobleBackend`;
+ * `setDefaultBackend` or a backend argument chooses either explicitly. The
+ * `node:crypto` backend by name is at `ble-smp/crypto/node`.
  *
  * @example
  * ```ts

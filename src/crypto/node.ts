@@ -1,6 +1,8 @@
 /**
- * `ble-smp/crypto/node`: the `node:crypto` (OpenSSL) backend, kept on its own
- * subpath so that `ble-smp/crypto` imports nothing Node-specific.
+ * `ble-smp/crypto/node`: the `node:crypto` (OpenSSL) backend by name. It is
+ * already the default under Node.js (`ble-smp/crypto` finds `node:crypto` at
+ * run time, without importing it); import it to choose it explicitly or to
+ * bind a toolbox to it.
  * @example
  * ```ts
  * import { setDefaultBackend } from 'ble-smp/crypto';

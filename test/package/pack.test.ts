@@ -70,6 +70,18 @@ describe('the packed tarball', () => {
     expect(out.trim()).toMatch(/^\d+\.\d+\.\d+ 5ac5b47080b7cdd830047b6ad8e0c469$/);
   });
 
+  it('runs on node:crypto by default under Node, and on the pure-JavaScript backend where node:crypto is absent', () => {
+    const script = (hide: boolean) => `
+      ${hide ? 'process.getBuiltinModule = undefined;' : ''}
+      const { defaultBackend, derivePublicKey, DEBUG_PRIVATE_KEY, DEBUG_PUBLIC_KEY, equalBytes } = await import('ble-smp/crypto');
+      console.log(defaultBackend().name, equalBytes(derivePublicKey(DEBUG_PRIVATE_KEY), DEBUG_PUBLIC_KEY));`;
+    writeFileSync(join(scratch, 'default.mjs'), script(false));
+    writeFileSync(join(scratch, 'no-node-crypto.mjs'), script(true));
+    const run = (file: string) => execFileSync('node', [file], { cwd: scratch, encoding: 'utf8' }).trim();
+    expect(run('default.mjs')).toBe('node true');
+    expect(run('no-node-crypto.mjs')).toBe('noble true');
+  });
+
   it('lets another project pair two sessions through ble-smp/smp', () => {
     writeFileSync(
       join(scratch, 'smp.mjs'),

@@ -1,6 +1,6 @@
 /**
  * The pure-JavaScript backend, on @noble/ciphers and @noble/curves. It runs in
- * any JavaScript runtime and is the default.
+ * any JavaScript runtime and is the default where `node:crypto` is absent.
  * @module
  */
 import { cmac, ecb } from '@noble/ciphers/aes.js';
