@@ -205,6 +205,21 @@ describe('ble-smp scan', () => {
     expect(events.at(-1)).toMatchObject({ type: 'done', devices: 2 });
   });
 
+  it('text: a changed line for a new name (not for RSSI alone); a name from the air printed escaped', async () => {
+    const hci = await startController();
+    const lamp = await advertiser(hci, 'lamp\u001b[2J');
+    const run = scan(hci, []);
+    expect(await run.lines.next()).toMatch(
+      /^([0-9a-f]{2}:){5}[0-9a-f]{2} \(public\) {2}-?\d+ dBm {2}connectable {2}"lamp\\u001b\[2J"$/,
+    );
+    await lamp.command({ name: 'le-set-advertising-data', advertisingData: advertisingData('lamp 2') });
+    expect(await run.lines.next()).toMatch(/^changed \(name\): .* "lamp 2"$/);
+    run.stop();
+    expect(await run.done).toBe(0);
+    expect(run.lines.out.at(-1)).toMatch(/^1 advertiser heard in \d+\.\d s$/);
+    expect(run.lines.out.join('\n')).not.toContain('\u001b');
+  });
+
   it('usage: --hci required, --duration a positive number, listed in the main usage', async () => {
     for (const argv of [
       ['scan'],
