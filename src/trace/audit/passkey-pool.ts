@@ -29,6 +29,11 @@ import { type C1Kernel, c1Kernel, compileKernel } from './c1-kernel.js';
 
 /** Ranges with fewer candidates than this are searched on the calling thread (worker hand-off costs more). */
 export const PARALLEL_MIN = 50_000;
+/**
+ * Default cap on workers: 16 threads search 10^6 candidates in about 10 ms, and each worker
+ * is an isolate of several megabytes, so a 64-core machine does not start 63 of them.
+ */
+export const MAX_WORKERS = 15;
 /** The calling thread re-searches unfinished chunks after this long without any chunk finishing. */
 export const STALL_MS = 250;
 
@@ -139,7 +144,7 @@ export interface SearchShare {
 
 /** Options of a {@link PasskeyPool}; the defaults suit the auditor. */
 export interface PasskeyPoolOptions {
-  /** Worker threads besides the calling thread; default `os.availableParallelism() - 1`. */
+  /** Worker threads besides the calling thread; default `os.availableParallelism() - 1`, at most {@link MAX_WORKERS}. */
   readonly workers?: number;
   /** Candidates below which a search stays on the calling thread; default {@link PARALLEL_MIN}. */
   readonly parallelMin?: number;
@@ -167,7 +172,7 @@ export class PasskeyPool {
   #last: SearchShare = { chunks: 0, callingThread: 0 };
 
   constructor(options: PasskeyPoolOptions = {}) {
-    this.#size = Math.max(0, options.workers ?? availableParallelism() - 1);
+    this.#size = Math.max(0, options.workers ?? Math.min(MAX_WORKERS, availableParallelism() - 1));
     this.#parallelMin = options.parallelMin ?? PARALLEL_MIN;
     this.#source = options.workerSource;
   }
