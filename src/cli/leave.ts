@@ -46,3 +46,14 @@ export function leave(host: Host, message?: string): Promise<void> {
 }
 
 const leaving = new WeakMap<Host, Promise<void>>();
+
+/**
+ * Whether {@link leave} was called for the host: its transport closing is then ours, not a failure.
+ * @example
+ * ```ts
+ * transport.onClose(() => isLeaving(host) || console.error('the controller went away'));
+ * ```
+ */
+export function isLeaving(host: Host): boolean {
+  return leaving.has(host);
+}

@@ -15,6 +15,7 @@ import { openTransport } from '../transport/open.js';
 import { type Transport, TransportError } from '../transport/transport.js';
 import type { SecuritySettings } from './commands/security-options.js';
 import type { CommandIo } from './io.js';
+import { isLeaving } from './leave.js';
 import { OobFileError, readOobFile, writeOobFile } from './oob-file.js';
 import { printStageFailure } from './security-events.js';
 import { tapped } from './tap.js';
@@ -116,5 +117,54 @@ export async function openHost(
     fail('oob', 'bad-file', error.message);
     return 2;
   }
+  const made = host;
+  transport.onClose((error) => {
+    if (isLeaving(made)) return;
+    const lost = error ?? new TransportError('disconnected', 'the controller closed the connection');
+    losses.set(made, lost);
+    for (const listener of lossListeners.get(made) ?? []) listener(lost);
+  });
   return host;
+}
+
+const losses = new WeakMap<Host, Error>();
+const lossListeners = new WeakMap<Host, ((error: Error) => void)[]>();
+
+/**
+ * The error that closed the host's transport when it was not closed by
+ * {@link leave} (the controller unplugged, the controller server stopped),
+ * once it happened.
+ * @example
+ * ```ts
+ * if (transportLost(host)) printStageFailure(io, json, 'pair', transportFailure(transportLost(host)!));
+ * ```
+ */
+export function transportLost(host: Host): Error | undefined {
+  return losses.get(host);
+}
+
+/**
+ * Calls `listener` when the host's transport closes other than by {@link leave}.
+ * @example
+ * ```ts
+ * onTransportLost(host, (error) => console.error(`the controller went away: ${error.message}`));
+ * ```
+ */
+export function onTransportLost(host: Host, listener: (error: Error) => void): void {
+  lossListeners.set(host, [...(lossListeners.get(host) ?? []), listener]);
+}
+
+/**
+ * A lost transport as a `failed` event: stage transport, the TransportError's code (else `disconnected`).
+ * @example
+ * ```ts
+ * printStageFailure(io, json, 'serve', transportFailure(error));
+ * ```
+ */
+export function transportFailure(error: Error): { stage: string; code: string; message: string } {
+  return {
+    stage: 'transport',
+    code: error instanceof TransportError ? error.code : 'disconnected',
+    message: `the transport to the controller closed: ${error.message}`,
+  };
 }

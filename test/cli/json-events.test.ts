@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { controllerCommand } from '../../src/cli/commands/controller.js';
 import { pairCommand } from '../../src/cli/commands/pair.js';
 import { serveCommand } from '../../src/cli/commands/serve.js';
 import { main } from '../../src/cli/main.js';
@@ -101,6 +102,42 @@ describe('--json: one object for every outcome', () => {
     const quiet = await run(['pair', '--hci', hci, '--io-cap', 'telepathy', '--peer', '00:11:22:33:44:55']);
     expect(quiet.events).toEqual([]);
     expect(quiet.err).toContain('--io-cap "telepathy"');
+  });
+
+  it('the controller going away while pair connects, or while serve advertises: one failed, stage transport; exit 1', async () => {
+    for (const command of ['pair', 'serve'] as const) {
+      const server = lineIo();
+      const stopServer = new AbortController();
+      const serverDone = controllerCommand(
+        ['--listen', 'tcp:127.0.0.1:0', '--json'],
+        server.io,
+        stopServer.signal,
+      );
+      const hci = String((await server.waitFor('ready')).listen);
+      const lines = lineIo();
+      const done =
+        command === 'pair'
+          ? pairCommand(
+              ['--hci', hci, '--peer', '0c:0c:0c:0c:0c:0c', '--json', '--timeout-ms', '60000', '--btmon'],
+              lines.io,
+            )
+          : serveCommand(['--hci', hci, '--json', '--btmon'], lines.io);
+      const sent = command === 'pair' ? 'LE Create Connection' : 'LE Set Advertising Enable';
+      while (!lines.err.some((line) => line.includes(sent)))
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      stopServer.abort();
+      await serverDone;
+      expect(await done).toBe(1);
+      const failed = lines.events().filter((e) => e.type !== 'ready');
+      expect(failed).toEqual([
+        {
+          type: 'failed',
+          stage: 'transport',
+          code: expect.any(String),
+          message: expect.stringMatching(/^the transport to the controller closed: /),
+        },
+      ]);
+    }
   });
 
   it('interrupted while connecting (the signal aborts): exit 130, one interrupted object', async () => {

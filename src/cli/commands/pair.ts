@@ -10,7 +10,7 @@ import { cliDelegate, type PromptOptions, terminalAsk } from '../cli-delegate.js
 import { interruption } from '../interrupt.js';
 import { type CommandIo, UsageError } from '../io.js';
 import { leave } from '../leave.js';
-import { openHost } from '../open-host.js';
+import { openHost, transportFailure, transportLost } from '../open-host.js';
 import { advertiserNamed, NAME_USAGE, peerName } from '../peer-by-name.js';
 import { sayer, sayProgress } from '../progress.js';
 import {
@@ -177,6 +177,11 @@ export async function pairCommand(
         connection = await host.connect(peer.address, peer.type, { timeoutMs });
       } catch (error) {
         if (interrupt.status !== undefined) return interrupted();
+        const lost = transportLost(host);
+        if (lost) {
+          printStageFailure(io, settings.json, 'pair', transportFailure(lost));
+          return 1;
+        }
         if (!(error instanceof ConnectionError)) throw error;
         printStageFailure(io, settings.json, 'pair', {
           stage: 'connect',
@@ -198,7 +203,11 @@ export async function pairCommand(
         const outcome = await connection.secure({ forcePair: values['force-pair'] === true });
         printSecured(print, outcome, settings.showKeys);
       } catch (error) {
-        printFailed(print, error);
+        const lost = transportLost(host);
+        // The controller went away: that is the outcome, not the pairing it cut.
+        if (lost && interrupt.status === undefined)
+          printStageFailure(io, settings.json, 'pair', transportFailure(lost));
+        else printFailed(print, error);
         return interrupt.status !== undefined ? interrupted() : 1;
       }
       await read(connection);

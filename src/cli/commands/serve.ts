@@ -9,7 +9,7 @@ import { cliDelegate, type PromptOptions, terminalAsk } from '../cli-delegate.js
 import { interruption } from '../interrupt.js';
 import type { CommandIo } from '../io.js';
 import { leave } from '../leave.js';
-import { openHost } from '../open-host.js';
+import { onTransportLost, openHost, transportFailure, transportLost } from '../open-host.js';
 import { sayer, sayProgress } from '../progress.js';
 import {
   describeAddress,
@@ -127,6 +127,12 @@ export async function serveCommand(
     };
     if (interrupt.signal.aborted) onInterrupt();
     else interrupt.signal.addEventListener('abort', onInterrupt, { once: true });
+    // The controller went away (unplugged, its server stopped): say so once, and stop with status 1.
+    onTransportLost(host, (error) => {
+      printStageFailure(io, settings.json, 'serve', transportFailure(error));
+      status = 1;
+      stop();
+    });
     let served = false;
     /** Every connection's security outcome, printed or not yet. */
     const outcomes = new Set<Promise<unknown>>();
@@ -166,7 +172,8 @@ export async function serveCommand(
             return 0;
           },
           (error: unknown) => {
-            printFailed(print, error);
+            // A pairing cut by the controller going away: the transport failure is the outcome printed.
+            if (!transportLost(host)) printFailed(print, error);
             return 1;
           },
         )
