@@ -220,6 +220,19 @@ describe('ble-smp scan', () => {
     expect(run.lines.out.join('\n')).not.toContain('\u001b');
   });
 
+  it('--json: a transport that cannot be opened is one failed object, exit 2', async () => {
+    const lines = lineIo();
+    expect(await main(['scan', '--hci', 'tcp:127.0.0.1:1', '--json'], lines.io)).toBe(2);
+    expect(lines.events()).toEqual([
+      {
+        type: 'failed',
+        stage: 'transport',
+        code: 'connect-failed',
+        message: expect.stringContaining('127.0.0.1:1'),
+      },
+    ]);
+  });
+
   it('usage: --hci required, --duration a positive number, listed in the main usage', async () => {
     for (const argv of [
       ['scan'],

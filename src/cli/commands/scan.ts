@@ -8,6 +8,7 @@ import { refuseAll } from '../../smp/delegate.js';
 import { advertiserJson, advertiserLine } from '../advertiser-lines.js';
 import { type CommandIo, UsageError } from '../io.js';
 import { openHost } from '../open-host.js';
+import { printStageFailure } from '../security-events.js';
 import { securitySettings } from './security-options.js';
 
 export const SCAN_USAGE = `Usage: ble-smp scan --hci T [--duration S] [--json] [options]
@@ -42,6 +43,10 @@ With --json:
   changed  the same fields and "changes": what changed, among address,
            name, connectable, and rssi (moved 10 dB or more since printed)
   done     {"type":"done","devices":N,"durationMs":MS}: last
+  failed   {"type":"failed","stage","code","message"}: the transport or
+           the controller failed (stage transport, controller, bonds or
+           scan);
+           the message is on stderr too
 Exit status: 0 done (after --duration, SIGINT or SIGTERM), 1 the controller
 refused to scan, 2 a usage error or a transport that cannot be opened.`;
 
@@ -114,7 +119,11 @@ export async function scanCommand(argv: string[], io: CommandIo, signal?: AbortS
     try {
       await scanner.start({ active: values.passive !== true });
     } catch (error) {
-      io.err(`ble-smp scan: the controller did not start scanning: ${(error as Error).message}`);
+      printStageFailure(io, json, 'scan', {
+        stage: 'scan',
+        code: 'controller',
+        message: `the controller did not start scanning: ${(error as Error).message}`,
+      });
       return 1;
     }
     if (signal?.aborted) finish();
