@@ -12,7 +12,7 @@
  * - the legacy passkey search rate per engine.
  * @module
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +64,8 @@ export interface AuditBench {
   /** CPU seconds of each run (the audit: every thread of this process; tshark: from /proc, Linux only). */
   readonly auditCpu: readonly number[];
   readonly tsharkCpu?: readonly number[];
+  /** Seconds of the command itself, `node dist/cli/bin.js audit FILE` (process start and report included), each run. */
+  readonly cliRuns: readonly number[];
   readonly worstCase: WorstCaseBench;
   readonly c1PerSecond: Record<string, number>;
 }
@@ -304,6 +306,14 @@ async function auditFile(
   };
 }
 
+/** Seconds of `ble-smp audit FILE` as a process (exit 0 or 1: findings are expected), or undefined if it fails. */
+function runCli(file: string): number | undefined {
+  const bin = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
+  const start = performance.now();
+  const result = spawnSync(process.execPath, [bin, 'audit', file], { stdio: 'ignore' });
+  return result.status === 0 || result.status === 1 ? (performance.now() - start) / 1000 : undefined;
+}
+
 /**
  * Times `tshark -r FILE -Y btsmp`: wall seconds, and CPU seconds where Linux's /proc gives the
  * shell's children times. Throws when tshark is missing or fails.
@@ -345,6 +355,7 @@ export async function runAuditBench(
     const auditCpu: number[] = [];
     const tsharkRuns: number[] = [];
     const tsharkCpu: number[] = [];
+    const cliRuns: number[] = [];
     let bytes = 0;
     let passkeysRecovered: number[] = [];
     for (let run = 0; run < runs; run++) {
@@ -367,6 +378,8 @@ export async function runAuditBench(
         throw new Error(
           `bench: ${passkeysRecovered.length} passkeys recovered, ${generated.passkeyPairings} pairings written`,
         );
+      const cli = runCli(file);
+      if (cli !== undefined) cliRuns.push(cli);
       if (run === 0 || tsharkRuns.length > 0) {
         try {
           const tshark = runTshark(file);
@@ -392,6 +405,7 @@ export async function runAuditBench(
       auditMBps: bytes / 1e6 / median(auditRuns),
       auditRuns,
       auditCpu,
+      cliRuns,
       ...(tsharkRuns.length === 0 ? {} : { tsharkSeconds: median(tsharkRuns), tsharkRuns }),
       ...(tsharkCpu.length === tsharkRuns.length && tsharkCpu.length > 0 ? { tsharkCpu } : {}),
       worstCase: worst,

@@ -30,6 +30,7 @@ function formatAudit(audit: AuditBench): string {
       ? 'tshark -r FILE -Y btsmp: skipped (tshark not installed), no ratio.'
       : `tshark -r FILE -Y btsmp on the same file, alternated with the audit: ${sec(audit.tsharkRuns!)} s, median ${audit.tsharkSeconds.toFixed(2)} s ` +
         `(${(audit.megabytes / audit.tsharkSeconds).toFixed(1)} MB/s). Audit speed-up over tshark: ${(audit.tsharkSeconds / audit.auditSeconds).toFixed(2)}x (goal >= 5x).`,
+    `  The command, node dist/cli/bin.js audit FILE (process start, report printed): ${audit.cliRuns.length ? `${sec(audit.cliRuns)} s, median ${median(audit.cliRuns).toFixed(2)} s${audit.tsharkSeconds === undefined ? '' : `, ${(audit.tsharkSeconds / median(audit.cliRuns)).toFixed(2)}x faster than tshark`}.` : 'failed.'}`,
     `  CPU seconds (unaffected by other load): audit ${sec(audit.auditCpu)} (every thread)` +
       (audit.tsharkCpu
         ? `, tshark ${sec(audit.tsharkCpu)}; tshark CPU / audit CPU (medians): ${(median(audit.tsharkCpu) / median(audit.auditCpu)).toFixed(2)}x.`
