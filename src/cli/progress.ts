@@ -6,6 +6,7 @@
  */
 import type { Connection } from '../host/connection.js';
 import type { Host } from '../host/host.js';
+import type { SessionPhase } from '../smp/session.js';
 import type { CommandIo } from './io.js';
 
 /** Prints one progress line in text mode; nothing with --json. */
@@ -42,7 +43,7 @@ const MODEL_TEXT: Readonly<Record<string, string>> = {
  * ```
  */
 export function sayProgress(host: Host, connection: Connection, say: Say): void {
-  connection.on('pairing', (phase) => {
+  const onPhase = (phase: SessionPhase) => {
     switch (phase) {
       case 'awaiting-response':
         return say('pairing: Pairing Request sent');
@@ -63,7 +64,11 @@ export function sayProgress(host: Host, connection: Connection, say: Say): void 
       default:
         return;
     }
-  });
+  };
+  connection.on('pairing', onPhase);
+  // A pairing that started before we listened (the peer's Security Request came with the connection).
+  const now = host.security.phase(connection.handle);
+  if (now !== undefined) onPhase(now);
   connection.on('paired', (_result, bond) => {
     say('pairing: keys distributed');
     if (!bond) return;

@@ -63,6 +63,7 @@ describe('progress in text mode', () => {
     const steps = [
       new RegExp(`^connecting to ${serve.address} \\(public\\), giving up after 7 s$`),
       /^connected: .* as central$/,
+      /^pairing: Pairing Request sent$/,
       /^pairing: LE Secure Connections, numeric comparison$/,
       /^prompt: confirm the number \d{6}$/,
       /^waiting for the peer's user to confirm the number$/,
