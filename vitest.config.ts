@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -23,8 +20,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Property tests run 1,000 cases per function on two backends; P-256 cases are slow in pure JS.
     testTimeout: 120_000,
-    // The CLI keeps bonds in a per-user file by default: tests keep theirs in a scratch directory, never in $HOME.
-    env: { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'ble-smp-test-state-')) },
+    // The run gets its own TMPDIR, which must be empty at the end (the run fails otherwise), and its own
+    // XDG_STATE_HOME: the CLI keeps bonds in a per-user file by default, and tests never in $HOME.
+    globalSetup: ['test/global-setup.ts'],
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
   },
 });

@@ -1,9 +1,9 @@
 /** `ble-smp audit --diagram` into a folder that does not exist: exit 2 with one line naming the file, no stack. */
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { scratchDir } from '../scratch.js';
 
 const MAILING = resolve(
   import.meta.dirname,
@@ -11,7 +11,7 @@ const MAILING = resolve(
 );
 
 it('--diagram to a missing folder exits 2 with a one-line error', async () => {
-  const diagram = join(mkdtempSync(join(tmpdir(), 'ble-smp-audit-')), 'missing', 'chart.svg');
+  const diagram = join(scratchDir('ble-smp-audit-'), 'missing', 'chart.svg');
   const err: string[] = [];
   const status = await main(['audit', MAILING, '--diagram', diagram], {
     out: () => undefined,

@@ -4,13 +4,13 @@
  * soon as it ends, before the stream does; at the end, the findings are the
  * same as for the whole file.
  */
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditCommand } from '../../src/cli/commands/audit.js';
 import { DEMO_MODELS, runDemoPairing } from '../../src/cli/commands/demo.js';
 import { BtsnoopWriter } from '../../src/trace/btsnoop-writer.js';
+import { scratchDir } from '../scratch.js';
 
 const MAILING = resolve(
   import.meta.dirname,
@@ -102,7 +102,7 @@ describe('ble-smp audit --follow', () => {
       writer.record('rx', { type: 'event', data: Uint8Array.of(0x05, 0x04, 0x00, 0x40, 0x00, 0x13) });
     }
     const all = Buffer.concat(records);
-    const file = join(mkdtempSync(join(tmpdir(), 'ble-smp-follow-')), 'live.btsnoop');
+    const file = join(scratchDir('ble-smp-follow-'), 'live.btsnoop');
     // The first pairing and its disconnection, then the rest later.
     const firstEnd = records.findIndex(
       (_, i) => i > 0 && Buffer.from(records[i]!).includes(Buffer.of(0x05, 0x04, 0x00, 0x40)),

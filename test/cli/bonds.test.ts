@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bondsCommand } from '../../src/cli/commands/bonds.js';
 import { pairCommand } from '../../src/cli/commands/pair.js';
 import { main } from '../../src/cli/main.js';
+import { scratchDir } from '../scratch.js';
 import { type Json, lineIo, startController, startServe } from './cli-harness.js';
 
 /**
@@ -35,7 +35,7 @@ const lastOf = (events: Json[], type: string) => events.filter((e) => e.type ===
 
 describe('bonds that last: pair, serve and bonds with --bonds files', () => {
   it('pairs once, then re-encrypts from the stores reloaded from disk in both roles; --force-pair pairs again', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ble-smp-bonds-'));
+    const dir = scratchDir('ble-smp-bonds-');
     const stores = { central: join(dir, 'central.json'), peripheral: join(dir, 'peripheral.json') };
     const hci = await startController();
 
@@ -78,7 +78,7 @@ describe('bonds that last: pair, serve and bonds with --bonds files', () => {
   });
 
   it('bonds list, show, delete: keys hidden unless --show-keys; JSON with --json', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ble-smp-bonds-'));
+    const dir = scratchDir('ble-smp-bonds-');
     const stores = { central: join(dir, 'central.json'), peripheral: join(dir, 'peripheral.json') };
     const hci = await startController();
     const first = await session(hci, stores);
@@ -116,7 +116,7 @@ describe('bonds that last: pair, serve and bonds with --bonds files', () => {
   });
 
   it('exports to BlueZ info files and imports them back', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ble-smp-bonds-'));
+    const dir = scratchDir('ble-smp-bonds-');
     const stores = { central: join(dir, 'central.json'), peripheral: join(dir, 'peripheral.json') };
     const hci = await startController();
     expect((await session(hci, stores)).status).toBe(0);
@@ -161,7 +161,7 @@ describe('bonds that last: pair, serve and bonds with --bonds files', () => {
   });
 
   it('a corrupted store: pair and bonds exit 2 with a clear message, and the file stays byte for byte', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ble-smp-bonds-'));
+    const dir = scratchDir('ble-smp-bonds-');
     const broken = join(dir, 'broken.json');
     const bytes =
       '{"schemaVersion": 1, "local": {"address": "00:00:00:5A:00:01", "type": "public", "irk": "00';

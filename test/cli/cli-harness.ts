@@ -1,10 +1,8 @@
 /** In-process CLI runs for tests: a line-keeping CommandIo, a controller server, `serve --once --json`. */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { controllerCommand } from '../../src/cli/commands/controller.js';
 import { serveCommand } from '../../src/cli/commands/serve.js';
+import { scratchDir } from '../scratch.js';
 
 export type Json = Record<string, unknown>;
 
@@ -47,7 +45,7 @@ export function lineIo() {
 
 // Each test starts with no bonds: the default bond store files live under a fresh XDG_STATE_HOME.
 beforeEach(() => {
-  process.env.XDG_STATE_HOME = mkdtempSync(join(tmpdir(), 'ble-smp-cli-state-'));
+  process.env.XDG_STATE_HOME = scratchDir('ble-smp-cli-state-');
 });
 
 const stops: (() => Promise<unknown>)[] = [];

@@ -1,6 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { controllerCommand } from '../../src/cli/commands/controller.js';
@@ -8,6 +7,7 @@ import { main } from '../../src/cli/main.js';
 import { H4Parser, type HciPacket } from '../../src/hci/h4.js';
 import { parseTransport } from '../../src/transport/parse.js';
 import { openSocketTransport } from '../../src/transport/stream.js';
+import { scratchDir } from '../scratch.js';
 import { ADV_IND, createConnection, TestHost } from '../transport/virtual/host.js';
 import { lineIo } from './cli-harness.js';
 
@@ -126,7 +126,7 @@ describe('ble-smp controller', () => {
   });
 
   it('serves on a Unix socket and removes it when stopped', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'ble-smp-ctl-')), 'hci.sock');
+    const path = join(scratchDir('ble-smp-ctl-'), 'hci.sock');
     const server = await start(`unix:${path}`);
     expect(server.ready).toEqual({ type: 'ready', listen: `unix:${path}` });
 
@@ -215,7 +215,7 @@ describe('ble-smp controller', () => {
     expect(await main(['controller', '--listen', server.ready.listen as string], second.io)).toBe(2);
     expect(second.err.join('\n')).toMatch(/cannot listen on tcp:127\.0\.0\.1:\d+: the port is in use/);
 
-    const stale = join(mkdtempSync(join(tmpdir(), 'ble-smp-ctl-')), 'stale.sock');
+    const stale = join(scratchDir('ble-smp-ctl-'), 'stale.sock');
     writeFileSync(stale, '');
     const third = lineIo();
     expect(await main(['controller', '--listen', `unix:${stale}`], third.io)).toBe(2);

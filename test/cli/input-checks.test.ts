@@ -3,14 +3,14 @@
  * (exit 2), not "All 0 vector runs match"; an unknown or missing --hci lists
  * every transport, serial: included.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { loadVectorFile } from '../../src/crypto/selftest/vector-file.js';
+import { scratchDir } from '../scratch.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'ble-smp-input-checks-'));
+const scratch = scratchDir('ble-smp-input-checks-');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 async function run(argv: string[]) {

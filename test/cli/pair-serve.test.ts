@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pairCommand } from '../../src/cli/commands/pair.js';
 import { serveCommand } from '../../src/cli/commands/serve.js';
 import { main } from '../../src/cli/main.js';
+import { scratchDir } from '../scratch.js';
 
 import { lineIo, startController, startServe } from './cli-harness.js';
 
@@ -214,7 +214,7 @@ describe('--trace and --btmon', () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
   const tempFile = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ble-smp-trace-'));
+    const dir = scratchDir('ble-smp-trace-');
     dirs.push(dir);
     return join(dir, 'pair.btsnoop');
   };
@@ -319,7 +319,7 @@ describe('--trace and --btmon', () => {
 
   it('--oob-in with a missing or malformed file: exit 2 naming the file', async () => {
     const hci = await startController();
-    const dir = mkdtempSync(join(tmpdir(), 'ble-smp-oob-'));
+    const dir = scratchDir('ble-smp-oob-');
     const bad = join(dir, 'bad.oob');
     writeFileSync(bad, '{"address":"c6:00:00:00:00:01","type":"random","random":"00","confirm":"11"}');
     for (const [file, message] of [

@@ -3,10 +3,9 @@
  * `ble-smp controller --listen` in one, `ble-smp serve` and `ble-smp pair` in
  * two others, over loopback TCP; the keys each side prints agree.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../scratch.js';
 import { cliProcesses } from './cli-processes.js';
 
 describe('ble-smp controller, serve and pair as three processes', () => {
@@ -58,7 +57,7 @@ describe('ble-smp controller, serve and pair as three processes', () => {
     async ({ model, method, serve: serveArgs, pair: pairArgs, authenticated }) => {
       const controller = start(['controller', '--listen', 'tcp:127.0.0.1:0', '--json']);
       const { listen } = await controller.next('ready');
-      const dir = mkdtempSync(join(tmpdir(), 'ble-smp-processes-'));
+      const dir = scratchDir('ble-smp-processes-');
       // Static random addresses: each device keeps its identity (and so its bond file) from run to run.
       const serveCommon = ['--hci', String(listen), '--json', '--address', 'c6:00:00:00:00:01'];
       const pairCommon = ['--hci', String(listen), '--json', '--address', 'c6:00:00:00:00:02'];

@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
 import { main } from '../../src/cli/main.js';
 import { loadVectorFile } from '../../src/crypto/selftest/vector-file.js';
 import { VERSION } from '../../src/version.js';
+import { scratchDir } from '../scratch.js';
 
 function capture() {
   const out: string[] = [];
@@ -43,7 +43,7 @@ describe('ble-smp vectors', () => {
       { expected_le: Record<string, string> }[]
     >;
     data.s1![0]!.expected_le.s1 = '00'.repeat(16);
-    const file = join(mkdtempSync(join(tmpdir(), 'ble-smp-')), 'vectors.json');
+    const file = join(scratchDir('ble-smp-'), 'vectors.json');
     writeFileSync(file, JSON.stringify(data));
     const { io, out } = capture();
     expect(await main(['vectors', '--no-timing', '--file', file], io)).toBe(1);
@@ -56,7 +56,7 @@ describe('ble-smp vectors', () => {
   });
 
   it('reports an unreadable or malformed vector file with exit 2, without a stack trace', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ble-smp-'));
+    const dir = scratchDir('ble-smp-');
     writeFileSync(join(dir, 'bad.json'), '{ not json');
     for (const file of [join(dir, 'missing.json'), join(dir, 'bad.json')]) {
       const { io, err } = capture();

@@ -163,6 +163,15 @@ export interface Compiled {
  */
 export function compileSnippets(root: string, snippets: readonly Snippet[]): Compiled {
   const directory = mkdtempSync(join(tmpdir(), 'ble-smp-snippets-'));
+  try {
+    return compileIn(root, snippets, directory);
+  } catch (error) {
+    removeScratch(directory); // the caller never gets the directory to remove
+    throw error;
+  }
+}
+
+function compileIn(root: string, snippets: readonly Snippet[], directory: string): Compiled {
   const pkg = buildPackage(root, directory);
   writeFileSync(
     join(directory, 'package.json'),

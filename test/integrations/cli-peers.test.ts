@@ -8,8 +8,7 @@
  * no second pairing on the wire.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toHex } from '../../src/crypto/bytes.js';
@@ -29,6 +28,7 @@ import { acceptAll } from '../../src/smp/delegate.js';
 import { auditTrace, readTrace } from '../../src/trace/index.js';
 import { openTransport } from '../../src/transport/open.js';
 import { cliProcesses } from '../cli/cli-processes.js';
+import { scratchDir } from '../scratch.js';
 import { type Bleno, FAMILIES, freshNoble, freshRequire, type NoblePeripheral, until } from './harness.js';
 
 const { start } = cliProcesses('cli-build-peers');
@@ -139,7 +139,7 @@ describe.each(FAMILIES)('%s/noble with secureNoble, against `ble-smp serve` in i
     const noble = freshNoble(family);
     await until(noble, 'stateChange', (state) => state === 'poweredOn');
 
-    const dir = mkdtempSync(join(tmpdir(), 'ble-smp-cli-peers-'));
+    const dir = scratchDir('ble-smp-cli-peers-');
     const bonds = join(dir, 'serve.json');
     const serve = (trace: string) =>
       start([
@@ -246,7 +246,7 @@ describe.each(FAMILIES)('%s/bleno with secureBleno, against `ble-smp pair` in it
       bleno.disconnect();
     });
 
-    const dir = mkdtempSync(join(tmpdir(), 'ble-smp-cli-peers-'));
+    const dir = scratchDir('ble-smp-cli-peers-');
     const bonds = join(dir, 'pair.json');
     const pair = (read: string, trace: string) =>
       start([

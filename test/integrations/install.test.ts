@@ -3,9 +3,8 @@
  * library's socket (which packages are installed, at which versions), and
  * the require hook that answers both families' socket packages.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { secureBleno } from '../../src/integrations/bleno/index.js';
@@ -13,10 +12,11 @@ import { secureNoble } from '../../src/integrations/noble/index.js';
 import { isTestedVersion } from '../../src/integrations/shared/install.js';
 import { provideHciSocket, withoutProvidedSocket } from '../../src/integrations/shared/require-hook.js';
 import { TransportHciSocket } from '../../src/integrations/shared/transport-socket.js';
+import { scratchDir } from '../scratch.js';
 
 /** A project directory with these packages (name to version) installed; returns its package.json path. */
 function project(packages: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ble-smp-install-'));
+  const dir = scratchDir('ble-smp-install-');
   for (const [name, version] of Object.entries(packages)) {
     mkdirSync(join(dir, 'node_modules', name), { recursive: true });
     writeFileSync(join(dir, 'node_modules', name, 'package.json'), JSON.stringify({ name, version }));

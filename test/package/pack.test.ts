@@ -3,13 +3,13 @@
  * and imports from `ble-smp/crypto`, and whose `ble-smp` binary runs.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../scratch.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const scratch = mkdtempSync(join(tmpdir(), 'ble-smp-pack-'));
+const scratch = scratchDir('ble-smp-pack-');
 const npm = (args: string[], cwd: string) =>
   execFileSync('npm', args, {
     cwd,

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Connection } from '../../../src/host/connection.js';
@@ -8,6 +6,7 @@ import { Host } from '../../../src/host/host.js';
 import type { HostOptions } from '../../../src/host/host-options.js';
 import type { DeviceAddress } from '../../../src/smp/delegate.js';
 import { VirtualAir } from '../../../src/transport/virtual/air.js';
+import { scratchDir } from '../../scratch.js';
 import { tb } from '../virtual-hosts.js';
 
 const A = Uint8Array.of(0x0a, 0x00, 0x00, 0x00, 0x00, 0x00);
@@ -42,7 +41,7 @@ describe('bonds on disk serve both roles', () => {
   ] as const)(
     '%s: paired with A central; later A central and A peripheral both re-encrypt',
     async (_, options) => {
-      const dir = mkdtempSync(join(tmpdir(), 'ble-smp-roles-'));
+      const dir = scratchDir('ble-smp-roles-');
       const first = await hostsOnDisk(dir, options);
       const paired = await link(first.a, first.b);
       const result = await paired.c.pair();
