@@ -261,6 +261,62 @@ describe('SIGINT and SIGTERM in pair and serve', () => {
     60_000,
   );
 
+  it.skipIf(!python)(
+    "^C at serve's prompt: serve exits 130 after saying the pairing failed, pair hears 0x0C (skipped without python3)",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ble-smp-signals-'));
+      dirs.push(dir);
+      const controller = start(['controller', '--listen', 'tcp:127.0.0.1:0', '--json']);
+      controllers.push(controller);
+      const hci = String((await controller.next('ready')).listen);
+      const address = 'c6:00:00:00:00:0c';
+      const served = inTerminal(
+        [
+          'serve',
+          '--hci',
+          hci,
+          '--once',
+          '--io-cap',
+          'display-yes-no',
+          '--address',
+          address,
+          '--bonds',
+          join(dir, 'serve.json'),
+        ],
+        [
+          { waitFor: 'advertising as ', mark: join(dir, 'ready'), send: '' },
+          { waitFor: 'Does the peer show \\d{6}\\? \\[y/N\\]', send: '\u0003' },
+        ],
+        { XDG_STATE_HOME: dir },
+      );
+      while (!existsSync(join(dir, 'ready'))) await new Promise((r) => setTimeout(r, 20));
+      const pair = start([
+        'pair',
+        '--hci',
+        hci,
+        '--peer',
+        `${address}/random`,
+        '--json',
+        '--io-cap',
+        'display-yes-no',
+        '--confirm',
+        'yes',
+        '--bonds',
+        join(dir, 'pair.json'),
+      ]);
+      const result = await served;
+      expect(result).toMatchObject({ timedOut: false, steps: 2, status: 130 });
+      const lines = result.output.split(/\r?\n/);
+      const failedAt = lines.findIndex((line) => line.startsWith('failed: interrupted (SIGINT) (0x0c'));
+      expect(failedAt).toBeGreaterThan(0);
+      expect(lines.findIndex((line) => line.startsWith('interrupted (SIGINT)'))).toBeGreaterThan(failedAt);
+      expect(await pair.next('failed')).toMatchObject({ stage: 'pairing', reason: 0x0c, by: 'peer' });
+      expect(await pair.exited).toBe(1);
+      expectNoBonds(dir);
+    },
+    60_000,
+  );
+
   it('kill -INT while pair connects: exit 130 at once, one interrupted event last; SIGTERM: 143', async () => {
     const { dir, hci, serve } = await setUp([]);
     for (const [signal, status] of [
