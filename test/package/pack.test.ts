@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import packageJson from '../../package.json' with { type: 'json' };
 import { scratchDir } from '../scratch.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -28,6 +29,24 @@ describe('the packed tarball', () => {
     );
     npm(['install', '--no-audit', '--no-fund', '--prefer-offline', join(scratch, tarball)], scratch);
   }, 180_000);
+
+  it('passes publint (strict) and arethetypeswrong (ESM-only profile), as CI checks it', () => {
+    const tarball = join(scratch, readdirSync(scratch).find((f) => f.endsWith('.tgz'))!);
+    const bin = (name: string) => join(root, 'node_modules/.bin', name);
+    const publint = execFileSync(bin('publint'), ['run', '--strict', tarball], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(publint).toContain('All good!');
+    // Exits 1 on any problem; the table names every entry point, each resolving to ESM with types.
+    const attw = execFileSync(bin('attw'), ['--profile', 'esm-only', '--format', 'table-flipped', tarball], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    for (const entry of Object.keys(packageJson.exports).filter((e) => e !== './package.json')) {
+      expect(attw).toContain(`"${entry === '.' ? 'ble-smp' : `ble-smp/${entry.slice(2)}`}"`);
+    }
+  });
 
   it('ships dist, the vectors and the docs files, and no tests or sources', () => {
     const files = npm(['pack', '--dry-run', '--json'], root);
