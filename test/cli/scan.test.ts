@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { advertisingData } from '../../src/cli/advertising-data.js';
+import { controllerCommand } from '../../src/cli/commands/controller.js';
 import { pairCommand } from '../../src/cli/commands/pair.js';
 import { SCAN_USAGE, scanCommand } from '../../src/cli/commands/scan.js';
 import { serveCommand } from '../../src/cli/commands/serve.js';
@@ -231,6 +232,28 @@ describe('ble-smp scan', () => {
         message: expect.stringContaining('127.0.0.1:1'),
       },
     ]);
+  });
+
+  it('the controller going away ends the scan: failed, stage transport, exit 1', async () => {
+    const server = lineIo();
+    const stopServer = new AbortController();
+    const serving = controllerCommand(
+      ['--listen', 'tcp:127.0.0.1:0', '--json'],
+      server.io,
+      stopServer.signal,
+    );
+    cleanups.push(() => {
+      stopServer.abort();
+      return serving;
+    });
+    const hci = (await server.waitFor('ready')).listen as string;
+    await advertiser(hci, 'lamp');
+    const run = scan(hci, ['--json']);
+    await nextMatching(run.lines, (e) => e.type === 'device');
+    stopServer.abort();
+    expect(await run.done).toBe(1);
+    expect(run.lines.events().at(-1)).toMatchObject({ type: 'failed', stage: 'transport' });
+    expect(run.lines.events().some((e) => e.type === 'done')).toBe(false);
   });
 
   it('usage: --hci required, --duration a positive number, listed in the main usage', async () => {

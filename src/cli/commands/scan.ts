@@ -7,7 +7,8 @@ import { Scanner } from '../../host/scanner.js';
 import { refuseAll } from '../../smp/delegate.js';
 import { advertiserJson, advertiserLine } from '../advertiser-lines.js';
 import { type CommandIo, UsageError } from '../io.js';
-import { openHost } from '../open-host.js';
+import { leave } from '../leave.js';
+import { onTransportLost, openHost, transportFailure } from '../open-host.js';
 import { printStageFailure } from '../security-events.js';
 import { securitySettings } from './security-options.js';
 
@@ -44,11 +45,11 @@ With --json:
            name, connectable, and rssi (moved 10 dB or more since printed)
   done     {"type":"done","devices":N,"durationMs":MS}: last
   failed   {"type":"failed","stage","code","message"}: the transport or
-           the controller failed (stage transport, controller, bonds or
-           scan);
-           the message is on stderr too
+           the controller failed or went away (stage transport, controller,
+           bonds or scan); the message is on stderr too
 Exit status: 0 done (after --duration, SIGINT or SIGTERM), 1 the controller
-refused to scan, 2 a usage error or a transport that cannot be opened.`;
+refused to scan or went away, 2 a usage error or a transport that cannot be
+opened.`;
 
 const OPTIONS = {
   hci: { type: 'string' },
@@ -71,8 +72,8 @@ function durationMs(text: string | undefined): number | undefined {
 /**
  * Runs the command with its arguments (after `scan`); resolves to the exit
  * status: 0 once stopped by --duration, SIGINT, SIGTERM or `signal`; 1 when
- * the controller refuses to scan; 2 for a usage error or a transport that
- * cannot be opened.
+ * the controller refuses to scan or its transport closes; 2 for a usage error
+ * or a transport that cannot be opened.
  * @example
  * ```ts
  * process.exitCode = await scanCommand(['--hci', 'hci0', '--duration', '10', '--json'], processIo);
@@ -110,6 +111,11 @@ export async function scanCommand(argv: string[], io: CommandIo, signal?: AbortS
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
   });
+  let lost: Error | undefined;
+  onTransportLost(host, (error) => {
+    lost = error;
+    finish();
+  });
   process.on('SIGINT', finish);
   process.on('SIGTERM', finish);
   signal?.addEventListener('abort', finish, { once: true });
@@ -119,6 +125,10 @@ export async function scanCommand(argv: string[], io: CommandIo, signal?: AbortS
     try {
       await scanner.start({ active: values.passive !== true });
     } catch (error) {
+      if (lost) {
+        printStageFailure(io, json, 'scan', transportFailure(lost));
+        return 1;
+      }
       printStageFailure(io, json, 'scan', {
         stage: 'scan',
         code: 'controller',
@@ -129,6 +139,10 @@ export async function scanCommand(argv: string[], io: CommandIo, signal?: AbortS
     if (signal?.aborted) finish();
     if (duration !== undefined) timer = setTimeout(finish, duration);
     await finished;
+    if (lost) {
+      printStageFailure(io, json, 'scan', transportFailure(lost));
+      return 1;
+    }
     await scanner.stop().catch(() => undefined);
     const devices = scanner.advertisers.length;
     const elapsed = Date.now() - started;
@@ -143,6 +157,7 @@ export async function scanCommand(argv: string[], io: CommandIo, signal?: AbortS
     process.off('SIGINT', finish);
     process.off('SIGTERM', finish);
     signal?.removeEventListener('abort', finish);
-    await host.close();
+    // As pair and serve leave: the controller reset (so it stops scanning) and usable, the host closed.
+    await leave(host);
   }
 }
