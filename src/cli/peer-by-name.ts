@@ -3,10 +3,12 @@
  * @module
  */
 import type { Advertiser } from '../host/advertisers.js';
-import { type ScanHost, Scanner } from '../host/scanner.js';
+import type { Host } from '../host/host.js';
+import { Scanner } from '../host/scanner.js';
 import type { DeviceAddress } from '../smp/delegate.js';
 import { advertiserJson } from './advertiser-lines.js';
 import { type CommandIo, UsageError } from './io.js';
+import { onTransportLost, transportFailure, transportLost } from './open-host.js';
 import { describeAddress, printStageFailure } from './security-events.js';
 
 /** The usage lines of --name, under --peer's. */
@@ -62,7 +64,8 @@ export interface NamedOptions {
  * (`found`) and returns its address. When none is heard within the timeout,
  * or the controller does not scan, prints the failure (a line on stderr, and
  * under --json a `failed` object with stage `scan`, code `not-found` or
- * `controller`) and returns undefined.
+ * `controller`; stage `transport` when the controller goes away) and
+ * returns undefined.
  * @example
  * ```ts
  * const peer = await advertiserNamed(host, 'speaker', { timeoutMs: 10_000, json: false, io });
@@ -70,7 +73,7 @@ export interface NamedOptions {
  * ```
  */
 export async function advertiserNamed(
-  host: ScanHost,
+  host: Host,
   name: string,
   options: NamedOptions,
 ): Promise<DeviceAddress | undefined> {
@@ -85,16 +88,24 @@ export async function advertiserNamed(
     return undefined;
   }
   if (!json) io.out(`scanning for ${JSON.stringify(name)}, giving up after ${timeoutMs / 1000} s`);
+  // The controller going away ends the search at once, as the failure it is.
+  const gone = new AbortController();
+  onTransportLost(host, () => gone.abort());
   let found: Advertiser | undefined;
   try {
     found = await scanner.find((a) => a.connectable && goesBy(a, name), {
       timeoutMs,
-      ...(signal ? { signal } : {}),
+      signal: signal ? AbortSignal.any([signal, gone.signal]) : gone.signal,
     });
   } finally {
     await scanner.stop().catch(() => undefined);
   }
   if (signal?.aborted) return undefined;
+  const lost = transportLost(host);
+  if (lost) {
+    printStageFailure(io, json, 'pair', transportFailure(lost));
+    return undefined;
+  }
   if (!found) {
     fail('not-found', `no connectable advertiser named ${JSON.stringify(name)} heard within ${timeoutMs} ms`);
     return undefined;

@@ -329,6 +329,29 @@ describe('ble-smp pair --name', () => {
     ]);
   });
 
+  it('the controller going away while looking: failed, stage transport, exit 1 at once', async () => {
+    const server = lineIo();
+    const stopServer = new AbortController();
+    const serving = controllerCommand(
+      ['--listen', 'tcp:127.0.0.1:0', '--json'],
+      server.io,
+      stopServer.signal,
+    );
+    cleanups.push(() => {
+      stopServer.abort();
+      return serving;
+    });
+    const hci = (await server.waitFor('ready')).listen as string;
+    const pair = lineIo();
+    const started = Date.now();
+    const done = pairCommand(['--hci', hci, '--name', 'nobody', '--json', '--timeout-ms', '20000'], pair.io);
+    await server.waitFor('client');
+    setTimeout(() => stopServer.abort(), 200);
+    expect(await done).toBe(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(pair.events()).toEqual([expect.objectContaining({ type: 'failed', stage: 'transport' })]);
+  });
+
   it('usage: --peer and --name together, or neither', async () => {
     for (const [argv, message] of [
       [['--peer', 'c6:00:00:00:00:01/random', '--name', 'x'], '--peer and --name: choose one'],
