@@ -58,6 +58,8 @@ describe('--hci', () => {
     ['pair', 'hci'],
     ['serve', 'bluetooth'],
     ['serve', 'serial'],
+    ['scan', 'tcp'],
+    ['scan', 'com3'],
   ])('%s --hci %s: exit 2, listing every transport', async (command, hci) => {
     const argv = [
       command,
@@ -72,8 +74,12 @@ describe('--hci', () => {
       expect(result.err).toMatch(new RegExp(`^ {2}${escapeRegExp(transport)}\\s`, 'm'));
   });
 
-  it('missing: exit 2, listing every transport', async () => {
-    const result = await run(['pair', '--peer', 'c0:ff:ee:00:00:01/random']);
+  it.each([
+    ['pair', '--peer', 'c0:ff:ee:00:00:01/random'],
+    ['serve', '--once'],
+    ['scan', '--duration', '1'],
+  ])('%s without --hci: exit 2, listing every transport', async (...argv) => {
+    const result = await run(argv);
     expect(result.status).toBe(2);
     expect(result.err).toContain('--hci is required');
     for (const transport of transports)
