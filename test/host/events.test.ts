@@ -24,6 +24,7 @@ const CASES: readonly { code: string; compiles: boolean }[] = [
   { code: "connection.on('paired', (result) => result.peerKeys);", compiles: true },
   { code: "connection.once('pairing-failed', (error) => error.reason);", compiles: true },
   { code: "secure.on('paired', (handle, peer, result) => [handle, peer, result.model]);", compiles: true },
+  { code: "scanner.on('advertiser', (advertiser) => advertiser);", compiles: true },
   { code: "host.on('conection', () => {});", compiles: false },
   { code: "host.once('pairedd', () => {});", compiles: false },
   { code: "host.off('advertisment', () => {});", compiles: false },
@@ -31,16 +32,18 @@ const CASES: readonly { code: string; compiles: boolean }[] = [
   { code: "connection.on('enrcypted', () => {});", compiles: false },
   { code: "connection.once('bonding', () => {});", compiles: false },
   { code: "secure.on('pairedd', () => {});", compiles: false },
+  { code: "scanner.on('advertisers', () => {});", compiles: false },
   // The right name with the wrong listener does not compile either.
   { code: "connection.on('disconnect', (reason: string) => reason);", compiles: false },
 ];
 
 const HEADER = [
-  "import type { Connection, Host } from '../../src/index.js';",
+  "import type { Connection, Host, Scanner } from '../../src/index.js';",
   "import type { SecureHci } from '../../src/integrations/noble/index.js';",
   'declare const host: Host;',
   'declare const connection: Connection;',
   'declare const secure: SecureHci;',
+  'declare const scanner: Scanner;',
 ];
 
 /** Compiles the cases in one file; returns the 0-based case indexes with an error, and the messages. */
