@@ -64,6 +64,8 @@ Events with --json, one object a line on stdout:
                name, "reason", "by") or encryption
   interrupted  {"type":"interrupted","signal","status"}: SIGINT or SIGTERM
                (after the failed pairing's event), last
+
+The options pair and serve share:
 ${SECURITY_USAGE}`;
 
 /** Reads --peer: `aa:bb:cc:dd:ee:ff[/public|/random]`. */

@@ -56,6 +56,8 @@ Events with --json, one object a line on stdout:
                 connection's paired, encrypted or failed
   interrupted   {"type":"interrupted","signal","status"}: SIGINT or SIGTERM,
                 last
+
+The options pair and serve share:
 ${SECURITY_USAGE}`;
 
 /** How long --once waits for the central to leave before closing the link itself. */
