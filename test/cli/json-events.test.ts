@@ -211,7 +211,7 @@ describe('--json: one object for every outcome', () => {
           '--hci',
           hci,
           '--peer',
-          serve.address + '/random',
+          `${serve.address}/random`,
           '--json',
           '--io-cap',
           'keyboard-only',
