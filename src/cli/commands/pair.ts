@@ -139,7 +139,7 @@ export async function pairCommand(
     const interrupted = () => {
       print(
         { type: 'interrupted', signal: interrupt.by, status: interrupt.status },
-        `${interrupt.message}: the link and the controller are left`,
+        `${interrupt.message}: disconnecting, resetting the controller`,
       );
       return interrupt.status ?? 130;
     };

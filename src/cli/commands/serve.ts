@@ -98,7 +98,7 @@ export async function serveCommand(
     const interrupted = () => {
       print(
         { type: 'interrupted', signal: interrupt.by, status: interrupt.status },
-        `${interrupt.message}: the links and the controller are left`,
+        `${interrupt.message}: links disconnected, controller reset`,
       );
       return interrupt.status ?? 130;
     };
