@@ -8,7 +8,9 @@ import type { Host } from '../../src/host/host.js';
 import { PairingError } from '../../src/host/security-errors.js';
 import { IoCapability, Reason } from '../../src/smp/constants.js';
 import { acceptAll, type PairingDelegate } from '../../src/smp/delegate.js';
-import { connectHosts, virtualHosts } from './virtual-hosts.js';
+import { PairingSession } from '../../src/smp/session.js';
+import type { SessionInput } from '../../src/smp/session-types.js';
+import { connectHosts, tb, virtualHosts } from './virtual-hosts.js';
 
 const opened: Host[] = [];
 afterEach(async () => {
@@ -124,5 +126,32 @@ describe('SecurityManager.cancel', () => {
       by: 'local',
       message: 'no one to ask: pass --confirm yes or --confirm no',
     });
+  });
+});
+
+describe("PairingSession 'cancel' (sans-I/O)", () => {
+  const local = { address: Uint8Array.of(1, 2, 3, 4, 5, 6), type: 0 as const };
+  const peer = { address: Uint8Array.of(6, 5, 4, 3, 2, 1), type: 0 as const };
+
+  it('does nothing before the pairing starts; after, fails with 0x08 and sends Pairing Failed; a bad input is refused', () => {
+    const session = new PairingSession({ role: 'initiator', local, peer, crypto: tb });
+    expect(session.handle({ type: 'cancel', message: 'early' })).toEqual([]);
+    expect(session.phase).toBe('idle');
+    session.handle({ type: 'start' });
+    expect(session.association).toBeUndefined();
+    const outputs = session.handle({ type: 'cancel', message: 'stopping' });
+    expect(outputs.find((o) => o.type === 'send')).toMatchObject({
+      pdu: { type: 'pairing-failed', reason: Reason.UnspecifiedReason },
+    });
+    expect(outputs.find((o) => o.type === 'failed')).toMatchObject({
+      failure: { reason: Reason.UnspecifiedReason, by: 'local', message: 'stopping', timeout: false },
+    });
+    expect(session.phase).toBe('failed');
+    expect(session.handle({ type: 'cancel', message: 'again' })).toEqual([]);
+    expect(() =>
+      new PairingSession({ role: 'initiator', local, peer, crypto: tb }).handle({
+        type: 'cancel',
+      } as unknown as SessionInput),
+    ).toThrow(TypeError);
   });
 });
