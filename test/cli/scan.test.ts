@@ -3,8 +3,6 @@
  * some on RPAs that resolve to a bonded identity and some not; --duration; the JSON objects; a
  * peer found by name, and none found.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { advertisingData } from '../../src/cli/advertising-data.js';
@@ -18,6 +16,7 @@ import { Host } from '../../src/host/host.js';
 import { parseAddress } from '../../src/host/parse-address.js';
 import { acceptAll, formatAddress } from '../../src/smp/delegate.js';
 import { openTransport } from '../../src/transport/open.js';
+import { scratchDir } from '../scratch.js';
 import { type Json, lineIo, startController, startServe } from './cli-harness.js';
 
 /** Our identity for scan and pair: a static random address, so that its store is found again. */
@@ -28,11 +27,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ble-smp-scan-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = () => scratchDir('ble-smp-scan-');
 
 /** `serve --json` without --once: it advertises again after each central leaves, on the same RPA. */
 async function serveForever(hci: string, args: string[]) {

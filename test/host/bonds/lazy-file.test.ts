@@ -1,23 +1,22 @@
 /** The bond store file is made when it is needed (a bond, our IRK handed out), not by opening a host. */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { FileBondStore } from '../../../src/host/file-bond-store.js';
 import { Host } from '../../../src/host/host.js';
 import { resolvesTo } from '../../../src/host/privacy.js';
 import { storeIdentity } from '../../../src/host/store-identity.js';
 import { VirtualAir } from '../../../src/transport/virtual/air.js';
+import { scratchDir } from '../../scratch.js';
 import { tb } from '../virtual-hosts.js';
 import { LOCAL, peerAddress, scBond } from './samples.js';
 
 let dir: string;
 let path: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ble-smp-bonds-'));
+  dir = scratchDir('ble-smp-bonds-');
   path = join(dir, 'bonds.json');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the store file appears only when needed', () => {
   it('delete on a missing file writes nothing; put writes the file', () => {
