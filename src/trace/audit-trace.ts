@@ -19,9 +19,9 @@ export function auditTrace(
   bytes: Uint8Array,
   options: AuditOptions = {},
 ): AuditReport & { format: TraceFormat } {
-  const reader = new TraceReader();
+  const reader = new TraceReader({ smpOnly: true });
   const auditor = new TraceAuditor(options);
-  auditor.push(reader.push(bytes), reader.unit);
-  auditor.push(reader.end(), reader.unit);
+  auditor.read(reader, bytes);
+  auditor.read(reader);
   return { ...auditor.finish(), format: reader.format! };
 }

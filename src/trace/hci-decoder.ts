@@ -12,8 +12,12 @@ import { FixedChannel, L2capReassembler } from '../hci/l2cap.js';
 import { decodePdu } from '../smp/pdu.js';
 import type { DeviceAddress, LinkRole, TraceEvent } from './events.js';
 import type { HciRecord } from './model.js';
+import { otherChannelFrame } from './readers/acl-filter.js';
 
 const isZero = (bytes: Uint8Array) => bytes.every((b) => b === 0);
+
+/** What most packets yield: shared, never pushed to (callers only read the events). */
+const NONE: TraceEvent[] = Object.freeze([]) as unknown as TraceEvent[];
 
 /** Whether the record hides (a redacted value) any of the octets `from` to `to` (exclusive) of its packet. */
 const hides = (record: HciRecord, from: number, to: number) =>
@@ -38,9 +42,9 @@ export class HciDecoder {
   /** The events one HCI packet yields. */
   push(record: HciRecord): TraceEvent[] {
     const adapter = record.adapter ?? 0;
-    const base = { at: record.at, ...(record.time === undefined ? {} : { time: record.time }) };
     const { packet } = record;
-    if (packet.type === 'acl') return this.#acl(record, adapter, base);
+    if (packet.type === 'acl') return this.#acl(record, adapter);
+    const base = { at: record.at, ...(record.time === undefined ? {} : { time: record.time }) };
     if (packet.type === 'command') {
       const decoded = decodeCommand(packet.data);
       if (!decoded.ok) return [];
@@ -158,13 +162,11 @@ export class HciDecoder {
     }
   }
 
-  #acl(record: HciRecord, adapter: number, base: { at: number; time?: number }): TraceEvent[] {
+  #acl(record: HciRecord, adapter: number): TraceEvent[] {
     const data = record.packet.data;
     // Fast path: most ACL traffic is not SMP; a whole unfragmented frame on another channel is skipped at once.
-    if (data.length >= 8 && ((data[1]! >> 4) & 3) !== 1) {
-      const length = data[4]! | (data[5]! << 8);
-      if (length + 8 === data.length && (data[6]! | (data[7]! << 8)) !== FixedChannel.Smp) return [];
-    }
+    if (otherChannelFrame(data, 0, data.length)) return NONE;
+    const base = { at: record.at, ...(record.time === undefined ? {} : { time: record.time }) };
     const decoded = decodeAcl(data);
     if (!decoded.ok) return [];
     const { handle, pb } = decoded.packet;

@@ -69,6 +69,6 @@ export type {
   TraceUnit,
   UnknownValue,
 } from './model.js';
-export { readTrace, TraceReader } from './readers/index.js';
+export { readTrace, TraceReader, type TraceReaderOptions } from './readers/index.js';
 export { LinkType } from './readers/link-types.js';
 export { formatPairing, formatReport, reportObjects } from './report.js';

@@ -186,7 +186,7 @@ export async function auditCommand(
   }
   const showProgress = !live && size > PROGRESS_BYTES;
   const write = options.progress ?? ((text: string) => process.stderr.write(text));
-  const reader = new TraceReader();
+  const reader = new TraceReader({ smpOnly: true });
   const auditor = new TraceAuditor({ ltks: given.map((k) => k.key) });
   /** The link-layer packets, kept for --decrypt. */
   const linkLayer: LinkLayerRecord[] = [];
@@ -204,8 +204,7 @@ export async function auditCommand(
     let done = 0;
     let lastShown = 0;
     for await (const chunk of chunks) {
-      const records = reader.push(chunk);
-      auditor.push(records, reader.unit);
+      const records = auditor.read(reader, chunk);
       if (decryptTo !== undefined) for (const r of records) if (r.kind === 'll') linkLayer.push(r);
       if (live) print(auditor.ended());
       done += chunk.length;
@@ -214,8 +213,7 @@ export async function auditCommand(
         write(`\raudit: ${((100 * done) / size).toFixed(0)}% of ${(size / 1e6).toFixed(1)} MB`);
       }
     }
-    const rest = reader.end();
-    auditor.push(rest, reader.unit);
+    const rest = auditor.read(reader);
     if (decryptTo !== undefined) for (const r of rest) if (r.kind === 'll') linkLayer.push(r);
   };
   try {

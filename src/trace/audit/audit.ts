@@ -12,6 +12,7 @@ import { HciDecoder } from '../hci-decoder.js';
 import { LinkLayerDecoder } from '../ll-decoder.js';
 import type { TraceRecord, TraceUnit } from '../model.js';
 import { type CapturedPairing, PairingCollector } from '../pairings.js';
+import type { TraceReader } from '../readers/index.js';
 import { PairingContext } from './context.js';
 import { checkEncryption, checkFailures, outcome } from './failures.js';
 import { GivenKeys, givenKeyText } from './given-keys.js';
@@ -102,6 +103,25 @@ export class TraceAuditor {
         this.#given.push(event);
       }
     }
+  }
+
+  /**
+   * Reads `chunk` with `reader` and audits the packets it completes; without
+   * a chunk, ends the input (a capture cut short throws TraceReadError). The
+   * packet count is the reader's, packets it left out (`smpOnly`) included.
+   * Returns the records read, for a caller that keeps some.
+   * @example
+   * ```ts
+   * const reader = new TraceReader({ smpOnly: true });
+   * for await (const chunk of createReadStream(file)) auditor.read(reader, chunk);
+   * auditor.read(reader);
+   * ```
+   */
+  read(reader: TraceReader, chunk?: Uint8Array): TraceRecord[] {
+    const records = chunk === undefined ? reader.end() : reader.push(chunk);
+    this.push(records, reader.unit);
+    this.#packets = reader.packets;
+    return records;
   }
 
   /**

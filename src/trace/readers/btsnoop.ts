@@ -7,8 +7,9 @@
 import { BTSNOOP_EPOCH_OFFSET_US } from '../btsnoop-writer.js';
 import { TraceReadError } from '../errors.js';
 import type { TraceRecord } from '../model.js';
-import { PendingOctets, u32 } from './buffer.js';
-import { h4Record, monitorRecord } from './link-types.js';
+import { otherChannelFrame } from './acl-filter.js';
+import { MAX_RECORD, PendingOctets, u32 } from './buffer.js';
+import { h4RecordIn, monitorRecord } from './link-types.js';
 
 const HEADER = 16;
 const RECORD_HEADER = 24;
@@ -23,8 +24,20 @@ export class BtsnoopReader {
   readonly format = 'btsnoop' as const;
   readonly unit = 'frame' as const;
   readonly #pending = new PendingOctets();
+  readonly #smpOnly: boolean;
   #datalink: number | undefined;
   #frame = 0;
+  #skipped = 0;
+
+  /** `smpOnly`: leave out ACL packets no SMP audit needs (see {@link otherChannelFrame}). */
+  constructor(options: { readonly smpOnly?: boolean } = {}) {
+    this.#smpOnly = options.smpOnly ?? false;
+  }
+
+  /** Packets left out (`smpOnly`); frame numbers still count them. */
+  get skipped(): number {
+    return this.#skipped;
+  }
 
   /** The datalink from the file header, once read. */
   get datalink(): number | undefined {
@@ -52,17 +65,36 @@ export class BtsnoopReader {
       }
       this.#datalink = datalink;
     }
-    for (;;) {
-      const next = this.#pending.takeRecord(RECORD_HEADER, (h) => u32(h, 4, false), this.#frame + 1);
-      if (!next) break;
-      const { head, data } = next;
-      this.#frame += 1;
-      const flags = u32(head, 8, false);
-      // µs since the Unix epoch, exact in a double: subtract the 0 AD offset word by word.
-      const micros = (u32(head, 16, false) - EPOCH_HIGH) * 0x100000000 + (u32(head, 20, false) - EPOCH_LOW);
-      const time = micros / 1e6;
-      const record = this.#record(flags, data, time);
-      if (record) out.push(record);
+    // Records are parsed in place: the hot loop of a large capture makes one view per record, for its data.
+    const pending = this.#pending;
+    const bytes = pending.bytes;
+    const first = pending.position;
+    let position = first;
+    try {
+      for (;;) {
+        if (bytes.length - position < RECORD_HEADER) break;
+        const included = u32(bytes, position + 4, false);
+        if (included > MAX_RECORD) {
+          throw new TraceReadError(
+            'bad-record',
+            `record ${this.#frame + 1} claims ${included} octets`,
+            pending.offset + (position - first),
+          );
+        }
+        if (bytes.length - position < RECORD_HEADER + included) break;
+        this.#frame += 1;
+        const flags = u32(bytes, position + 8, false);
+        // µs since the Unix epoch, exact in a double: subtract the 0 AD offset word by word.
+        const micros =
+          (u32(bytes, position + 16, false) - EPOCH_HIGH) * 0x100000000 +
+          (u32(bytes, position + 20, false) - EPOCH_LOW);
+        const start = position + RECORD_HEADER;
+        position = start + included;
+        const record = this.#record(flags, bytes, start, position, micros / 1e6);
+        if (record) out.push(record);
+      }
+    } finally {
+      pending.skip(position - first);
     }
     return out;
   }
@@ -76,18 +108,43 @@ export class BtsnoopReader {
     return [];
   }
 
-  #record(flags: number, data: Uint8Array, time: number): TraceRecord | undefined {
+  #record(
+    flags: number,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    time: number,
+  ): TraceRecord | undefined {
     const at = this.#frame;
+    if (this.#smpOnly && this.#skippable(flags, bytes, start, end)) {
+      this.#skipped += 1;
+      return undefined;
+    }
     switch (this.#datalink) {
       case 1002:
-        return h4Record(data, flags & 1 ? 'rx' : 'tx', at, time);
+        return h4RecordIn(bytes, start, end, flags & 1 ? 'rx' : 'tx', at, time);
       case 2001:
-        return monitorRecord(flags & 0xffff, flags >>> 16, data, at, time);
+        return monitorRecord(flags & 0xffff, flags >>> 16, bytes.subarray(start, end), at, time);
       default: {
         // 1001: no indicator; flags bit 1 marks commands and events, bit 0 the direction.
         const type = flags & 2 ? (flags & 1 ? 'event' : 'command') : 'acl';
+        const data = bytes.subarray(start, end);
         return { kind: 'hci', at, time, direction: flags & 1 ? 'rx' : 'tx', packet: { type, data } };
       }
+    }
+  }
+
+  /** An ACL packet carrying a whole frame on another channel than SMP, in this datalink's framing. */
+  #skippable(flags: number, bytes: Uint8Array, start: number, end: number): boolean {
+    switch (this.#datalink) {
+      case 1002:
+        return bytes[start] === 0x02 && otherChannelFrame(bytes, start + 1, end);
+      case 2001: {
+        const opcode = flags & 0xffff;
+        return (opcode === 4 || opcode === 5) && otherChannelFrame(bytes, start, end);
+      }
+      default:
+        return (flags & 2) === 0 && otherChannelFrame(bytes, start, end);
     }
   }
 }

@@ -7,7 +7,7 @@
 import { TraceReadError } from '../errors.js';
 
 /** No record in a real capture is this large; a larger length means a corrupt file. */
-const MAX_RECORD = 1 << 20;
+export const MAX_RECORD = 1 << 20;
 
 /** A growable window over the input stream, with the absolute offset of its first octet. */
 export class PendingOctets {
@@ -39,6 +39,24 @@ export class PendingOctets {
   /** Absolute stream offset of the next octet. */
   get offset(): number {
     return this.#base + this.#position;
+  }
+
+  /**
+   * The octets held and where the unconsumed ones start, for a reader that
+   * parses records in place (no view per header); it then calls `skip`.
+   */
+  get bytes(): Uint8Array {
+    return this.#buffer;
+  }
+
+  /** Index in {@link PendingOctets.bytes} of the next unconsumed octet. */
+  get position(): number {
+    return this.#position;
+  }
+
+  /** Consumes `length` octets (caller checks `available`). */
+  skip(length: number): void {
+    this.#position += length;
   }
 
   /** A view of the next `length` octets without consuming them (caller checks `available`). */
@@ -88,7 +106,10 @@ export class PendingOctets {
 
 /** A 32-bit unsigned integer at `offset`, big- or little-endian. */
 export function u32(bytes: Uint8Array, offset: number, littleEndian: boolean): number {
-  const [a, b, c, d] = [bytes[offset]!, bytes[offset + 1]!, bytes[offset + 2]!, bytes[offset + 3]!];
+  const a = bytes[offset]!;
+  const b = bytes[offset + 1]!;
+  const c = bytes[offset + 2]!;
+  const d = bytes[offset + 3]!;
   return littleEndian
     ? (a | (b << 8) | (c << 16)) + d * 0x1000000
     : ((b << 16) | (c << 8) | d) + a * 0x1000000;

@@ -14,16 +14,30 @@ import { PcapngReader } from './pcapng.js';
 export interface FormatReader {
   readonly format: TraceFormat;
   readonly unit: TraceUnit;
+  /** Packets left out as the options asked (btsnoop with `smpOnly`). */
+  readonly skipped?: number;
   push(chunk: Uint8Array): TraceRecord[];
   end(): TraceRecord[];
+}
+
+/** Options of {@link TraceReader}. */
+export interface TraceReaderOptions {
+  /**
+   * Leave out the ACL packets an SMP audit never needs (a whole L2CAP frame
+   * in one packet, on another channel than SMP), before a record is made of
+   * them: most of a large btsnoop capture. Frame numbers are those of the
+   * capture; {@link TraceReader.packets} counts the packets left out too.
+   * Applies to btsnoop captures; other formats are read whole.
+   */
+  readonly smpOnly?: boolean;
 }
 
 const SNIFF = 8;
 
 /** The format of a capture from its first octets (at least 8, or the whole file if shorter). */
-function sniff(head: Uint8Array): FormatReader {
+function sniff(head: Uint8Array, options: TraceReaderOptions): FormatReader {
   const word = (head[0]! | (head[1]! << 8) | (head[2]! << 16)) + head[3]! * 0x1000000;
-  if (String.fromCharCode(...head.subarray(0, 8)) === 'btsnoop\0') return new BtsnoopReader();
+  if (String.fromCharCode(...head.subarray(0, 8)) === 'btsnoop\0') return new BtsnoopReader(options);
   if ([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1].includes(word)) return new PcapReader();
   if (word === 0x0a0d0d0a) return new PcapngReader();
   // Text: printable ASCII or UTF-8, tabs and line ends only.
@@ -46,9 +60,28 @@ function sniff(head: Uint8Array): FormatReader {
  * ```
  */
 export class TraceReader {
+  readonly #options: TraceReaderOptions;
   #reader: FormatReader | undefined;
   #head: Uint8Array[] = [];
   #headLength = 0;
+  #returned = 0;
+
+  constructor(options: TraceReaderOptions = {}) {
+    this.#options = options;
+  }
+
+  /**
+   * Packets read so far: those returned, and those left out (`smpOnly`).
+   * @example
+   * ```ts
+   * const reader = new TraceReader({ smpOnly: true });
+   * reader.push(bytes);
+   * reader.packets; // every packet of the capture so far, skipped ones included
+   * ```
+   */
+  get packets(): number {
+    return this.#returned + (this.#reader?.skipped ?? 0);
+  }
 
   /** The format, once known (after the first 8 octets). */
   get format(): TraceFormat | undefined {
@@ -68,11 +101,16 @@ export class TraceReader {
    * ```
    */
   push(chunk: Uint8Array): TraceRecord[] {
-    if (this.#reader) return this.#reader.push(chunk);
+    if (this.#reader) return this.#count(this.#reader.push(chunk));
     this.#head.push(chunk);
     this.#headLength += chunk.length;
     if (this.#headLength < SNIFF) return [];
-    return this.#start();
+    return this.#count(this.#start());
+  }
+
+  #count(records: TraceRecord[]): TraceRecord[] {
+    this.#returned += records.length;
+    return records;
   }
 
   /**
@@ -86,9 +124,9 @@ export class TraceReader {
     if (!this.#reader) {
       if (this.#headLength === 0) throw new TraceReadError('unknown-format', 'the capture is empty', 0);
       const first = this.#start();
-      return [...first, ...this.#reader!.end()];
+      return this.#count([...first, ...this.#reader!.end()]);
     }
-    return this.#reader.end();
+    return this.#count(this.#reader.end());
   }
 
   #start(): TraceRecord[] {
@@ -99,7 +137,7 @@ export class TraceReader {
       offset += part.length;
     }
     this.#head = [];
-    this.#reader = sniff(head.subarray(0, Math.min(head.length, SNIFF)));
+    this.#reader = sniff(head.subarray(0, Math.min(head.length, SNIFF)), this.#options);
     return this.#reader.push(head);
   }
 }

@@ -5,7 +5,7 @@
  */
 import { H4Indicator, type HciPacketType } from '../../hci/h4.js';
 import { TraceReadError } from '../errors.js';
-import type { TraceDirection, TraceRecord } from '../model.js';
+import type { HciRecord, TraceDirection, TraceRecord } from '../model.js';
 import { MONITOR_OPCODES } from './monitor.js';
 import { nordicBleRecord } from './nordic-ble.js';
 
@@ -88,16 +88,33 @@ export function h4Record(
   time: number | undefined,
   adapter?: number,
 ): TraceRecord | undefined {
-  const type = H4_TYPES[data[0] ?? -1];
+  return h4RecordIn(data, 0, data.length, direction, at, time, adapter);
+}
+
+/**
+ * The H4 frame at `start`..`end` of `bytes` (a reader's buffer): as
+ * {@link h4Record}, with one view made, for the packet's data.
+ */
+export function h4RecordIn(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  direction: TraceDirection,
+  at: number,
+  time: number | undefined,
+  adapter?: number,
+): TraceRecord | undefined {
+  const type = start < end ? H4_TYPES[bytes[start]!] : undefined;
   if (!type) return undefined;
-  return {
+  const record: { -readonly [K in keyof HciRecord]: HciRecord[K] } = {
     kind: 'hci',
     at,
-    ...(time === undefined ? {} : { time }),
     direction,
-    packet: { type, data: data.subarray(1) },
-    ...(adapter === undefined ? {} : { adapter }),
+    packet: { type, data: bytes.subarray(start + 1, end) },
   };
+  if (time !== undefined) record.time = time;
+  if (adapter !== undefined) record.adapter = adapter;
+  return record;
 }
 
 /** One Linux monitor frame (opcode and adapter given); undefined for opcodes that carry no HCI packet. */
