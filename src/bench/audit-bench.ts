@@ -104,8 +104,12 @@ async function record(model: (typeof DEMO_MODELS)[number]): Promise<Recorded> {
  * Writes about `megabytes` of btsnoop (1002) to `file`: the demo pairings other than OOB and legacy
  * passkey repeated between ATT traffic, and every {@link PASSKEY_PAIRING_EVERY_MB} MB a legacy
  * Passkey Entry pairing run afresh (the display side draws a new random passkey each time).
+ * @example
+ * ```ts
+ * const { pairings } = await generateMixedCapture('/tmp/mixed.btsnoop', 100); // the bench's capture, to profile
+ * ```
  */
-async function generate(
+export async function generateMixedCapture(
   file: string,
   megabytes: number,
 ): Promise<{ pairings: number; passkeyPairings: number }> {
@@ -350,7 +354,7 @@ export async function runAuditBench(
   const dir = mkdtempSync(join(tmpdir(), 'ble-smp-audit-bench-'));
   try {
     const file = join(dir, 'mixed.btsnoop');
-    const generated = await generate(file, megabytes);
+    const generated = await generateMixedCapture(file, megabytes);
     // Audit and tshark alternated, `runs` times each: a load spike on a shared machine hits both.
     const auditRuns: number[] = [];
     const auditCpu: number[] = [];

@@ -275,3 +275,34 @@ describe('over the air without CONNECT_IND (the crackle captures, real): the MIC
     expect(damaged.notVerifiable.join('\n')).toMatch(/no passkey 000000..999999 gives a session key/);
   });
 });
+
+describe('with both addresses: the STK on HCI gives the passkey at half the cost, the confirm checks it', () => {
+  it('our legacy Passkey Entry capture: found with s1 against the STK, checked by c1, the same passkey as c1 alone finds', () => {
+    const all = own('legacy-passkey');
+    const pairing = only(all);
+    const found = byRule(pairing, 'passkey-recovered');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toMatch(
+      /from the STK that started encryption .* with s1 .* follows from it with c1/,
+    );
+    // Without the key on HCI the c1 search finds the same passkey.
+    const hidden = all.filter((r) => commandOpcode(r) !== LE_ENABLE_ENCRYPTION);
+    const byC1 = only(hidden);
+    expect(byC1.passkey).toBe(pairing.passkey);
+    expect(byRule(byC1, 'passkey-recovered')[0]!.message).toMatch(/c1 evaluations/);
+  });
+
+  it('an STK of another passkey than the confirms: the confirms decide the passkey, the STK is flagged', () => {
+    const all = own('legacy-passkey');
+    const passkey = only(all).passkey!;
+    // Re-sign the confirms for another passkey, leave the STK as it was.
+    const start = all.findIndex((r) => commandOpcode(r) === LE_ENABLE_ENCRYPTION);
+    const stkRecord = all[start]!;
+    resignLegacy(all, passkeyTk((passkey + 1) % 1_000_000));
+    all[start] = stkRecord;
+    const pairing = only(all);
+    expect(pairing.passkey).toBe((passkey + 1) % 1_000_000);
+    expect(byRule(pairing, 'passkey-recovered')[0]!.message).toMatch(/c1 evaluations/);
+    expect(byRule(pairing, 'stk-mismatch')).toHaveLength(1);
+  });
+});

@@ -151,7 +151,12 @@ function legacyMaths(ctx: PairingContext): TkFound {
         );
       } else ctx.settle('passkey', 'the confirms follow from TK = 0 (passkey 000000)');
     } else if (model === 'passkey' || (model === undefined && models.has('passkey'))) {
-      const search = searchPasskey(inputs(first.confirm!.pdu.value, first.random!.pdu.value), 'tables', 1);
+      // The STK on HCI, when shown, gives the passkey with s1 at half c1's cost; the confirm then checks it.
+      const viaStk = passkeyFromStk(ctx, mrand, srand, (p) =>
+        c1Gives(passkeyTk(p), first.confirm!.pdu.value, first.random!.pdu.value),
+      );
+      const search =
+        viaStk ?? searchPasskey(inputs(first.confirm!.pdu.value, first.random!.pdu.value), 'tables', 1);
       if (search.passkey !== undefined) {
         tk = passkeyTk(search.passkey);
         tkText = `TK = passkey ${String(search.passkey).padStart(6, '0')}`;
@@ -165,8 +170,10 @@ function legacyMaths(ctx: PairingContext): TkFound {
         ctx.add(
           'passkey-recovered',
           first.confirm!.at,
-          `passkey ${String(search.passkey).padStart(6, '0')} recovered from ${first.name} at ${ctx.place(first.confirm!.at)} and ${first.randomName} at ${ctx.place(first.random!.at)} (${(search.evaluations + 1).toLocaleString('en-US')} c1 evaluations)`,
-          [first.random!.at],
+          viaStk
+            ? `passkey ${String(search.passkey).padStart(6, '0')} recovered from the STK that started encryption at ${ctx.place(viaStk.stk)} with s1 (${search.evaluations.toLocaleString('en-US')} evaluations, one AES each where c1 takes two), and ${first.name} at ${ctx.place(first.confirm!.at)} follows from it with c1`
+            : `passkey ${String(search.passkey).padStart(6, '0')} recovered from ${first.name} at ${ctx.place(first.confirm!.at)} and ${first.randomName} at ${ctx.place(first.random!.at)} (${(search.evaluations + 1).toLocaleString('en-US')} c1 evaluations)`,
+          viaStk ? [first.random!.at, viaStk.stk] : [first.random!.at],
         );
       }
     }
@@ -377,6 +384,33 @@ function settleFound(
     [...found.related],
   );
   return { tk: passkeyTk(passkey), tkText: `TK = passkey ${text}`, found: { kind: 'passkey', passkey } };
+}
+
+/**
+ * The passkey from the STK an HCI capture shows (LE Enable Encryption or LTK
+ * Request Reply after Srand), searched with s1 (one AES per candidate where
+ * c1 takes two), when `confirms` holds for it; undefined otherwise (no key
+ * shown, a key of no passkey, or one the confirms do not follow from), and
+ * the c1 search decides.
+ */
+function passkeyFromStk(
+  ctx: PairingContext,
+  mrand: Random | undefined,
+  srand: Random | undefined,
+  confirms: (passkey: number) => boolean,
+): { passkey: number; evaluations: number; stk: number } | undefined {
+  if (!mrand || !srand) return undefined;
+  const failed = ctx.all('pairing-failed').find((m) => !m.decrypted);
+  const start = ctx
+    .events('encryption-start')
+    .find((e) => e.at > srand.at && e.ltk && !(failed && failed.at < e.at));
+  if (!start?.ltk || start.ltk.every((b) => b === 0)) return undefined;
+  const search = searchPasskeyByStk(
+    { stk: start.ltk, srand: srand.pdu.value, mrand: mrand.pdu.value, keySize: ctx.keySize ?? 16 },
+    1,
+  );
+  if (search.passkey === undefined || !confirms(search.passkey)) return undefined;
+  return { passkey: search.passkey, evaluations: search.evaluations, stk: start.at };
 }
 
 /**
