@@ -236,7 +236,13 @@ export class VirtualController implements Transport {
 
   // ---------------------------------------------------------------- Transport
 
-  /** Hands the controller one HCI packet from the host. Throws a `closed` TransportError after close. */
+  /**
+   * Hands the controller one HCI packet from the host. Throws a `closed` TransportError after close.
+   * @example
+   * ```ts
+   * controller.send({ type: 'command', data: encodeCommand({ name: 'reset' }) });
+   * ```
+   */
   send(packet: HciPacket): void {
     if (!this.#open) {
       throw new TransportError(
@@ -256,12 +262,24 @@ export class VirtualController implements Transport {
     }
   }
 
-  /** Adds a listener for the events and ACL packets the controller sends to the host. */
+  /**
+   * Adds a listener for the events and ACL packets the controller sends to the host.
+   * @example
+   * ```ts
+   * controller.onPacket((packet) => console.log(packet.type, packet.data.length));
+   * ```
+   */
   onPacket(listener: PacketListener): void {
     this.#packetListeners.add(listener);
   }
 
-  /** Adds a listener for the close; after the close it hears it at once, asynchronously. */
+  /**
+   * Adds a listener for the close; after the close it hears it at once, asynchronously.
+   * @example
+   * ```ts
+   * controller.onClose((error) => console.log('controller gone', error?.message));
+   * ```
+   */
   onClose(listener: CloseListener): void {
     if (this.#closed) queueMicrotask(() => listener());
     else this.#closeListeners.add(listener);
@@ -271,6 +289,10 @@ export class VirtualController implements Transport {
    * Powers the controller off: its peers see their links end with 0x08
    * Connection Timeout, it leaves the medium, and packets not yet delivered to
    * its host are dropped. Safe to call more than once.
+   * @example
+   * ```ts
+   * await controller.close(); // the peer's host sees Disconnection Complete, reason 0x08
+   * ```
    */
   close(): Promise<void> {
     if (this.#closing) return this.#closing;
@@ -320,7 +342,13 @@ export class VirtualController implements Transport {
     return this.#buffersInUse;
   }
 
-  /** The live connections of this controller. */
+  /**
+   * The live connections of this controller.
+   * @example
+   * ```ts
+   * for (const link of controller.connections()) console.log(link.handle);
+   * ```
+   */
   connections(): VirtualConnectionInfo[] {
     return [...this.#links].map(([handle, link]) => {
       const end = link.central.controller === this ? link.central : link.peripheral;
@@ -878,7 +906,13 @@ export class VirtualController implements Transport {
     this.#inFlight.delete(link);
   }
 
-  /** Whether this controller has a live connection with `handle`; for the medium's handle allocation. */
+  /**
+   * Whether this controller has a live connection with `handle`; for the medium's handle allocation.
+   * @example
+   * ```ts
+   * controller.hasHandle(0x0040); // true while that link is up
+   * ```
+   */
   hasHandle(handle: number): boolean {
     return this.#links.has(handle);
   }
