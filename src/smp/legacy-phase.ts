@@ -28,6 +28,7 @@ export class LegacyPhase implements KeyGenerationPhase {
   #tk: Uint8Array | null = null;
   readonly #ownRandom: Uint8Array;
   #peerConfirm: Uint8Array | null = null;
+  #ownConfirm: Uint8Array | null = null;
   #sentConfirm = false;
   #sentRandom = false;
 
@@ -78,6 +79,9 @@ export class LegacyPhase implements KeyGenerationPhase {
     if (pdu.type === 'pairing-confirm' && !this.#peerConfirm) {
       // The initiator's Mconfirm may arrive while the responder's user still types the passkey.
       if (initiator && !this.#sentConfirm) return ctx.unexpected(pdu.type);
+      // Our own confirm sent back: a peer that reflects it learns our random and, offline, the
+      // passkey (10^6 c1), then answers with our random. Refused before our random goes out.
+      if (this.#ownConfirm && equalBytes(pdu.value, this.#ownConfirm)) return this.#reflected('confirm');
       this.#peerConfirm = pdu.value;
       if (initiator) {
         this.#sentRandom = true;
@@ -88,6 +92,7 @@ export class LegacyPhase implements KeyGenerationPhase {
     if (pdu.type === 'pairing-random' && this.#sentConfirm && this.#peerConfirm) {
       if (!initiator && this.#sentRandom) return ctx.unexpected(pdu.type);
       if (initiator && !this.#sentRandom) return ctx.unexpected(pdu.type);
+      if (equalBytes(pdu.value, this.#ownRandom)) return this.#reflected('random');
       const tk = this.#tk!;
       if (!equalBytes(this.#confirmValue(tk, pdu.value), this.#peerConfirm)) {
         return ctx.fail(
@@ -126,7 +131,23 @@ export class LegacyPhase implements KeyGenerationPhase {
   #tkReady(): void {
     if (!this.#tk || this.#sentConfirm) return;
     if (this.#ctx.role === 'responder' && !this.#peerConfirm) return;
+    const confirm = this.#confirmValue(this.#tk, this.#ownRandom);
+    // The responder computes Sconfirm after Mconfirm came: equal to it, the peer is reflecting.
+    if (this.#peerConfirm && equalBytes(confirm, this.#peerConfirm)) return this.#reflected('confirm');
+    this.#ownConfirm = confirm;
     this.#sentConfirm = true;
-    this.#ctx.send({ type: 'pairing-confirm', value: this.#confirmValue(this.#tk, this.#ownRandom) });
+    this.#ctx.send({ type: 'pairing-confirm', value: confirm });
+  }
+
+  /**
+   * A confirm or random equal to our own: the peer reflects our values to
+   * complete the pairing without knowing the TK, so it fails with Confirm
+   * Value Failed (0x04), as the mismatch it stands for.
+   */
+  #reflected(what: 'confirm' | 'random'): void {
+    this.#ctx.fail(
+      Reason.ConfirmValueFailed,
+      `the peer's ${what} value equals ours: a reflected ${what} (the peer would learn the passkey from our random)`,
+    );
   }
 }

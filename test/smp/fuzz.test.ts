@@ -736,7 +736,8 @@ const pairSetup: fc.Arbitrary<PairSetup> = fc
         },
         identity: raw.identity,
         key: i === 0 ? keys[0] : (keys[0] + keys[1]) % POOL.length,
-        seed: raw.seed,
+        // Two devices never share one random stream: equal nonces read as a reflected confirm (0x04).
+        seed: i === 1 && raw.seed === sides[0].seed ? raw.seed + 1 : raw.seed,
         oobRandom: raw.oobRandom,
         peerHasOurOob: sc && raw.peerHasOurOob,
         tk: holdsTk ? tk[0] : null,
