@@ -5,7 +5,7 @@
  * @module
  */
 
-/** How the waiting interval grows. */
+/** How the waiting interval grows, how much is remembered, and an optional budget across peers. */
 export interface RepeatedAttemptsOptions {
   /** The wait after the first failure, in milliseconds (default 2,000). */
   readonly baseMs?: number;
@@ -13,10 +13,26 @@ export interface RepeatedAttemptsOptions {
   readonly maxMs?: number;
   /** The clock, in milliseconds (default `Date.now`). */
   readonly now?: () => number;
+  /**
+   * Peers remembered at most (default 1,024): past it the one least recently
+   * failed is forgotten, so a peer on a fresh address per attempt cannot
+   * grow the memory.
+   */
+  readonly maxPeers?: number;
+  /**
+   * A budget of failed pairings across every peer (off by default): once
+   * `failures` failed within `windowMs`, every new attempt, from any
+   * address, waits until enough of them leave the window. Against a peer
+   * that rotates its random address to escape the per-peer wait.
+   */
+  readonly budget?: { readonly failures: number; readonly windowMs: number };
 }
 
 /**
- * Failure memory per peer, shared by every session of a host.
+ * Failure memory per peer, shared by every session of a host. A peer's
+ * entry is forgotten once its wait has passed and as long again has gone by
+ * without a failure (a retry soon after the wait still doubles it), or when
+ * `maxPeers` newer entries push it out.
  * @example
  * ```ts
  * const attempts = new RepeatedAttempts({ now: () => fakeTime });
@@ -28,12 +44,34 @@ export class RepeatedAttempts {
   readonly #baseMs: number;
   readonly #maxMs: number;
   readonly #now: () => number;
-  readonly #peers = new Map<string, { failures: number; until: number }>();
+  readonly #maxPeers: number;
+  readonly #budget: { readonly failures: number; readonly windowMs: number } | undefined;
+  /** In order of last failure, oldest first (a Map keeps insertion order: LRU by re-insertion). */
+  readonly #peers = new Map<string, { failures: number; until: number; forgetAt: number }>();
+  /** Times of the failures inside the budget's window, oldest first. */
+  readonly #recent: number[] = [];
 
   constructor(options: RepeatedAttemptsOptions = {}) {
     this.#baseMs = options.baseMs ?? 2_000;
     this.#maxMs = options.maxMs ?? 120_000;
     this.#now = options.now ?? Date.now;
+    this.#maxPeers = Math.max(1, options.maxPeers ?? 1_024);
+    if (options.budget && !(options.budget.failures >= 1 && options.budget.windowMs > 0)) {
+      throw new RangeError('RepeatedAttempts: budget needs failures >= 1 and windowMs > 0');
+    }
+    this.#budget = options.budget;
+  }
+
+  /**
+   * Peers remembered now (bounded by `maxPeers`).
+   * @example
+   * ```ts
+   * attempts.size; // 0 once every wait has passed and been forgotten
+   * ```
+   */
+  get size(): number {
+    this.#forget(this.#now());
+    return this.#peers.size;
   }
 
   /**
@@ -44,8 +82,11 @@ export class RepeatedAttempts {
    * ```
    */
   waitMs(peer: string): number {
+    const now = this.#now();
+    this.#forget(now);
     const entry = this.#peers.get(peer);
-    return entry ? Math.max(0, entry.until - this.#now()) : 0;
+    const own = entry ? Math.max(0, entry.until - now) : 0;
+    return Math.max(own, this.#budgetWait(now));
   }
 
   /**
@@ -57,9 +98,30 @@ export class RepeatedAttempts {
    * ```
    */
   recordFailure(peer: string): void {
+    const now = this.#now();
+    this.#forget(now);
     const failures = (this.#peers.get(peer)?.failures ?? 0) + 1;
     const wait = Math.min(this.#maxMs, this.#baseMs * 2 ** (failures - 1));
-    this.#peers.set(peer, { failures, until: this.#now() + wait });
+    this.#peers.delete(peer);
+    this.#peers.set(peer, { failures, until: now + wait, forgetAt: now + 2 * wait });
+    while (this.#peers.size > this.#maxPeers) this.#peers.delete(this.#peers.keys().next().value!);
+    if (this.#budget) this.#recent.push(now);
+  }
+
+  /** Drops peers whose wait, and as long again, has passed; and failures older than the budget's window. */
+  #forget(now: number): void {
+    for (const [peer, entry] of this.#peers) if (entry.forgetAt <= now) this.#peers.delete(peer);
+    if (this.#budget) {
+      const from = now - this.#budget.windowMs;
+      while (this.#recent.length && this.#recent[0]! <= from) this.#recent.shift();
+    }
+  }
+
+  /** With the budget spent: how long until the oldest failure in the window leaves it. */
+  #budgetWait(now: number): number {
+    const budget = this.#budget;
+    if (!budget || this.#recent.length < budget.failures) return 0;
+    return Math.max(0, this.#recent[this.#recent.length - budget.failures]! + budget.windowMs - now);
   }
 
   /**

@@ -1090,6 +1090,74 @@ describe('repeated attempts (smp-rules.md 7)', () => {
     ]);
   });
 
+  /** A peer on a random address of its own: `n` as the address octets. */
+  const rotated = (n: number): DeviceAddress => ({
+    address: Uint8Array.of(n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, 0x12, 0x34, 0x56),
+    type: 1,
+  });
+
+  it('memory is bounded: a peer on a fresh address per attempt grows it no further than maxPeers', () => {
+    let now = 0;
+    const attempts = new RepeatedAttempts({ now: () => now, maxPeers: 64 });
+    for (let n = 0; n < 5_000; n++) attempts.recordFailure(`peer ${n}`);
+    expect(attempts.size).toBe(64);
+    // The most recent are remembered, the oldest forgotten.
+    expect(attempts.waitMs('peer 4999')).toBe(2_000);
+    expect(attempts.waitMs('peer 0')).toBe(0);
+    // Once every wait has passed and as long again, nothing is kept.
+    now += 4_000;
+    expect(attempts.size).toBe(0);
+  });
+
+  it('an entry outlives its wait by as long again: a retry soon after the wait still doubles it; later it starts over', () => {
+    let now = 0;
+    const attempts = new RepeatedAttempts({ now: () => now });
+    attempts.recordFailure('p');
+    now += 2_500; // the 2 s wait passed, not yet forgotten
+    expect(attempts.waitMs('p')).toBe(0);
+    attempts.recordFailure('p');
+    expect(attempts.waitMs('p')).toBe(4_000);
+    now += 8_000; // the 4 s wait and 4 s more: forgotten
+    attempts.recordFailure('p');
+    expect(attempts.waitMs('p')).toBe(2_000);
+  });
+
+  it('budget: failures across rotating addresses spend it, and the next new address hears 0x09 (responder)', () => {
+    let now = 0;
+    const attempts = new RepeatedAttempts({ now: () => now, budget: { failures: 3, windowMs: 60_000 } });
+    for (let n = 1; n <= 3; n++) {
+      const refused = new Driver(sessionOptions('responder', { attempts, peer: rotated(n) }));
+      refused.pdu(request());
+      refused.answer('accept', false);
+      refused.expectFailed(Reason.PairingNotSupported);
+      now += 1_000;
+    }
+    // A fourth address never seen: its own wait is 0, the budget is spent.
+    const fresh = new Driver(sessionOptions('responder', { attempts, peer: rotated(4) }));
+    fresh.pdu(request());
+    fresh.expectFailed(Reason.RepeatedAttempts);
+    expect(attempts.waitMs('never seen')).toBe(57_000);
+    // When the oldest failure leaves the window, a new address may try again.
+    now += 57_000;
+    const later = new Driver(sessionOptions('responder', { attempts, peer: rotated(5) }));
+    expect(later.pdu(request())).toEqual([expect.objectContaining({ type: 'prompt' })]);
+  });
+
+  it('budget: the initiator answers a Security Request from a new address with 0x09 once it is spent', () => {
+    let now = 0;
+    const attempts = new RepeatedAttempts({ now: () => now, budget: { failures: 2, windowMs: 10_000 } });
+    for (let n = 1; n <= 2; n++) {
+      const failed = new Driver(sessionOptions('initiator', { attempts, peer: rotated(n) }));
+      failed.feed({ type: 'start' });
+      failed.pdu({ type: 'pairing-failed', reason: Reason.PairingNotSupported });
+      now += 100;
+    }
+    const fresh = new Driver(sessionOptions('initiator', { attempts, peer: rotated(3) }));
+    fresh.pdu({ type: 'security-request', authReq: AuthReq.Bonding });
+    fresh.expectFailed(Reason.RepeatedAttempts);
+    expect(() => new RepeatedAttempts({ budget: { failures: 0, windowMs: 1 } })).toThrow(RangeError);
+  });
+
   it('repeated attempts in a wired pair: the initiator hears 0x09', () => {
     let now = 0;
     const attempts = new RepeatedAttempts({ now: () => now });
