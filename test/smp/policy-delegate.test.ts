@@ -385,13 +385,17 @@ describe('RepeatedAttempts with an injected clock', () => {
     attempts.recordFailure(peer);
     expect(attempts.waitMs(peer)).toBe(8_000);
   });
-  it('each wait runs from the latest failure', () => {
+  it('each wait runs from the latest failure; a failure soon after the wait doubles it, one long after starts over', () => {
     const { attempts, advance } = clocked();
     attempts.recordFailure(peer);
-    advance(10_000);
+    advance(3_000); // the 2 s wait has passed, less than as long again
     expect(attempts.waitMs(peer)).toBe(0);
     attempts.recordFailure(peer);
     expect(attempts.waitMs(peer)).toBe(4_000);
+    advance(10_000); // the 4 s wait and as long again: the peer is forgotten (bounded memory)
+    expect(attempts.waitMs(peer)).toBe(0);
+    attempts.recordFailure(peer);
+    expect(attempts.waitMs(peer)).toBe(2_000);
   });
   it('the wait decreases as the clock advances, and never goes below 0', () => {
     const { attempts, advance } = clocked();
