@@ -72,6 +72,11 @@ interface LinkState {
   securing: Deferred<SecurityOutcome> | undefined;
   /** Our OOB key pair and random, when the current session was given them. */
   localOob: LocalOob | undefined;
+  /**
+   * The SMP timer expired on this link: no SMP PDU is sent or taken on it
+   * again, and it is being disconnected (Core Vol 3 Part H 3.4).
+   */
+  smpTimedOut?: boolean;
 }
 
 interface LocalOob {
@@ -344,6 +349,16 @@ export class SecurityManager {
   pair(handle: number, options: PairOptions = {}): Promise<PairingResult> {
     const state = this.#links.get(handle);
     if (!state) return Promise.reject(new Error(`no connection with handle 0x${handle.toString(16)}`));
+    if (state.smpTimedOut) {
+      return Promise.reject(
+        new PairingError(
+          Reason.UnspecifiedReason,
+          'local',
+          'the SMP timer expired on this link: a new pairing needs a new connection (Core Vol 3 Part H 3.4)',
+          true,
+        ),
+      );
+    }
     if (state.pairing) return state.pairing.promise;
     const pairing = deferred<PairingResult>();
     state.pairing = pairing;
@@ -459,7 +474,8 @@ export class SecurityManager {
    */
   onSmp(handle: number, data: Uint8Array): void {
     const state = this.#links.get(handle);
-    if (!state) return;
+    // After an SMP timeout every later SMP PDU on the link is ignored (3.4).
+    if (!state || state.smpTimedOut) return;
     this.#session(state, undefined);
     this.#feed(state, { type: 'pdu', data });
   }
@@ -669,7 +685,9 @@ export class SecurityManager {
         if (output.action === 'start') {
           state.timer = this.#timers.setTimeout(() => {
             state.timer = undefined;
-            if (state.session === session) this.#feed(state, { type: 'timeout' });
+            if (state.session !== session) return;
+            this.#feed(state, { type: 'timeout' });
+            this.#endSmp(state);
           }, this.#options.smpTimeoutMs ?? SMP_TIMEOUT_MS);
         }
         return;
@@ -750,6 +768,23 @@ export class SecurityManager {
         return;
       }
     }
+  }
+
+  /**
+   * The SMP timer expired (Core Vol 3 Part H 3.4): no further SMP command on
+   * the link, and a new pairing needs a new physical link, so the link is
+   * disconnected, as Linux does; a peripheral then advertises again.
+   */
+  #endSmp(state: LinkState): void {
+    state.smpTimedOut = true;
+    state.session = undefined;
+    this.#host
+      .command({
+        name: 'disconnect',
+        handle: state.link.handle,
+        reason: HciErrorCode.RemoteUserTerminatedConnection,
+      })
+      .catch(() => undefined);
   }
 
   #onSecurityRequest(state: LinkState, authReq: number): void {
