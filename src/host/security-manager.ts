@@ -476,8 +476,27 @@ export class SecurityManager {
     const state = this.#links.get(handle);
     // After an SMP timeout every later SMP PDU on the link is ignored (3.4).
     if (!state || state.smpTimedOut) return;
-    this.#session(state, undefined);
+    const session = this.#session(state, undefined);
     this.#feed(state, { type: 'pdu', data });
+    // The timer runs from the reception of a Pairing Request (3.4), also while our user is asked to accept it.
+    if (
+      data[0] === 0x01 &&
+      state.session === session &&
+      state.timer === undefined &&
+      session.phase === 'awaiting-accept'
+    )
+      this.#startTimer(state, session);
+  }
+
+  /** Starts (or restarts) the link's SMP timer for `session`; on expiry the pairing fails and SMP ends on the link. */
+  #startTimer(state: LinkState, session: PairingSession): void {
+    this.#timers.clearTimeout(state.timer);
+    state.timer = this.#timers.setTimeout(() => {
+      state.timer = undefined;
+      if (state.session !== session) return;
+      this.#feed(state, { type: 'timeout' });
+      this.#endSmp(state);
+    }, this.#options.smpTimeoutMs ?? SMP_TIMEOUT_MS);
   }
 
   /**
@@ -682,14 +701,7 @@ export class SecurityManager {
       case 'timer':
         this.#timers.clearTimeout(state.timer);
         state.timer = undefined;
-        if (output.action === 'start') {
-          state.timer = this.#timers.setTimeout(() => {
-            state.timer = undefined;
-            if (state.session !== session) return;
-            this.#feed(state, { type: 'timeout' });
-            this.#endSmp(state);
-          }, this.#options.smpTimeoutMs ?? SMP_TIMEOUT_MS);
-        }
+        if (output.action === 'start') this.#startTimer(state, session);
         return;
       case 'prompt': {
         const { id, prompt } = output;

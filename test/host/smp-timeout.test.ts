@@ -69,4 +69,19 @@ describe('after the SMP timeout', () => {
     await expect(c.security.pair(link.c.handle)).rejects.toThrow(/new pairing needs a new connection/);
     expect(await gone).toBe(0x13);
   });
+
+  it('a peripheral whose user never answers the accept prompt: its timer runs from the Pairing Request, and the link ends', async () => {
+    const never: PairingDelegate = { ...acceptAll, acceptPairing: () => new Promise<boolean>(() => {}) };
+    const { c, p } = await virtualHosts({}, { delegate: never, smpTimeoutMs: 300 });
+    open.push(c, p);
+    const link = await connectHosts(c, p);
+    const failed = new Promise<PairingError>((resolve) =>
+      p.once('pairing-failed', (_conn, error) => resolve(error)),
+    );
+    const gone = new Promise<number>((resolve) => link.c.once('disconnect', resolve));
+    const pairing = link.c.pair().catch((error: Error) => error);
+    expect((await failed).timeout).toBe(true);
+    expect(await gone).toBe(0x13);
+    expect(await pairing).toBeInstanceOf(Error);
+  });
 });
