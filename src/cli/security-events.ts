@@ -113,7 +113,7 @@ export function printPaired(print: Printer, result: PairingResult, showKeys = fa
   print(
     {
       type: 'paired',
-      method: result.secureConnections ? 'sc' : 'legacy',
+      method: result.method,
       model: result.model,
       keySize: result.keySize,
       authenticated: result.authenticated,

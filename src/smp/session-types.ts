@@ -66,6 +66,14 @@ export interface DistributedKeys {
 export interface PairingResult {
   /** LE Secure Connections, or LE legacy pairing. */
   readonly secureConnections: boolean;
+  /**
+   * The pairing method, as the CLI's JSON events say it (`'sc'` or `'legacy'`).
+   * `'legacy'` means a passive listener who saw the pairing can often recover the key, and even an authenticated
+   * legacy Passkey Entry gives an active attacker a chance to learn the passkey
+   * (docs/smp.md, "What legacy Passkey Entry protects"): a use that needs MITM
+   * protection should refuse it (or set `allowLegacy: false`, the default).
+   */
+  readonly method: 'sc' | 'legacy';
   readonly model: AssociationModel;
   /** The negotiated encryption key size in octets. */
   readonly keySize: number;

@@ -522,6 +522,7 @@ export class PairingSession {
     const { negotiated, exchange } = state;
     const result: PairingResult = {
       secureConnections: negotiated.association.secureConnections,
+      method: negotiated.association.secureConnections ? 'sc' : 'legacy',
       model: negotiated.association.model,
       keySize: negotiated.keySize,
       authenticated: negotiated.association.authenticated,

@@ -10,6 +10,7 @@ const distributedIdentity: DeviceAddress = { address: Uint8Array.of(1, 2, 3, 4, 
 function result(overrides: Partial<PairingResult>): PairingResult {
   return {
     secureConnections: true,
+    method: 'sc',
     model: 'numeric-comparison',
     keySize: 16,
     authenticated: true,

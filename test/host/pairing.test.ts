@@ -21,6 +21,7 @@ describe('pairing between two hosts over a test air', () => {
     const peripheralEncrypted = new Promise<boolean>((resolve) => peripheral.once('encrypted', resolve));
     const result = await central.pair({ delegate: acceptAll });
     expect(result.secureConnections).toBe(true);
+    expect(result.method).toBe('sc');
     expect(result.bonded).toBe(true);
     expect(phases).toEqual([
       'awaiting-response',
@@ -56,6 +57,7 @@ describe('pairing between two hosts over a test air', () => {
     const { central, peripheral } = await link(air, a, b);
     const result = await central.pair();
     expect(result.secureConnections).toBe(false);
+    expect(result.method).toBe('legacy');
     const bondA = a.security.bonds.get(central.peer)!;
     const bondB = b.security.bonds.get(peripheral.peer)!;
     expect(bondA.peerLtk?.ltk).toEqual(result.peerKeys.ltk);

@@ -318,9 +318,15 @@ async function pairsAsTheSpecSays(c: Case): Promise<void> {
         model: result[role].model,
         authenticated: result[role].authenticated,
         sc: result[role].secureConnections,
+        method: result[role].method,
       },
       `${role} association`,
-    ).toEqual({ model: row.model, authenticated: row.authenticated, sc: row.sc });
+    ).toEqual({
+      model: row.model,
+      authenticated: row.authenticated,
+      sc: row.sc,
+      method: row.sc ? 'sc' : 'legacy',
+    });
   }
 
   // One key, of min(max, max) octets: the octets above the key size are zero.
