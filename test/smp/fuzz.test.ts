@@ -14,7 +14,7 @@
  * 5. after a failure (or timeout) `handle()` returns nothing.
  *
  * Runs: SMP_FUZZ_RUNS (default 10,000, what CI runs; `npm run fuzz` runs
- * 200,000), split 50% random input, 35% mutated replay, 15% loopback with a
+ * 1,000,000), split 50% random input, 35% mutated replay, 15% loopback with a
  * man in the middle. SMP_FUZZ_SEED fixes fast-check's seed (it prints the seed
  * and path of any failure).
  */
@@ -181,6 +181,7 @@ function checkResult(role: Role, result: PairingResult, negotiated: NegotiatedVi
   const sc = scOf(negotiated);
   if (result.secureConnections !== sc)
     violation('result.secureConnections differs from the exchange', result);
+  if (result.method !== (sc ? 'sc' : 'legacy')) violation('result.method differs from the exchange', result);
   if (result.keySize !== Math.min(negotiated.request.maxKeySize, negotiated.response.maxKeySize))
     violation('result.keySize is not the negotiated size', result);
   const peer = Object.keys(result.peerKeys).sort();
