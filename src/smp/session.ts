@@ -119,6 +119,8 @@ export class PairingSession {
   #nextPromptId = 1;
   #pendingPrompt: { id: number; kind: Prompt['kind'] } | null = null;
   #unacknowledged = false;
+  /** Responder: our Security Request is out and no Pairing Request has answered it yet. */
+  #securityRequested = false;
 
   constructor(options: SessionOptions) {
     if (options.role !== 'initiator' && options.role !== 'responder') {
@@ -289,6 +291,7 @@ export class PairingSession {
   #requestSecurity(): void {
     if (this.#state.phase !== 'idle') return;
     const pdu: SmpPdu = { type: 'security-request', authReq: localAuthReq(this.policy, this.#options) };
+    this.#securityRequested = true;
     this.#out.push({ type: 'send', pdu, data: encodePdu(pdu) });
   }
 
@@ -368,7 +371,9 @@ export class PairingSession {
     }
     const pdu = decoded.pdu;
     if (pdu.type === 'pairing-failed') {
-      if (!pairing) return;
+      // Outside pairing it is ignored, except as the central's answer to our Security Request (as Zephyr does):
+      // the central refuses to pair (Repeated Attempts, Pairing Not Supported...), which ends our request.
+      if (!pairing && !(this.#securityRequested && this.#state.phase === 'idle')) return;
       // A reserved reason still ends the pairing; it is reported as Unspecified Reason, the raw value kept in the message.
       const known = REASON_TEXT[pdu.reason] !== undefined;
       const text = known
@@ -382,6 +387,7 @@ export class PairingSession {
       return;
     }
     if (pdu.type === 'pairing-request') {
+      this.#securityRequested = false;
       if (this.#state.phase === 'idle') return this.#onPairingRequest(data, pdu);
       return this.#unexpected(pdu.type);
     }

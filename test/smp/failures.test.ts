@@ -1090,6 +1090,27 @@ describe('repeated attempts (smp-rules.md 7)', () => {
     ]);
   });
 
+  it('the responder: Pairing Failed in answer to its Security Request ends the request (0x09 by the peer); without one it is ignored', () => {
+    const asked = new Driver(sessionOptions('responder'));
+    expect(asked.feed({ type: 'request-security' })).toEqual([
+      expect.objectContaining({ type: 'send', pdu: expect.objectContaining({ type: 'security-request' }) }),
+    ]);
+    asked.pdu({ type: 'pairing-failed', reason: Reason.RepeatedAttempts });
+    expectPeerFailure(asked.outputs, Reason.RepeatedAttempts);
+    expect(asked.session.phase).toBe('failed');
+    // No Security Request out: a stray Pairing Failed changes nothing, and a Pairing Request still pairs.
+    const quiet = new Driver(sessionOptions('responder'));
+    expect(quiet.pdu({ type: 'pairing-failed', reason: Reason.RepeatedAttempts })).toEqual([]);
+    expect(quiet.session.phase).toBe('idle');
+    expect(quiet.pdu(request())).toEqual([expect.objectContaining({ type: 'prompt' })]);
+    // Once a Pairing Request has answered the Security Request, a Pairing Failed is an ordinary one.
+    const answered = new Driver(sessionOptions('responder'));
+    answered.feed({ type: 'request-security' });
+    answered.pdu(request());
+    answered.pdu({ type: 'pairing-failed', reason: Reason.UnspecifiedReason });
+    expectPeerFailure(answered.outputs.slice(1), Reason.UnspecifiedReason);
+  });
+
   /** A peer on a random address of its own: `n` as the address octets. */
   const rotated = (n: number): DeviceAddress => ({
     address: Uint8Array.of(n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, 0x12, 0x34, 0x56),
