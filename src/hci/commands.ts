@@ -267,11 +267,15 @@ export type HciCommand =
   | { readonly name: 'set-event-mask' /** 8 octets, wire order. */; readonly eventMask: Uint8Array }
   | { readonly name: 'reset' }
   | { readonly name: 'read-local-version-information' }
+  | { readonly name: 'read-local-supported-commands' }
   | { readonly name: 'read-buffer-size' }
   | { readonly name: 'read-bd-addr' }
   | { readonly name: 'le-set-event-mask' /** 8 octets, wire order. */; readonly leEventMask: Uint8Array }
   | { readonly name: 'le-read-buffer-size' }
   | { readonly name: 'le-read-local-supported-features' }
+  | { readonly name: 'le-read-filter-accept-list-size' }
+  | { readonly name: 'le-read-resolving-list-size' }
+  | { readonly name: 'le-read-maximum-data-length' }
   | {
       readonly name: 'le-set-random-address' /** 6 octets, wire order. */;
       readonly randomAddress: Uint8Array;
@@ -338,6 +342,8 @@ const COMMANDS: { readonly [N in HciCommandName]: { opcode: HciOpcode; layout: L
   reset: { opcode: HciOpcode.Reset, layout: [] },
   // 7.4.1
   'read-local-version-information': { opcode: HciOpcode.ReadLocalVersionInformation, layout: [] },
+  // 7.4.2
+  'read-local-supported-commands': { opcode: HciOpcode.ReadLocalSupportedCommands, layout: [] },
   // 7.4.5
   'read-buffer-size': { opcode: HciOpcode.ReadBufferSize, layout: [] },
   // 7.4.6
@@ -348,6 +354,12 @@ const COMMANDS: { readonly [N in HciCommandName]: { opcode: HciOpcode; layout: L
   'le-read-buffer-size': { opcode: HciOpcode.LeReadBufferSize, layout: [] },
   // 7.8.3
   'le-read-local-supported-features': { opcode: HciOpcode.LeReadLocalSupportedFeatures, layout: [] },
+  // 7.8.14
+  'le-read-filter-accept-list-size': { opcode: HciOpcode.LeReadFilterAcceptListSize, layout: [] },
+  // 7.8.41
+  'le-read-resolving-list-size': { opcode: HciOpcode.LeReadResolvingListSize, layout: [] },
+  // 7.8.46
+  'le-read-maximum-data-length': { opcode: HciOpcode.LeReadMaximumDataLength, layout: [] },
   // 7.8.4
   'le-set-random-address': { opcode: HciOpcode.LeSetRandomAddress, layout: [['randomAddress', 6]] },
   // 7.8.5

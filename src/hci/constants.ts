@@ -70,6 +70,8 @@ export const HciOpcode = Object.freeze({
   Reset: 0x0c03, // OGF 0x03, OCF 0x0003
   /** HCI_Read_Local_Version_Information (7.4.1). */
   ReadLocalVersionInformation: 0x1001, // OGF 0x04, OCF 0x0001
+  /** HCI_Read_Local_Supported_Commands (7.4.2). */
+  ReadLocalSupportedCommands: 0x1002, // OGF 0x04, OCF 0x0002
   /** HCI_Read_Buffer_Size (7.4.5). */
   ReadBufferSize: 0x1005, // OGF 0x04, OCF 0x0005
   /** HCI_Read_BD_ADDR (7.4.6). */
@@ -98,6 +100,8 @@ export const HciOpcode = Object.freeze({
   LeCreateConnection: 0x200d,
   /** HCI_LE_Create_Connection_Cancel (7.8.13). */
   LeCreateConnectionCancel: 0x200e,
+  /** HCI_LE_Read_Filter_Accept_List_Size, formerly White List (7.8.14). */
+  LeReadFilterAcceptListSize: 0x200f,
   /** HCI_LE_Connection_Update (7.8.18). */
   LeConnectionUpdate: 0x2013,
   /** HCI_LE_Rand (7.8.23). */
@@ -108,6 +112,10 @@ export const HciOpcode = Object.freeze({
   LeLongTermKeyRequestReply: 0x201a,
   /** HCI_LE_Long_Term_Key_Request_Negative_Reply (7.8.26). */
   LeLongTermKeyRequestNegativeReply: 0x201b,
+  /** HCI_LE_Read_Resolving_List_Size (7.8.41). */
+  LeReadResolvingListSize: 0x202a,
+  /** HCI_LE_Read_Maximum_Data_Length (7.8.46). */
+  LeReadMaximumDataLength: 0x202f,
 } as const);
 export type HciOpcode = (typeof HciOpcode)[keyof typeof HciOpcode];
 

@@ -80,6 +80,12 @@ export type ReturnParameters =
       readonly lmpSubversion: number;
     }
   | {
+      readonly kind: 'read-local-supported-commands';
+      readonly status: number;
+      /** 64 octets, wire order: bit n of octet m is the command of Vol 4 Part E 6.27's octet m, bit n. */
+      readonly supportedCommands: Uint8Array;
+    }
+  | {
       readonly kind: 'read-buffer-size';
       readonly status: number;
       readonly aclDataPacketLength: number;
@@ -105,6 +111,20 @@ export type ReturnParameters =
       readonly status: number;
       /** 8 octets, wire order: bit n is bit n % 8 of octet n >> 3. */
       readonly leFeatures: Uint8Array;
+    }
+  | {
+      /** LE Read Filter Accept List Size, LE Read Resolving List Size: the list's size in entries. */
+      readonly kind: 'list-size';
+      readonly status: number;
+      readonly size: number;
+    }
+  | {
+      readonly kind: 'le-read-maximum-data-length';
+      readonly status: number;
+      readonly supportedMaxTxOctets: number;
+      readonly supportedMaxTxTime: number;
+      readonly supportedMaxRxOctets: number;
+      readonly supportedMaxRxTime: number;
     }
   | { readonly kind: 'connection-handle'; readonly status: number; readonly handle: number }
   | { readonly kind: 'raw'; readonly data: Uint8Array };
@@ -288,7 +308,7 @@ const FIXED: {
 
 type KindFields<K extends ReturnParametersKind> = Omit<Extract<ReturnParameters, { kind: K }>, 'kind'>;
 
-/** The layout of each shape of Command Complete return parameters (7.4.1, 7.4.5, 7.4.6, 7.8.2, 7.8.3, 7.8.23, 7.8.25, 7.8.26). */
+/** The layout of each shape of Command Complete return parameters (7.4.1, 7.4.2, 7.4.5, 7.4.6, 7.8.2, 7.8.3, 7.8.14, 7.8.23, 7.8.25, 7.8.26, 7.8.41, 7.8.46). */
 const RETURN_LAYOUT: { readonly [K in Exclude<ReturnParametersKind, 'raw'>]: Layout<KindFields<K>> } = {
   status: [['status', 'u8']],
   // 7.4.6
@@ -304,6 +324,11 @@ const RETURN_LAYOUT: { readonly [K in Exclude<ReturnParametersKind, 'raw'>]: Lay
     ['lmpVersion', 'u8'],
     ['companyIdentifier', 'u16'],
     ['lmpSubversion', 'u16'],
+  ],
+  // 7.4.2
+  'read-local-supported-commands': [
+    ['status', 'u8'],
+    ['supportedCommands', 64],
   ],
   // 7.4.5
   'read-buffer-size': [
@@ -329,6 +354,19 @@ const RETURN_LAYOUT: { readonly [K in Exclude<ReturnParametersKind, 'raw'>]: Lay
     ['status', 'u8'],
     ['leFeatures', 8],
   ],
+  // 7.8.14, 7.8.41
+  'list-size': [
+    ['status', 'u8'],
+    ['size', 'u8'],
+  ],
+  // 7.8.46
+  'le-read-maximum-data-length': [
+    ['status', 'u8'],
+    ['supportedMaxTxOctets', 'u16'],
+    ['supportedMaxTxTime', 'u16'],
+    ['supportedMaxRxOctets', 'u16'],
+    ['supportedMaxRxTime', 'u16'],
+  ],
   // 7.8.25, 7.8.26
   'connection-handle': [
     ['status', 'u8'],
@@ -340,10 +378,14 @@ const RETURN_LAYOUT: { readonly [K in Exclude<ReturnParametersKind, 'raw'>]: Lay
 const RETURN_KIND: Readonly<Record<number, ReturnParametersKind>> = {
   [HciOpcode.ReadBdAddr]: 'read-bd-addr',
   [HciOpcode.ReadLocalVersionInformation]: 'read-local-version-information',
+  [HciOpcode.ReadLocalSupportedCommands]: 'read-local-supported-commands',
   [HciOpcode.ReadBufferSize]: 'read-buffer-size',
   [HciOpcode.LeReadBufferSize]: 'le-read-buffer-size',
   [HciOpcode.LeRand]: 'le-rand',
   [HciOpcode.LeReadLocalSupportedFeatures]: 'le-read-local-supported-features',
+  [HciOpcode.LeReadFilterAcceptListSize]: 'list-size',
+  [HciOpcode.LeReadResolvingListSize]: 'list-size',
+  [HciOpcode.LeReadMaximumDataLength]: 'le-read-maximum-data-length',
   [HciOpcode.LeLongTermKeyRequestReply]: 'connection-handle',
   [HciOpcode.LeLongTermKeyRequestNegativeReply]: 'connection-handle',
 };

@@ -67,12 +67,16 @@ describe('constants', () => {
       ['SetEventMask', 0x03, 0x0001],
       ['Reset', 0x03, 0x0003],
       ['ReadLocalVersionInformation', 0x04, 0x0001],
+      ['ReadLocalSupportedCommands', 0x04, 0x0002],
       ['ReadBufferSize', 0x04, 0x0005],
       ['ReadBdAddr', 0x04, 0x0009],
       ['LeSetEventMask', 0x08, 0x0001],
       ['LeReadBufferSize', 0x08, 0x0002],
       ['LeReadLocalSupportedFeatures', 0x08, 0x0003],
       ['LeSetRandomAddress', 0x08, 0x0005],
+      ['LeReadFilterAcceptListSize', 0x08, 0x000f],
+      ['LeReadResolvingListSize', 0x08, 0x002a],
+      ['LeReadMaximumDataLength', 0x08, 0x002f],
       ['LeSetAdvertisingParameters', 0x08, 0x0006],
       ['LeSetAdvertisingData', 0x08, 0x0008],
       ['LeSetScanResponseData', 0x08, 0x0009],
@@ -165,6 +169,10 @@ const COMMAND_EXAMPLES: readonly CommandExample[] = [
   { wire: '09 10 00', command: { name: 'read-bd-addr' } },
   { wire: '01 10 00', command: { name: 'read-local-version-information' } },
   { wire: '05 10 00', command: { name: 'read-buffer-size' } },
+  { wire: '02 10 00', command: { name: 'read-local-supported-commands' } },
+  { wire: '0f 20 00', command: { name: 'le-read-filter-accept-list-size' } },
+  { wire: '2a 20 00', command: { name: 'le-read-resolving-list-size' } },
+  { wire: '2f 20 00', command: { name: 'le-read-maximum-data-length' } },
   { wire: '02 20 00', command: { name: 'le-read-buffer-size' } },
   { wire: '03 20 00', command: { name: 'le-read-local-supported-features' } },
   { wire: '0e 20 00', command: { name: 'le-create-connection-cancel' } },
@@ -273,7 +281,7 @@ const COMMAND_NAMES = Object.keys(COMMAND_OPCODE) as HciCommandName[];
 describe('commands: hand-written wire examples', () => {
   it('cover every command', () => {
     expect(COMMAND_EXAMPLES.map((e) => e.command.name).sort()).toEqual([...COMMAND_NAMES].sort());
-    expect(COMMAND_NAMES).toHaveLength(23);
+    expect(COMMAND_NAMES).toHaveLength(27);
   });
   it.each(COMMAND_EXAMPLES.map((e) => [e.command.name, e] as const))('%s', (_name, { wire, command }) => {
     expect(decodeCommand(octets(wire))).toEqual({ ok: true, command });
@@ -305,6 +313,10 @@ const COMMAND_ARBITRARY: { readonly [N in HciCommandName]: fc.Arbitrary<Extract<
     reset: fc.constant({ name: 'reset' }),
     'read-local-version-information': fc.constant({ name: 'read-local-version-information' }),
     'read-buffer-size': fc.constant({ name: 'read-buffer-size' }),
+    'read-local-supported-commands': fc.constant({ name: 'read-local-supported-commands' }),
+    'le-read-filter-accept-list-size': fc.constant({ name: 'le-read-filter-accept-list-size' }),
+    'le-read-resolving-list-size': fc.constant({ name: 'le-read-resolving-list-size' }),
+    'le-read-maximum-data-length': fc.constant({ name: 'le-read-maximum-data-length' }),
     'read-bd-addr': fc.constant({ name: 'read-bd-addr' }),
     'le-set-event-mask': fc.record({ name: fc.constant('le-set-event-mask'), leEventMask: bytes(8) }),
     'le-read-buffer-size': fc.constant({ name: 'le-read-buffer-size' }),
@@ -611,6 +623,39 @@ const EVENT_EXAMPLES: readonly EventExample[] = [
     }),
   },
   {
+    title: 'Command Complete: Read Local Supported Commands (64 octets)',
+    wire: '0e 44 01 02 10 00 ff ff ff ff ff ff ff ff 20 00 80 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00',
+    event: complete(1, 0x1002, {
+      kind: 'read-local-supported-commands',
+      status: 0,
+      supportedCommands: octets(
+        'ff ff ff ff ff ff ff ff 20 00 80 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00',
+      ),
+    }),
+  },
+  {
+    title: 'Command Complete: LE Read Filter Accept List Size',
+    wire: '0e 05 01 0f 20 00 0c',
+    event: complete(1, 0x200f, { kind: 'list-size', status: 0, size: 12 }),
+  },
+  {
+    title: 'Command Complete: LE Read Resolving List Size',
+    wire: '0e 05 01 2a 20 00 08',
+    event: complete(1, 0x202a, { kind: 'list-size', status: 0, size: 8 }),
+  },
+  {
+    title: 'Command Complete: LE Read Maximum Data Length (251 octets, 2120 us)',
+    wire: '0e 0c 01 2f 20 00 fb 00 48 08 fb 00 48 08',
+    event: complete(1, 0x202f, {
+      kind: 'le-read-maximum-data-length',
+      status: 0,
+      supportedMaxTxOctets: 251,
+      supportedMaxTxTime: 2120,
+      supportedMaxRxOctets: 251,
+      supportedMaxRxTime: 2120,
+    }),
+  },
+  {
     title: 'Command Complete: LE Read Buffer Size',
     wire: '0e 07 01 02 20 00 fb 00 0f',
     event: complete(1, 0x2002, {
@@ -765,10 +810,13 @@ const RETURN_KINDS: readonly ReturnParametersKind[] = [
   'status',
   'read-bd-addr',
   'read-local-version-information',
+  'read-local-supported-commands',
   'read-buffer-size',
   'le-read-buffer-size',
   'le-rand',
   'le-read-local-supported-features',
+  'list-size',
+  'le-read-maximum-data-length',
   'connection-handle',
   'raw',
 ];
@@ -779,6 +827,10 @@ const RETURNS: Readonly<Record<HciCommandName, ReturnParametersKind>> = {
   reset: 'status',
   'read-local-version-information': 'read-local-version-information',
   'read-buffer-size': 'read-buffer-size',
+  'read-local-supported-commands': 'read-local-supported-commands',
+  'le-read-filter-accept-list-size': 'list-size',
+  'le-read-resolving-list-size': 'list-size',
+  'le-read-maximum-data-length': 'le-read-maximum-data-length',
   'read-bd-addr': 'read-bd-addr',
   'le-set-event-mask': 'status',
   'le-read-buffer-size': 'le-read-buffer-size',
@@ -855,6 +907,20 @@ const returnArbitrary: {
     kind: fc.constant('le-read-local-supported-features'),
     status,
     leFeatures: bytes(8),
+  }),
+  'read-local-supported-commands': fc.record({
+    kind: fc.constant('read-local-supported-commands'),
+    status,
+    supportedCommands: bytes(64),
+  }),
+  'list-size': fc.record({ kind: fc.constant('list-size'), status, size: u8 }),
+  'le-read-maximum-data-length': fc.record({
+    kind: fc.constant('le-read-maximum-data-length'),
+    status,
+    supportedMaxTxOctets: u16,
+    supportedMaxTxTime: u16,
+    supportedMaxRxOctets: u16,
+    supportedMaxRxTime: u16,
   }),
   'connection-handle': fc.record({ kind: fc.constant('connection-handle'), status, handle }),
   raw: fc.record({ kind: fc.constant('raw'), data: fc.uint8Array({ maxLength: 252 }) }),
