@@ -36,7 +36,8 @@ function calibrate(op: () => unknown, batchMs: number): number {
 
 /**
  * Median operations per second of each operation, measured in interleaved
- * batches (a, b, c, a, b, c, ...).
+ * batches in alternating order (a, b, c, c, b, a, ...), the garbage collected
+ * before each batch when `global.gc` is exposed (`node --expose-gc`).
  * @example
  * ```ts
  * const [ours, floor] = measureOpsPerSecond([() => e(k, p), () => bareAes(k, p)]);
@@ -51,13 +52,21 @@ export function measureOpsPerSecond(
   const batches = options.batches ?? 9;
   const iterations = ops.map((op) => calibrate(op, batchMs));
   const rates: number[][] = ops.map(() => []);
+  const gc = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc;
   for (let batch = 0; batch < batches; batch++) {
-    ops.forEach((op, i) => {
+    // Alternate the order, so that neither side always runs first (warmer caches, the other's garbage).
+    const order = batch % 2 === 0 ? ops.map((_, i) => i) : ops.map((_, i) => ops.length - 1 - i);
+    for (const i of order) {
+      // Collect the previous batch's short-lived garbage first (a minor collection: a full one would also
+      // shrink the young generation and charge the next batch for growing it again), so that no batch pays for another's
+      // (with node --expose-gc, as `npm run bench` runs; without it, batches share the collector).
+      gc?.({ type: 'minor' } as never);
+      const op = ops[i]!;
       const n = iterations[i]!;
       const start = performance.now();
       for (let j = 0; j < n; j++) op();
       rates[i]!.push((n * 1000) / (performance.now() - start));
-    });
+    }
   }
   return rates.map(median);
 }

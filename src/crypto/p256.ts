@@ -6,7 +6,7 @@
  * @module
  */
 import type { CryptoBackend, P256KeyPair } from './backend.js';
-import { bytesToBigInt, equalBytes, fromHex, reverse } from './bytes.js';
+import { equalBytes, fromHex, reverse } from './bytes.js';
 import { octets } from './check.js';
 import { defaultBackend } from './default-backend.js';
 import { CryptoInputError, InvalidPublicKeyError } from './errors.js';
@@ -43,10 +43,23 @@ export const DEBUG_PUBLIC_KEY: Uint8Array = Uint8Array.from([
   ...reverse(fromHex('dc809c49652aeb6d63329abf5a52155c766345c28fed3024741c8ed01589d28b')),
 ]);
 
+/** 32 octets little-endian (the SMP wire order) at `offset` to a bigint: four 64-bit reads, no hex string. */
+function littleEndian256(bytes: Uint8Array, offset: number): bigint {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, 32);
+  return (
+    view.getBigUint64(0, true) |
+    (view.getBigUint64(8, true) << 64n) |
+    (view.getBigUint64(16, true) << 128n) |
+    (view.getBigUint64(24, true) << 192n)
+  );
+}
+
 function publicKeyProblem(publicKey: Uint8Array): InvalidPublicKeyError['reason'] | undefined {
-  if (publicKey.every((octet) => octet === 0)) return 'infinity';
-  const x = bytesToBigInt(reverse(publicKey.subarray(0, 32)));
-  const y = bytesToBigInt(reverse(publicKey.subarray(32, 64)));
+  let any = 0;
+  for (let i = 0; i < 64; i++) any |= publicKey[i]!;
+  if (any === 0) return 'infinity';
+  const x = littleEndian256(publicKey, 0);
+  const y = littleEndian256(publicKey, 32);
   if (x >= P || y >= P) return 'coordinate-out-of-range';
   // y^2 = x^3 - 3x + b (mod p)
   const rhs = (((((x * x) % P) * x) % P) - 3n * x + B) % P;
@@ -99,10 +112,23 @@ export function generateKeyPair(backend: CryptoBackend = defaultBackend()): P256
   return backend.p256GenerateKeyPair();
 }
 
+/** The group order n, little-endian like an SMP private key. */
+const N_LE = reverse(fromHex(N.toString(16).padStart(64, '0')));
+
+/** 1 <= d < n for a little-endian scalar, by comparing octets from the most significant (no bigint). */
+function inScalarRange(key: Uint8Array): boolean {
+  let any = 0;
+  for (let i = 0; i < 32; i++) any |= key[i]!;
+  if (any === 0) return false;
+  for (let i = 31; i >= 0; i--) {
+    if (key[i]! !== N_LE[i]!) return key[i]! < N_LE[i]!;
+  }
+  return false; // d = n
+}
+
 function checkPrivateKey(fn: string, privateKey: unknown): Uint8Array {
   const key = octets(fn, 'privateKey', privateKey, 32);
-  const d = bytesToBigInt(reverse(key));
-  if (d === 0n || d >= N) throw new CryptoInputError(fn, 'privateKey', 'must be a scalar from 1 to n-1');
+  if (!inScalarRange(key)) throw new CryptoInputError(fn, 'privateKey', 'must be a scalar from 1 to n-1');
   return key;
 }
 

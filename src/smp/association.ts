@@ -110,21 +110,41 @@ export function resolveAssociation(
   const oob = sc
     ? request.oobDataPresent || response.oobDataPresent
     : request.oobDataPresent && response.oobDataPresent;
-  if (oob) return fixed('oob', sc);
-  if (((request.authReq | response.authReq) & AuthReq.Mitm) === 0) return fixed('just-works', sc);
-  const [legacy, secure] = IO_TABLE[response.ioCapability]![request.ioCapability]!;
+  if (oob) return FIXED[sc ? 1 : 0]!.oob;
+  if (((request.authReq | response.authReq) & AuthReq.Mitm) === 0) return FIXED[sc ? 1 : 0]!['just-works'];
+  const row = IO_TABLE[response.ioCapability]?.[request.ioCapability];
+  if (!row)
+    throw new RangeError(
+      `resolveAssociation: IO capabilities ${request.ioCapability}/${response.ioCapability} are not 0..4`,
+    );
+  // The answers are few (5 x 5 x 2): each is made once, frozen, and shared.
+  const index = (response.ioCapability * 5 + request.ioCapability) * 2 + (sc ? 1 : 0);
+  return (FROM_TABLE[index] ??= tableAssociation(request.ioCapability, response.ioCapability, row, sc));
+}
+
+const FROM_TABLE: (Association | undefined)[] = [];
+
+function tableAssociation(
+  initiatorIo: number,
+  responderIo: number,
+  [legacy, secure]: readonly [Cell, Cell],
+  sc: boolean,
+): Association {
   const cell = sc ? secure : legacy;
-  const tableCell = `${IO_NAMES[response.ioCapability]} x ${IO_NAMES[request.ioCapability]}: ${legacy === secure ? legacy : `${legacy} / ${secure}`}`;
-  return { ...CELLS[cell], secureConnections: sc, authenticated: cell !== 'JW', tableCell };
+  const tableCell = `${IO_NAMES[responderIo]} x ${IO_NAMES[initiatorIo]}: ${legacy === secure ? legacy : `${legacy} / ${secure}`}`;
+  return Object.freeze({ ...CELLS[cell], secureConnections: sc, authenticated: cell !== 'JW', tableCell });
 }
 
 function fixed(model: 'oob' | 'just-works', sc: boolean): Association {
-  return {
+  return Object.freeze({
     model,
     secureConnections: sc,
     passkeyDisplay: null,
     passkeyInput: null,
     authenticated: model === 'oob',
     tableCell: null,
-  };
+  });
 }
+
+/** OOB and Just Works without the table, for legacy [0] and Secure Connections [1]. */
+const FIXED = [false, true].map((sc) => ({ oob: fixed('oob', sc), 'just-works': fixed('just-works', sc) }));
