@@ -10,10 +10,10 @@ import { nodeBackend } from '../crypto/backends/node.js';
 import { defaultBackend } from '../crypto/default-backend.js';
 import { type AuditBench, median, PASSKEY_PAIRING_EVERY_MB, runAuditBench } from './audit-bench.js';
 import { defaultBackendSummary, NODE_TARGET_RATIO, runBench } from './crypto-bench.js';
-import { fullStackPairingsPerSecond, scaleRun } from './stack-bench.js';
+import { fullStackPairingsPerSecond, OPEN_PER_TURN, scaleRun } from './stack-bench.js';
 
-/** Connections in the scale run (issue: 1,000 at once on one air). */
-const SCALE_CONNECTIONS = 1000;
+/** Connections in the scale runs: the cost per connection should stay flat (issue 15: 5,000 at once on one air). */
+const SCALE_CONNECTIONS = [100, 1000, 5000] as const;
 
 import { formatRate } from './measure.js';
 
@@ -65,7 +65,8 @@ async function main(): Promise<void> {
     node: await fullStackPairingsPerSecond(nodeBackend),
     noble: await fullStackPairingsPerSecond(nobleBackend, 3, 5),
   };
-  const scale = await scaleRun(SCALE_CONNECTIONS, nodeBackend);
+  const scale = [];
+  for (const n of SCALE_CONNECTIONS) scale.push(await scaleRun(n, nodeBackend));
   const audit = await runAuditBench(backends, Number(process.env.AUDIT_BENCH_MB ?? 100));
   if (values.json) {
     process.stdout.write(
@@ -97,9 +98,18 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nFull stack on virtual controllers (HCI, ACL, L2CAP, SMP; host start-up and connection included): ` +
       `SC Numeric Comparison pairings per second: node ${formatRate(fullStack.node)}, noble ${formatRate(fullStack.noble)}.\n` +
-      `Scale: ${scale.connections} connections pairing at once on one air (node backend): ` +
-      `${(scale.wallMs / 1000).toFixed(2)} s wall, ${scale.heapPerConnectionKiB.toFixed(0)} KiB heap per connection at the peak, ` +
-      `longest event-loop stall ${scale.longestStallMs.toFixed(0)} ms.\n`,
+      `Scale: connections pairing at once on one air (node backend; hosts opened ${OPEN_PER_TURN} per turn), per connection: ` +
+      'wall ms, KiB of heap held once all have paired (after a full collection), KiB at the peak (garbage not yet ' +
+      'collected included), and the longest event-loop stall of the run:\n' +
+      scale
+        .map(
+          (run) =>
+            `  ${String(run.connections).padStart(5)}: ${(run.wallMs / run.connections).toFixed(2)} ms, ` +
+            `${run.liveHeapPerConnectionKiB.toFixed(1)} KiB held, ${run.heapPerConnectionKiB.toFixed(1)} KiB at the peak, ` +
+            `stall ${run.longestStallMs.toFixed(0)} ms (${run.longestStallAt.stage}); ${(run.wallMs / 1000).toFixed(2)} s in all.`,
+        )
+        .join('\n') +
+      '\n',
   );
   process.stdout.write(`\n${formatAudit(audit)}`);
 }

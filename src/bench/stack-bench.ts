@@ -62,12 +62,20 @@ export async function fullStackPairingsPerSecond(
   return rates[Math.floor(rates.length / 2)]!;
 }
 
+/** How many central/peripheral host pairs the scale run opens (and then sets pairing) per turn of the event loop. */
+export const OPEN_PER_TURN = 100;
+
 /** What the scale run measured. */
 export interface ScaleRun {
   readonly connections: number;
   readonly wallMs: number;
+  /** The largest heap seen while the connections paired (garbage not yet collected included), per connection. */
   readonly heapPerConnectionKiB: number;
+  /** The heap every connection holds once all have paired, after a full collection, per connection (NaN without --expose-gc). */
+  readonly liveHeapPerConnectionKiB: number;
   readonly longestStallMs: number;
+  /** When the longest stall ended, in ms from the start, and in which stage ('open', 'pair', 'close'). */
+  readonly longestStallAt: { readonly ms: number; readonly stage: string };
 }
 
 /**
@@ -89,42 +97,68 @@ export async function scaleRun(connections: number, backend: CryptoBackend): Pro
   // gives the interval no turn at all, and that whole stretch counts as one stall).
   let last = performance.now();
   let longestGap = 0;
+  let stage = 'open';
+  let longestAt = { ms: 0, stage };
+  const start = performance.now();
   const ticker = setInterval(() => {
     const now = performance.now();
-    longestGap = Math.max(longestGap, now - last);
+    if (now - last > longestGap) {
+      longestGap = now - last;
+      longestAt = { ms: now - start, stage };
+    }
     last = now;
   }, 5);
-  const start = performance.now();
-  const hosts = await Promise.all(
-    Array.from({ length: connections }, async (_, i) => {
-      const address = addressOf(0x100000 + i);
-      const central = await Host.open(air.createController(), { policy, delegate: acceptAll, crypto });
-      const peripheral = await Host.open(air.createController({ address }), {
-        policy,
-        delegate: acceptAll,
-        crypto,
-      });
-      return { central, peripheral, address };
-    }),
-  );
-  await Promise.all(
-    hosts.map(async ({ central, peripheral, address }) => {
-      const incoming = new Promise<Connection>((resolve) => peripheral.once('connection', resolve));
-      await peripheral.startAdvertising();
-      const connection = await central.connect(address, 0, { timeoutMs: 60_000 });
-      await incoming;
-      await connection.pair();
-      heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
-    }),
-  );
+  // Hosts are opened OPEN_PER_TURN at a time, one batch per turn of the event loop, as an application
+  // starting thousands would: opening them all in one synchronous loop is the caller's own stall.
+  const opening: Promise<{ central: Host; peripheral: Host; address: Uint8Array }>[] = [];
+  for (let i = 0; i < connections; i++) {
+    if (i > 0 && i % OPEN_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    const address = addressOf(0x100000 + i);
+    opening.push(
+      (async () => {
+        const central = await Host.open(air.createController(), { policy, delegate: acceptAll, crypto });
+        const peripheral = await Host.open(air.createController({ address }), {
+          policy,
+          delegate: acceptAll,
+          crypto,
+        });
+        return { central, peripheral, address };
+      })(),
+    );
+  }
+  const hosts = await Promise.all(opening);
+  stage = 'pair';
+  const pairing: Promise<void>[] = [];
+  for (const [i, { central, peripheral, address }] of hosts.entries()) {
+    if (i > 0 && i % OPEN_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    pairing.push(
+      (async () => {
+        const incoming = new Promise<Connection>((resolve) => peripheral.once('connection', resolve));
+        await peripheral.startAdvertising();
+        const connection = await central.connect(address, 0, { timeoutMs: 60_000 });
+        await incoming;
+        await connection.pair();
+        heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+      })(),
+    );
+  }
+  await Promise.all(pairing);
   const wallMs = performance.now() - start;
   clearInterval(ticker);
-  longestGap = Math.max(longestGap, performance.now() - last);
+  if (performance.now() - last > longestGap) {
+    longestGap = performance.now() - last;
+    longestAt = { ms: performance.now() - start, stage };
+  }
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const live = gc ? process.memoryUsage().heapUsed : Number.NaN;
   await Promise.allSettled(hosts.flatMap(({ central, peripheral }) => [central.close(), peripheral.close()]));
   return {
     connections,
     wallMs,
     heapPerConnectionKiB: (heapPeak - heapBefore) / 1024 / connections,
+    liveHeapPerConnectionKiB: (live - heapBefore) / 1024 / connections,
     longestStallMs: Math.max(0, longestGap - 5),
+    longestStallAt: longestAt,
   };
 }

@@ -119,7 +119,11 @@ export function resolveAssociation(
     );
   // The answers are few (5 x 5 x 2): each is made once, frozen, and shared.
   const index = (response.ioCapability * 5 + request.ioCapability) * 2 + (sc ? 1 : 0);
-  return (FROM_TABLE[index] ??= tableAssociation(request.ioCapability, response.ioCapability, row, sc));
+  const known = FROM_TABLE[index];
+  if (known) return known;
+  const made = tableAssociation(request.ioCapability, response.ioCapability, row, sc);
+  FROM_TABLE[index] = made;
+  return made;
 }
 
 const FROM_TABLE: (Association | undefined)[] = [];

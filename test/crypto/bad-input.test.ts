@@ -168,7 +168,9 @@ describe.each(BACKENDS)('bad input on the $name backend', ({ tb }) => {
   it('refuses a private key of zero or not below the group order', () => {
     const order = reverse(fromHex('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551'));
     const above = reverse(fromHex('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632552'));
-    const highOctetAbove = reverse(fromHex('ffffffff00000001000000000000000000000000000000000000000000000000'));
+    const highOctetAbove = reverse(
+      fromHex('ffffffff00000001000000000000000000000000000000000000000000000000'),
+    );
     // The largest and smallest valid scalars are accepted (the check compares octets, most significant first).
     const belowOrder = reverse(fromHex('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550'));
     const one = reverse(fromHex(`${'00'.repeat(31)}01`));

@@ -9,5 +9,4 @@ export {
   VirtualController,
   type VirtualControllerOptions,
   VirtualHardwareCode,
-  type VirtualMedium,
 } from './controller.js';

@@ -1,0 +1,317 @@
+/**
+ * The HCI commands a virtual controller carries out (Core Vol 4 Part E 7):
+ * set-up and information commands here, the rest handed to the part of the
+ * controller whose job they are (advertising.ts, links.ts, encryption.ts).
+ * @module
+ */
+import type { HciCommand } from '../../hci/commands.js';
+import { HciErrorCode } from '../../hci/constants.js';
+import { checkConnectionParameters } from '../../hci/le-signalling.js';
+import { announce, offerConnection, offerReports, tryConnect } from './advertising.js';
+import { answerKeyRequest, startEncryption } from './encryption.js';
+import { abandonLinks, terminate } from './links.js';
+import {
+  validAdvertisingParameters,
+  validConnectionParameters,
+  validScanParameters,
+} from './parameter-checks.js';
+import {
+  type ControllerState,
+  DEFAULT_ADVERTISING,
+  DEFAULT_EVENT_MASK,
+  DEFAULT_LE_EVENT_MASK,
+  DEFAULT_SCAN,
+} from './state.js';
+
+/** The reasons HCI_Disconnect accepts (7.1.6). */
+const DISCONNECT_REASONS: ReadonlySet<number> = new Set([0x05, 0x13, 0x14, 0x15, 0x1a, 0x29, 0x3b]);
+
+/** LE features (Vol 6 Part B 4.6): bit 0, LE Encryption. */
+function leFeatures(): Uint8Array {
+  return Uint8Array.of(0x01, 0, 0, 0, 0, 0, 0, 0);
+}
+
+/**
+ * Carries out one decoded command from `state`'s host and answers it.
+ * @example
+ * ```ts
+ * execute(state, { name: 'read-bd-addr' }, HciOpcode.ReadBdAddr);
+ * ```
+ */
+export function execute(state: ControllerState, command: HciCommand, opcode: number): void {
+  const ok = HciErrorCode.Success;
+  switch (command.name) {
+    case 'reset':
+      resetState(state);
+      state.completeStatus(opcode, ok);
+      return;
+    case 'read-bd-addr':
+      state.complete({
+        name: 'command-complete',
+        numHciCommandPackets: 1,
+        opcode,
+        returnParameters: { kind: 'read-bd-addr', status: ok, address: new Uint8Array(state.address) },
+      });
+      return;
+    case 'read-local-version-information':
+      state.complete({
+        name: 'command-complete',
+        numHciCommandPackets: 1,
+        opcode,
+        returnParameters: {
+          kind: 'read-local-version-information',
+          status: ok,
+          hciVersion: 0x0d, // Core 5.4
+          hciSubversion: 0x0000,
+          lmpVersion: 0x0d,
+          companyIdentifier: 0xffff, // reserved for tests (Assigned Numbers)
+          lmpSubversion: 0x0000,
+        },
+      });
+      return;
+    case 'set-event-mask':
+      state.eventMask = new Uint8Array(command.eventMask);
+      state.completeStatus(opcode, ok);
+      return;
+    case 'le-set-event-mask':
+      state.leEventMask = new Uint8Array(command.leEventMask);
+      state.completeStatus(opcode, ok);
+      return;
+    case 'read-buffer-size':
+      state.complete({
+        name: 'command-complete',
+        numHciCommandPackets: 1,
+        opcode,
+        returnParameters: {
+          kind: 'read-buffer-size',
+          status: ok,
+          aclDataPacketLength: state.aclBufferSize,
+          syncDataPacketLength: 0,
+          totalNumAclDataPackets: state.aclBufferCount,
+          totalNumSyncDataPackets: 0,
+        },
+      });
+      return;
+    case 'le-read-buffer-size':
+      state.complete({
+        name: 'command-complete',
+        numHciCommandPackets: 1,
+        opcode,
+        returnParameters: {
+          kind: 'le-read-buffer-size',
+          status: ok,
+          leAclDataPacketLength: state.aclBufferSize,
+          totalNumLeAclDataPackets: state.aclBufferCount,
+        },
+      });
+      return;
+    case 'le-read-local-supported-features':
+      state.complete({
+        name: 'command-complete',
+        numHciCommandPackets: 1,
+        opcode,
+        // Bit 0: LE Encryption (Vol 6 Part B 4.6).
+        returnParameters: {
+          kind: 'le-read-local-supported-features',
+          status: ok,
+          leFeatures: leFeatures(),
+        },
+      });
+      return;
+    case 'le-set-random-address':
+      if (state.advertising || state.scanning || state.initiating) {
+        state.completeStatus(opcode, HciErrorCode.CommandDisallowed);
+        return;
+      }
+      state.randomAddress = new Uint8Array(command.randomAddress);
+      state.completeStatus(opcode, ok);
+      return;
+    case 'le-set-advertising-parameters': {
+      const { name: _, ...parameters } = command;
+      if (state.advertising) state.completeStatus(opcode, HciErrorCode.CommandDisallowed);
+      else if (!validAdvertisingParameters(parameters)) {
+        state.completeStatus(opcode, HciErrorCode.InvalidHciCommandParameters);
+      } else {
+        state.advertisingParameters = {
+          ...parameters,
+          peerAddress: new Uint8Array(parameters.peerAddress),
+        };
+        state.completeStatus(opcode, ok);
+      }
+      return;
+    }
+    case 'le-set-advertising-data':
+      state.advertisingData = new Uint8Array(command.advertisingData);
+      state.completeStatus(opcode, ok);
+      if (state.advertising) announce(state);
+      return;
+    case 'le-set-scan-response-data':
+      state.scanResponseData = new Uint8Array(command.scanResponseData);
+      state.completeStatus(opcode, ok);
+      if (state.advertising) announce(state);
+      return;
+    case 'le-set-advertising-enable':
+      if (command.enable && state.ownAddress(state.advertisingParameters.ownAddressType) === undefined) {
+        // 7.8.9: a random own address that the host never set.
+        state.completeStatus(opcode, HciErrorCode.InvalidHciCommandParameters);
+        return;
+      }
+      state.advertising = command.enable;
+      state.air.update(state);
+      state.completeStatus(opcode, ok);
+      if (command.enable) {
+        announce(state);
+        offerConnection(state);
+      }
+      return;
+    case 'le-set-scan-parameters': {
+      const { name: _, ...parameters } = command;
+      if (state.scanning) state.completeStatus(opcode, HciErrorCode.CommandDisallowed);
+      else if (!validScanParameters(parameters)) {
+        state.completeStatus(opcode, HciErrorCode.InvalidHciCommandParameters);
+      } else {
+        state.scanParameters = parameters;
+        state.completeStatus(opcode, ok);
+      }
+      return;
+    }
+    case 'le-set-scan-enable':
+      if (command.enable && state.ownAddress(state.scanParameters.ownAddressType) === undefined) {
+        state.completeStatus(opcode, HciErrorCode.InvalidHciCommandParameters);
+        return;
+      }
+      if (command.enable && !state.scanning) state.reported = undefined;
+      state.scanning = command.enable;
+      state.filterDuplicates = command.filterDuplicates;
+      state.air.update(state);
+      state.completeStatus(opcode, ok);
+      if (command.enable) {
+        for (const advertiser of state.air.advertisers()) offerReports(advertiser, state);
+      }
+      return;
+    case 'le-create-connection': {
+      const { name: _, ...parameters } = command;
+      if (state.initiating) state.commandStatus(opcode, HciErrorCode.CommandDisallowed);
+      else if (
+        !validConnectionParameters(parameters) ||
+        state.ownAddress(parameters.ownAddressType) === undefined
+      ) {
+        state.commandStatus(opcode, HciErrorCode.InvalidHciCommandParameters);
+      } else {
+        state.initiating = { ...parameters, peerAddress: new Uint8Array(parameters.peerAddress) };
+        state.air.update(state);
+        state.commandStatus(opcode, ok);
+        tryConnect(state);
+      }
+      return;
+    }
+    case 'le-create-connection-cancel': {
+      const pending = state.initiating;
+      if (!pending) {
+        state.completeStatus(opcode, HciErrorCode.CommandDisallowed);
+        return;
+      }
+      state.initiating = undefined;
+      state.air.update(state);
+      state.completeStatus(opcode, ok);
+      // 7.8.13: the cancelled creation ends with LE Connection Complete, status 0x02.
+      state.event({
+        name: 'le-connection-complete',
+        status: HciErrorCode.UnknownConnectionIdentifier,
+        handle: 0,
+        role: 0x00,
+        peerAddressType: pending.peerAddressType & 1,
+        peerAddress: new Uint8Array(pending.peerAddress),
+        connectionInterval: 0,
+        peripheralLatency: 0,
+        supervisionTimeout: 0,
+        centralClockAccuracy: 0,
+      });
+      return;
+    }
+    case 'disconnect': {
+      const link = state.links.get(command.handle);
+      if (!link) state.commandStatus(opcode, HciErrorCode.UnknownConnectionIdentifier);
+      else if (!DISCONNECT_REASONS.has(command.reason)) {
+        state.commandStatus(opcode, HciErrorCode.InvalidHciCommandParameters);
+      } else {
+        state.commandStatus(opcode, ok);
+        const reason = command.reason;
+        terminate(link, (end) =>
+          end.state === state ? HciErrorCode.ConnectionTerminatedByLocalHost : reason,
+        );
+      }
+      return;
+    }
+    case 'le-rand': {
+      const randomNumber = new Uint8Array(8);
+      globalThis.crypto.getRandomValues(randomNumber);
+      state.complete({
+        name: 'command-complete',
+        numHciCommandPackets: 1,
+        opcode,
+        returnParameters: { kind: 'le-rand', status: ok, randomNumber },
+      });
+      return;
+    }
+    case 'le-connection-update': {
+      // 7.8.18: either end may ask; the new parameters reach both hosts in LE Connection Update Complete.
+      const link = state.links.get(command.handle);
+      const invalid = checkConnectionParameters({
+        intervalMin: command.connectionIntervalMin,
+        intervalMax: command.connectionIntervalMax,
+        peripheralLatency: command.maxLatency,
+        timeoutMultiplier: command.supervisionTimeout,
+      });
+      if (!link) state.commandStatus(opcode, HciErrorCode.UnknownConnectionIdentifier);
+      else if (invalid) state.commandStatus(opcode, HciErrorCode.InvalidHciCommandParameters);
+      else {
+        state.commandStatus(opcode, ok);
+        for (const end of [link.central, link.peripheral]) {
+          end.state.event({
+            name: 'le-connection-update-complete',
+            status: ok,
+            handle: end.handle,
+            connectionInterval: command.connectionIntervalMax,
+            peripheralLatency: command.maxLatency,
+            supervisionTimeout: command.supervisionTimeout,
+          });
+        }
+      }
+      return;
+    }
+    case 'le-start-encryption':
+      startEncryption(state, command, opcode);
+      return;
+    case 'le-long-term-key-request-reply':
+    case 'le-long-term-key-request-negative-reply':
+      answerKeyRequest(state, command, opcode);
+      return;
+  }
+}
+
+/**
+ * 7.3.2: back to the power-on state. Links vanish without an event here; peers time out.
+ * @example
+ * ```ts
+ * resetState(state);
+ * ```
+ */
+export function resetState(state: ControllerState): void {
+  abandonLinks(state, HciErrorCode.ConnectionTimeout);
+  state.eventMask = DEFAULT_EVENT_MASK;
+  state.leEventMask = DEFAULT_LE_EVENT_MASK;
+  state.randomAddress = undefined;
+  state.advertisingParameters = DEFAULT_ADVERTISING;
+  state.advertisingData = new Uint8Array(0);
+  state.scanResponseData = new Uint8Array(0);
+  state.advertising = false;
+  state.scanParameters = DEFAULT_SCAN;
+  state.scanning = false;
+  state.filterDuplicates = false;
+  state.reported = undefined;
+  state.initiating = undefined;
+  state.buffersInUse = 0;
+  state.inFlight = undefined;
+  state.air.update(state);
+}
