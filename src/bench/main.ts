@@ -10,7 +10,13 @@ import { nodeBackend } from '../crypto/backends/node.js';
 import { defaultBackend } from '../crypto/default-backend.js';
 import { type AuditBench, median, PASSKEY_PAIRING_EVERY_MB, runAuditBench } from './audit-bench.js';
 import { defaultBackendSummary, NODE_TARGET_RATIO, runBench } from './crypto-bench.js';
-import { fullStackPairingsPerSecond, OPEN_PER_TURN, scaleRun } from './stack-bench.js';
+import {
+  BUMBLE_PAIRING_MS,
+  fullStackPairingsPerSecond,
+  OPEN_PER_TURN,
+  pairCallMs,
+  scaleRun,
+} from './stack-bench.js';
 
 /** Connections in the scale runs: the cost per connection should stay flat (issue 15: 5,000 at once on one air). */
 const SCALE_CONNECTIONS = [100, 1000, 5000] as const;
@@ -65,12 +71,13 @@ async function main(): Promise<void> {
     node: await fullStackPairingsPerSecond(nodeBackend),
     noble: await fullStackPairingsPerSecond(nobleBackend, 3, 5),
   };
+  const pairCall = await pairCallMs(nodeBackend);
   const scale = [];
   for (const n of SCALE_CONNECTIONS) scale.push(await scaleRun(n, nodeBackend));
   const audit = await runAuditBench(backends, Number(process.env.AUDIT_BENCH_MB ?? 100));
   if (values.json) {
     process.stdout.write(
-      `${JSON.stringify({ targetNodeRatio: NODE_TARGET_RATIO, defaultBackend: defaultBackend().name, batches, rows, fullStack, scale, audit }, null, 2)}\n`,
+      `${JSON.stringify({ targetNodeRatio: NODE_TARGET_RATIO, defaultBackend: defaultBackend().name, batches, rows, fullStack, pairCall, scale, audit }, null, 2)}\n`,
     );
     return;
   }
@@ -98,6 +105,10 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nFull stack on virtual controllers (HCI, ACL, L2CAP, SMP; host start-up and connection included): ` +
       `SC Numeric Comparison pairings per second: node ${formatRate(fullStack.node)}, noble ${formatRate(fullStack.noble)}.\n` +
+      `pair() alone, SC Just Works with bonding (hosts open and connected first), node backend, ${pairCall.ms.length} runs: ` +
+      `median ${pairCall.median.toFixed(3)} ms (p10 ${pairCall.ms[Math.floor(pairCall.ms.length * 0.1)]!.toFixed(3)}, ` +
+      `p90 ${pairCall.ms[Math.floor(pairCall.ms.length * 0.9)]!.toFixed(3)}); ${(BUMBLE_PAIRING_MS / pairCall.median).toFixed(1)}x faster ` +
+      `than Bumble's ${BUMBLE_PAIRING_MS} ms (issue 15's figure, not measured here; goal >= 5x).\n` +
       `Scale: connections pairing at once on one air (node backend; hosts opened ${OPEN_PER_TURN} per turn), per connection: ` +
       'wall ms, KiB of heap held once all have paired (after a full collection), KiB at the peak (garbage not yet ' +
       'collected included), and the longest event-loop stall of the run:\n' +

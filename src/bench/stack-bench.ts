@@ -62,6 +62,54 @@ export async function fullStackPairingsPerSecond(
   return rates[Math.floor(rates.length / 2)]!;
 }
 
+/** Bumble's in-process SC Just Works pairing as issue 15 measured it (Bumble is not installed here): 3.5 ms. */
+export const BUMBLE_PAIRING_MS = 3.5;
+
+/** What {@link pairCallMs} measured. */
+export interface PairCallTimes {
+  /** Milliseconds of each timed `pair()`, sorted. */
+  readonly ms: readonly number[];
+  readonly median: number;
+}
+
+/**
+ * `connection.pair()` alone, SC Just Works with bonding and the default key
+ * distribution (both hosts open and connected before the clock starts, as a
+ * pairing benchmark of another stack measures it): `runs` timed pairings after
+ * `warmup` untimed ones, each on a fresh pair of hosts.
+ * @example
+ * ```ts
+ * const { median } = await pairCallMs(nodeBackend);
+ * console.log(`${(BUMBLE_PAIRING_MS / median).toFixed(1)}x Bumble's figure`);
+ * ```
+ */
+export async function pairCallMs(backend: CryptoBackend, runs = 200, warmup = 100): Promise<PairCallTimes> {
+  const air = new VirtualAir();
+  const crypto = toolbox(backend);
+  const times: number[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const address = addressOf(0x200000 + i);
+    const central = await Host.open(air.createController(), { delegate: acceptAll, crypto });
+    const peripheral = await Host.open(air.createController({ address }), { delegate: acceptAll, crypto });
+    try {
+      const incoming = new Promise<Connection>((resolve) => peripheral.once('connection', resolve));
+      await peripheral.startAdvertising();
+      const connection = await central.connect(address, 0, { timeoutMs: 10_000 });
+      await incoming;
+      const start = performance.now();
+      const result = await connection.pair();
+      const elapsed = performance.now() - start;
+      if (result.model !== 'just-works' || !result.bonded)
+        throw new Error('bench: expected a bonded SC Just Works pairing');
+      if (i >= warmup) times.push(elapsed);
+    } finally {
+      await Promise.allSettled([central.close(), peripheral.close()]);
+    }
+  }
+  times.sort((a, b) => a - b);
+  return { ms: times, median: times[times.length >> 1]! };
+}
+
 /** How many central/peripheral host pairs the scale run opens (and then sets pairing) per turn of the event loop. */
 export const OPEN_PER_TURN = 100;
 
