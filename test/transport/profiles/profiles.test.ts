@@ -1,0 +1,223 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { hasLeFeature } from '../../../src/hci/le-features.js';
+import { hasCommand } from '../../../src/hci/supported-commands.js';
+import {
+  CONTROLLER_PROFILES,
+  type ControllerProfile,
+  controllerProfile,
+  controllerProfileNames,
+  type Known,
+  known,
+  unknown,
+} from '../../../src/transport/virtual/profiles/index.js';
+import { parseFixture, parseStartup } from './startup-parser.js';
+
+const profiles = Object.values(CONTROLLER_PROFILES);
+
+function knowns(p: ControllerProfile): [string, Known<unknown>][] {
+  return [
+    ['hciVersion', p.version.hciVersion],
+    ['hciRevision', p.version.hciRevision],
+    ['lmpVersion', p.version.lmpVersion],
+    ['lmpSubversion', p.version.lmpSubversion],
+    ['manufacturer', p.version.manufacturer],
+    ['supportedCommands', p.supportedCommands],
+    ['leFeatures', p.leFeatures],
+    ['leBuffers', p.leBuffers],
+    ['aclBuffers', p.aclBuffers],
+    ['acceptListSize', p.acceptListSize],
+    ['resolvingListSize', p.resolvingListSize],
+    ['maxLeConnections', p.maxLeConnections],
+    ['leStates', p.leStates],
+  ];
+}
+
+describe('controller profile lookup', () => {
+  it('has the profiles issue 16 asks for, each under its own name', () => {
+    expect(controllerProfileNames()).toEqual([
+      'pi3b',
+      'pi4',
+      'pi5',
+      'intel-ax200',
+      'intel-ax210',
+      'rtl8761b',
+      'csr8510',
+      'nrf52840-zephyr',
+    ]);
+    for (const name of controllerProfileNames()) expect(controllerProfile(name).name).toBe(name);
+  });
+
+  it('throws for an unknown name, listing the known ones', () => {
+    expect(() => controllerProfile('pi9')).toThrow(RangeError);
+    expect(() => controllerProfile('pi9')).toThrow(
+      'unknown controller profile "pi9"; known: pi3b, pi4, pi5, intel-ax200, intel-ax210, rtl8761b, csr8510, nrf52840-zephyr',
+    );
+    expect(() => controllerProfile('toString')).toThrow(/unknown controller profile "toString"/);
+  });
+
+  it('is frozen', () => {
+    expect(Object.isFrozen(CONTROLLER_PROFILES)).toBe(true);
+    for (const p of profiles) {
+      expect(Object.isFrozen(p)).toBe(true);
+      expect(Object.isFrozen(p.version)).toBe(true);
+      expect(Object.isFrozen(p.quirks)).toBe(true);
+    }
+  });
+});
+
+describe('known / unknown', () => {
+  it('a known value needs a source; an unknown one carries its reason', () => {
+    expect(() => known(1, [])).toThrow(/source/);
+    expect(unknown('not captured')).toEqual({ value: null, sources: [], note: 'not captured' });
+  });
+});
+
+describe.each(profiles.map((p) => [p.name, p] as const))('profile %s', (_name, p) => {
+  const fixtureText = readFileSync(new URL(`../../../${p.fixture}`, import.meta.url), 'utf8');
+  const parsed = parseFixture(p.fixture);
+
+  it('gives every known value a source and every unknown one a note', () => {
+    for (const [field, k] of knowns(p)) {
+      if (k.value === null) {
+        expect(k.sources, field).toHaveLength(0);
+        expect(k.note, field).toMatch(/\w/);
+      } else {
+        expect(k.sources.length, field).toBeGreaterThan(0);
+      }
+    }
+    for (const q of p.quirks) expect(q.sources.length, q.id).toBeGreaterThan(0);
+  });
+
+  it('quotes only lines that are in its fixture, under a "# source:" header naming the same address', () => {
+    const sources = [...knowns(p).flatMap(([, k]) => k.sources), ...p.quirks.flatMap((q) => q.sources)];
+    expect(fixtureText.split('\n')[0]).toMatch(/^# source: /);
+    for (const s of sources) {
+      // Compared without leading and trailing whitespace, which the quotes and excerpts may indent differently.
+      expect(
+        parsed.lines.map((l) => l.trim()),
+        s.line,
+      ).toContain(s.line.trim());
+      // The nearest "# source:" header above the quoted line names the source's address (or its first part).
+      const lines = fixtureText.split('\n');
+      const index = lines.findIndex((l) => l.trim() === s.line.trim() && !l.startsWith('#'));
+      const header = lines
+        .slice(0, index)
+        .reverse()
+        .find((l) => l.startsWith('# source:'))!;
+      expect(header, s.line).toContain(s.url.split(' ')[0]!.replace(/\/blob\/[0-9a-f]{40}\/.*$/, ''));
+    }
+  });
+
+  it("re-derives the version fields from the fixture's capture", () => {
+    const v = p.version;
+    const pairs: [Known<number>, number | undefined][] = [
+      [v.hciVersion, parsed.hciVersion],
+      [v.hciRevision, parsed.hciRevision],
+      [v.lmpVersion, parsed.lmpVersion],
+      [v.lmpSubversion, parsed.lmpSubversion],
+    ];
+    for (const [k, fromFixture] of pairs) {
+      if (k.value !== null && k.sources.some((s) => s.kind !== 'source')) expect(k.value).toBe(fromFixture);
+    }
+    const m = v.manufacturer;
+    if (m.value !== null && parsed.manufacturer !== undefined) expect(m.value).toBe(parsed.manufacturer);
+  });
+
+  it('re-derives buffers, features and list sizes from the fixture where it has them', () => {
+    if (p.aclBuffers.value !== null) expect(p.aclBuffers.value).toEqual(parsed.acl);
+    else expect(parsed.acl).toBeUndefined();
+    if (p.leBuffers.value !== null) expect(p.leBuffers.value).toEqual(parsed.le);
+    if (p.leFeatures.value !== null) expect([...p.leFeatures.value]).toEqual([...(parsed.leFeatures ?? [])]);
+    if (p.acceptListSize.value !== null && parsed.acceptListSize !== undefined) {
+      expect(p.acceptListSize.value).toBe(parsed.acceptListSize);
+    }
+    if (p.resolvingListSize.value !== null && parsed.resolvingListSize !== undefined) {
+      expect(p.resolvingListSize.value).toBe(parsed.resolvingListSize);
+    }
+    if (p.supportedCommands.value !== null && parsed.commands !== undefined) {
+      for (const c of parsed.commands)
+        expect(hasCommand(p.supportedCommands.value.bitmap, c.name), c.name).toBe(true);
+    }
+  });
+
+  it('is internally consistent', () => {
+    const le = p.leBuffers.value;
+    const acl = p.aclBuffers.value;
+    if (le !== null && le.count === 0) {
+      // LE buffers shared with BR/EDR: the host then needs Read Buffer Size (Core v5.4 Vol 4 Part E 7.8.2).
+      expect(acl, 'shared LE buffers need the BR/EDR ACL buffers').not.toBeNull();
+      expect(le.size).toBe(0);
+    }
+    if (le !== null && le.count > 0) expect(le.size).toBeGreaterThanOrEqual(27);
+    if (acl !== null) expect(acl.count).toBeGreaterThan(0);
+    const f = p.leFeatures.value;
+    const hci = p.version.hciVersion.value;
+    if (f !== null) {
+      if (hasLeFeature(f, 'LE Data Packet Length Extension') || hasLeFeature(f, 'LL Privacy')) {
+        if (hci !== null) expect(hci).toBeGreaterThanOrEqual(0x08); // 4.2
+      }
+      if (hasLeFeature(f, 'LE 2M PHY') || hasLeFeature(f, 'LE Extended Advertising')) {
+        if (hci !== null) expect(hci).toBeGreaterThanOrEqual(0x09); // 5.0
+      }
+      const cmds = p.supportedCommands.value;
+      if (cmds?.complete) {
+        const implies: [string, string][] = [
+          ['LL Privacy', 'LE Add Device To Resolving List'],
+          ['LE Data Packet Length Extension', 'LE Set Data Length'],
+          ['LE 2M PHY', 'LE Set PHY'],
+          ['LE Extended Advertising', 'LE Set Extended Advertising Enable'],
+        ];
+        for (const [feature, command] of implies) {
+          if (hasLeFeature(f, feature)) expect(hasCommand(cmds.bitmap, command), command).toBe(true);
+        }
+      }
+      if (!hasLeFeature(f, 'LL Privacy') && p.resolvingListSize.value !== null) {
+        expect(p.resolvingListSize.value).toBe(0);
+      }
+    }
+    if (p.supportedCommands.value !== null) expect(p.supportedCommands.value.bitmap).toHaveLength(64);
+    if (p.leStates.value !== null) expect(p.leStates.value).toHaveLength(8);
+    if (hci !== null && p.version.lmpVersion.value !== null && p.transport !== 'usb') {
+      expect(p.version.lmpVersion.value).toBe(hci);
+    }
+  });
+});
+
+describe('the Zephyr profile against its Kconfig and hci.c excerpt', () => {
+  const p = controllerProfile('nrf52840-zephyr');
+  const parsed = parseFixture(p.fixture);
+
+  it('takes company id, subversion and resolving-list size from the Kconfig defaults', () => {
+    expect(p.version.manufacturer.value).toBe(Number(parsed.kconfig.get('BT_CTLR_COMPANY_ID')));
+    expect(p.version.lmpSubversion.value).toBe(Number(parsed.kconfig.get('BT_CTLR_SUBVERSION_NUMBER')));
+    expect(p.resolvingListSize.value).toBe(Number(parsed.kconfig.get('BT_CTLR_RL_SIZE')));
+    expect(parsed.kconfig.get('BT_CTLR_TX_BUFFER_SIZE')).toBe('27');
+    expect(parsed.lines).toContain('\trp->hci_revision = sys_cpu_to_le16(0);');
+  });
+});
+
+describe('the start-up parser', () => {
+  it('reads btmon answers for LE buffers, LE features and list sizes', () => {
+    const text = [
+      '      LE Read Buffer Size (0x08|0x0002) ncmd 1',
+      '        Status: Success (0x00)',
+      '        Data packet length: 251',
+      '        Num data packets: 10',
+      '      LE Read Local Supported Features (0x08|0x0003) ncmd 1',
+      '        Features: 0xff 0x49 0x01 0x00 0x00 0x00 0x00 0x00',
+      '      LE Read White List Size (0x08|0x000f) ncmd 1',
+      '        Size: 25',
+      '      LE Read Resolving List Size (0x08|0x002a) ncmd 1',
+      '        Size: 8',
+      '      Read Buffer Size (0x04|0x0005) ncmd 1',
+      '        ACL MTU: 310  ACL max packet: 10',
+    ].join('\n');
+    const parsed = parseStartup(text);
+    expect(parsed.le).toEqual({ size: 251, count: 10 });
+    expect([...parsed.leFeatures!]).toEqual([0xff, 0x49, 0x01, 0, 0, 0, 0, 0]);
+    expect(parsed.acceptListSize).toBe(25);
+    expect(parsed.resolvingListSize).toBe(8);
+    expect(parsed.acl).toEqual({ size: 310, count: 10 });
+  });
+});
