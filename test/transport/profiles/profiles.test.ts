@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { hasLeFeature } from '../../../src/hci/le-features.js';
-import { hasCommand } from '../../../src/hci/supported-commands.js';
+import { leFeaturesFromNames } from '../../../src/hci/le-features.js';
+import { commandsToBitmap, hasCommand } from '../../../src/hci/supported-commands.js';
 import {
   CONTROLLER_PROFILES,
   type ControllerProfile,
@@ -11,6 +11,7 @@ import {
   known,
   unknown,
 } from '../../../src/transport/virtual/profiles/index.js';
+import { consistencyProblems } from './consistency.js';
 import { parseFixture, parseStartup } from './startup-parser.js';
 
 const profiles = Object.values(CONTROLLER_PROFILES);
@@ -142,45 +143,7 @@ describe.each(profiles.map((p) => [p.name, p] as const))('profile %s', (_name, p
   });
 
   it('is internally consistent', () => {
-    const le = p.leBuffers.value;
-    const acl = p.aclBuffers.value;
-    if (le !== null && le.count === 0) {
-      // LE buffers shared with BR/EDR: the host then needs Read Buffer Size (Core v5.4 Vol 4 Part E 7.8.2).
-      expect(acl, 'shared LE buffers need the BR/EDR ACL buffers').not.toBeNull();
-      expect(le.size).toBe(0);
-    }
-    if (le !== null && le.count > 0) expect(le.size).toBeGreaterThanOrEqual(27);
-    if (acl !== null) expect(acl.count).toBeGreaterThan(0);
-    const f = p.leFeatures.value;
-    const hci = p.version.hciVersion.value;
-    if (f !== null) {
-      if (hasLeFeature(f, 'LE Data Packet Length Extension') || hasLeFeature(f, 'LL Privacy')) {
-        if (hci !== null) expect(hci).toBeGreaterThanOrEqual(0x08); // 4.2
-      }
-      if (hasLeFeature(f, 'LE 2M PHY') || hasLeFeature(f, 'LE Extended Advertising')) {
-        if (hci !== null) expect(hci).toBeGreaterThanOrEqual(0x09); // 5.0
-      }
-      const cmds = p.supportedCommands.value;
-      if (cmds?.complete) {
-        const implies: [string, string][] = [
-          ['LL Privacy', 'LE Add Device To Resolving List'],
-          ['LE Data Packet Length Extension', 'LE Set Data Length'],
-          ['LE 2M PHY', 'LE Set PHY'],
-          ['LE Extended Advertising', 'LE Set Extended Advertising Enable'],
-        ];
-        for (const [feature, command] of implies) {
-          if (hasLeFeature(f, feature)) expect(hasCommand(cmds.bitmap, command), command).toBe(true);
-        }
-      }
-      if (!hasLeFeature(f, 'LL Privacy') && p.resolvingListSize.value !== null) {
-        expect(p.resolvingListSize.value).toBe(0);
-      }
-    }
-    if (p.supportedCommands.value !== null) expect(p.supportedCommands.value.bitmap).toHaveLength(64);
-    if (p.leStates.value !== null) expect(p.leStates.value).toHaveLength(8);
-    if (hci !== null && p.version.lmpVersion.value !== null && p.transport !== 'usb') {
-      expect(p.version.lmpVersion.value).toBe(hci);
-    }
+    expect(consistencyProblems(p)).toEqual([]);
   });
 });
 
@@ -219,5 +182,52 @@ describe('the start-up parser', () => {
     expect(parsed.acceptListSize).toBe(25);
     expect(parsed.resolvingListSize).toBe(8);
     expect(parsed.acl).toEqual({ size: 310, count: 10 });
+  });
+});
+
+describe('the consistency rules', () => {
+  const src = [{ kind: 'capture' as const, url: 'https://example.org/test', line: 'test' }];
+  const base = controllerProfile('pi4');
+  const withValues = (over: Partial<ControllerProfile>): ControllerProfile => ({ ...base, ...over });
+
+  it('flag shared LE buffers with no BR/EDR buffers, and a non-zero size with count 0', () => {
+    expect(
+      consistencyProblems(
+        withValues({ leBuffers: known({ size: 27, count: 0 }, src), aclBuffers: unknown('not captured') }),
+      ),
+    ).toEqual([
+      'LE buffer count 0 (shared) with a non-zero LE size',
+      'LE buffers shared with BR/EDR but no BR/EDR ACL buffers',
+    ]);
+    expect(consistencyProblems(withValues({ leBuffers: known({ size: 0, count: 0 }, src) }))).toEqual([]);
+    expect(consistencyProblems(withValues({ leBuffers: known({ size: 20, count: 4 }, src) }))).toEqual([
+      'LE buffer size below 27',
+    ]);
+  });
+
+  it('flag features a version cannot have and commands the features need', () => {
+    const dle = leFeaturesFromNames(['LE Data Packet Length Extension', 'LL Privacy']);
+    const v41 = { ...base.version, hciVersion: known(0x07, src) };
+    expect(consistencyProblems(withValues({ version: v41, leFeatures: known(dle, src) }))).toEqual([
+      'Data Length Extension or LL Privacy on a controller older than 4.2',
+    ]);
+    const complete = (names: string[]) => known({ bitmap: commandsToBitmap(names), complete: true }, src);
+    expect(
+      consistencyProblems(
+        withValues({ leFeatures: known(dle, src), supportedCommands: complete(['LE Set Data Length']) }),
+      ),
+    ).toEqual(['LL Privacy without LE Add Device To Resolving List']);
+    // A partial list proves nothing about what is missing.
+    const partial = known({ bitmap: commandsToBitmap(['Reset']), complete: false }, src);
+    expect(
+      consistencyProblems(withValues({ leFeatures: known(dle, src), supportedCommands: partial })),
+    ).toEqual([]);
+    const noPrivacy = leFeaturesFromNames(['LE Encryption']);
+    expect(
+      consistencyProblems(
+        withValues({ leFeatures: known(noPrivacy, src), resolvingListSize: known(8, src) }),
+      ),
+    ).toEqual(['a resolving list without LL Privacy']);
+    expect(hasCommand(commandsToBitmap(['LE Set PHY']), 'LE Set PHY')).toBe(true);
   });
 });

@@ -19,6 +19,18 @@ const hciconfig: Source = {
   line: 'BD Address: 00:1A:7D:DA:71:0C  ACL MTU: 310:10  SCO MTU: 64:8',
   note: 'USB 0a12:0001 "Cambridge Silicon Radio, Ltd Bluetooth Dongle (HCI mode)"',
 };
+const btusb: Source = {
+  kind: 'source',
+  url: 'https://github.com/torvalds/linux/blob/master/drivers/bluetooth/btusb.c',
+  line: '* - 4.0 (0x6) ->         0x1d86, 0x2031, 0x22bb',
+  note: "the Linux driver's list of genuine CSR firmware builds and how it tells clones apart",
+};
+const secondDongle: Source = {
+  kind: 'hciconfig',
+  url: 'notes file in a public GitHub repository (search index file id 47737770931)',
+  line: 'BD Address: 00:01:95:79:EF:89  ACL MTU: 310:10  SCO MTU: 64:8',
+  note: 'a second CSR 4.0 dongle, firmware build 0x2031',
+};
 const clone: Source = {
   kind: 'capture',
   url: 'https://gist.github.com/Swyter/34b93e3abda433a742e024e3a6ec8e69',
@@ -42,8 +54,8 @@ export const csr8510: ControllerProfile = Object.freeze({
     hciVersion: known(0x06, [zephyrLog]),
     hciRevision: known(
       0x22bb,
-      [zephyrLog],
-      'clones with the same USB id report other revisions (0x0709 in the gist source)',
+      [zephyrLog, btusb],
+      'firmware build: Linux lists 0x1d86, 0x2031 and 0x22bb as genuine CSR 4.0 builds (revision equal to LMP subversion); clones with the same USB id report other values (0x0709 in the gist source)',
     ),
     lmpVersion: known(0x06, [lmpLine]),
     lmpSubversion: known(0x22bb, [lmpLine]),
@@ -54,7 +66,7 @@ export const csr8510: ControllerProfile = Object.freeze({
   ),
   leFeatures: unknown('no public capture of LE Read Local Supported Features from a CSR8510 A10 was found'),
   leBuffers: unknown('no public capture of LE Read Buffer Size from a CSR8510 A10 was found'),
-  aclBuffers: known({ size: 310, count: 10 }, [hciconfig]),
+  aclBuffers: known({ size: 310, count: 10 }, [hciconfig, secondDongle]),
   acceptListSize: unknown('no public capture of LE Read White List Size from a CSR8510 A10 was found'),
   resolvingListSize: unknown(
     'a 4.0 controller has no resolving list (LL Privacy is a 4.2 feature); not captured',
@@ -66,7 +78,19 @@ export const csr8510: ControllerProfile = Object.freeze({
       id: 'clone-variants',
       description:
         'Dongles sold with USB id 0a12:0001 include clones that report Bluetooth 4.0 and manufacturer 10 but other revisions and behaviour; a host should not trust the id alone.',
-      sources: Object.freeze([clone]),
+      sources: Object.freeze([
+        clone,
+        {
+          ...btusb,
+          line: '* is Cambridge Silicon Radio (10) and ensuring that LMP sub-version and',
+        } satisfies Source,
+      ]),
+    }),
+    Object.freeze({
+      id: 'broken-stored-link-key',
+      description:
+        'Linux marks CSR8510-based dongles HCI_QUIRK_BROKEN_STORED_LINK_KEY: the BR/EDR stored-link-key commands are not to be used (no effect on LE).',
+      sources: Object.freeze([{ ...btusb, line: '*   HCI_QUIRK_BROKEN_STORED_LINK_KEY' } satisfies Source]),
     }),
   ]),
   fixture: 'test/fixtures/controllers/csr8510.btmon.txt',

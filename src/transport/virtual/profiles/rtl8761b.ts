@@ -44,7 +44,11 @@ export const rtl8761b: ControllerProfile = Object.freeze({
   transport: 'usb',
   version: Object.freeze({
     hciVersion: known(0x0a, [hciconfig]),
-    hciRevision: known(0x9a9, [hciconfig], 'before the firmware download the ROM reports hci_rev 0x000b'),
+    hciRevision: known(
+      0x9a9,
+      [hciconfig],
+      'depends on the firmware: the ROM reports hci_rev 0x000b before the download; an RTL8761BU with firmware 0xdfc6d922 reported Revision 0xdfc6 and Subversion 0xd922 (linux-bluetooth mail by Kirill A. Shutemov, search index file id 23923603661)',
+    ),
     lmpVersion: known(0x0a, [at('LMP Version: 5.1 (0xa)  Subversion: 0x8a6b')]),
     lmpSubversion: known(
       0x8a6b,
