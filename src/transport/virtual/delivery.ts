@@ -3,7 +3,8 @@
  * process, drained on later turns of the event loop in slices of at most
  * {@link SLICE_MS}, so that thousands of busy links (each packet may start
  * P-256 work in its host) never hold the loop for long: timers and I/O run
- * between slices. Order is kept: a packet queued earlier is delivered earlier.
+ * between slices. Order is kept: a packet queued earlier is delivered earlier;
+ * one queued during a turn waits for the next, as with `setImmediate`.
  * @module
  */
 import { performance } from 'node:perf_hooks';
@@ -16,19 +17,21 @@ let head = 0;
 let scheduled = false;
 
 function drain(): void {
-  scheduled = false;
-  // A task of the previous slice may have scheduled this turn, and that slice emptied the queue.
-  if (head >= queue.length) return;
   const until = performance.now() + SLICE_MS;
+  // Only what was queued before this turn, as setImmediate does: a packet a task sends now (a command's
+  // answer) waits for the next turn, after whatever the host scheduled meanwhile.
+  const end = queue.length;
   try {
     // At least one task per turn, however long it takes; then as many as fit in the slice.
-    do {
+    while (head < end) {
       const task = queue[head]!;
       queue[head++] = undefined as never;
       task();
-    } while (head < queue.length && performance.now() < until);
+      if (performance.now() >= until) break;
+    }
   } finally {
-    // A task that threw (a listener's bug) still leaves the rest to run on the next turn.
+    // (A task that threw, a listener's bug, still leaves the rest to run on the next turn.)
+    scheduled = false;
     if (head === queue.length) {
       queue.length = 0;
       head = 0;

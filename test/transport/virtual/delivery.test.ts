@@ -14,11 +14,13 @@ describe('delivery queue', () => {
     later(() => {
       order.push('a');
       later(() => order.push('c'));
+      // Like setImmediate: what a task queues waits for the next turn, after what was scheduled before it.
+      setImmediate(() => order.push('immediate'));
     });
     later(() => order.push('b'));
     order.push('caller');
     await settle();
-    expect(order).toEqual(['caller', 'a', 'b', 'c']);
+    expect(order).toEqual(['caller', 'a', 'b', 'immediate', 'c']);
   });
 
   it('gives timers a turn: a long run of busy tasks is cut into slices', async () => {
