@@ -350,12 +350,31 @@ export const SUPPORTED_COMMANDS: readonly SupportedCommandBit[] = Object.freeze(
   ).map(([octet, bit, name]) => Object.freeze({ octet, bit, name })),
 );
 
-const byName: ReadonlyMap<string, SupportedCommandBit> = new Map(
-  SUPPORTED_COMMANDS.map((row) => [row.name, row]),
-);
+/**
+ * Older btmon spellings of the same bits (BlueZ before its 2021 rename of the
+ * White List commands to Filter Accept List), mapped to the table's name.
+ * @example
+ * ```ts
+ * SUPPORTED_COMMAND_ALIASES['LE Read White List Size']; // 'LE Read Accept List Size'
+ * ```
+ */
+export const SUPPORTED_COMMAND_ALIASES: Readonly<Record<string, string>> = Object.freeze({
+  'LE Read White List Size': 'LE Read Accept List Size',
+  'LE Clear White List': 'LE Clear Accept List',
+  'LE Add Device To White List': 'LE Add Device To Accept List',
+  'LE Remove Device From White List': 'LE Remove Device From Accept List',
+});
+
+const byName: ReadonlyMap<string, SupportedCommandBit> = new Map([
+  ...SUPPORTED_COMMANDS.map((row) => [row.name, row] as const),
+  ...Object.entries(SUPPORTED_COMMAND_ALIASES).map(
+    ([alias, name]) => [alias, SUPPORTED_COMMANDS.find((row) => row.name === name)!] as const,
+  ),
+]);
 
 /**
- * The table row of a command name, or undefined for a name the table lacks.
+ * The table row of a command name (or an older spelling of it), or undefined
+ * for a name the table lacks.
  * @example
  * ```ts
  * supportedCommandBit('LE Add Device To Resolving List'); // { octet: 34, bit: 3, ... }
@@ -366,7 +385,7 @@ export function supportedCommandBit(name: string): SupportedCommandBit | undefin
 }
 
 /**
- * Builds the 64-octet bitmap from command names (btmon's spelling).
+ * Builds the 64-octet bitmap from command names (btmon's spelling, old or new).
  * @throws RangeError naming the first name the table lacks.
  * @example
  * ```ts

@@ -30,7 +30,7 @@ describe('SUPPORTED_COMMANDS (Core v5.4 Vol 4 Part E 6.27)', () => {
   });
 
   it("matches btmon 5.66's decoding of an all-ones bitmap, row for row (octet 44 bit 0 renamed per the spec)", () => {
-    const fromBtmon = btmonAll.commands!;
+    const fromBtmon = btmonAll.commands!.filter((c) => c.name !== '');
     expect(fromBtmon).toHaveLength(SUPPORTED_COMMANDS.length);
     fromBtmon.forEach((row, i) => {
       const ours = SUPPORTED_COMMANDS[i]!;
@@ -77,6 +77,14 @@ describe('commandsToBitmap / bitmapToCommands', () => {
     expect(bitmap[5]).toBe(0x80);
     expect(bitmap.reduce((a, b) => a + b, 0)).toBe(0x80);
     expect(hasCommand(bitmap, 'Set Event Mask')).toBe(false);
+  });
+
+  it("accepts btmon's older White List spellings for the Accept List bits", () => {
+    expect(commandsToBitmap(['LE Read White List Size'])).toEqual(
+      commandsToBitmap(['LE Read Accept List Size']),
+    );
+    expect(supportedCommandBit('LE Add Device To White List')).toMatchObject({ octet: 27, bit: 0 });
+    expect(bitmapToCommands(commandsToBitmap(['LE Clear White List']))).toEqual(['LE Clear Accept List']);
   });
 
   it('refuses unknown names and bitmaps that are not 64 octets', () => {

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { leFeaturesFromNames } from '../../../src/hci/le-features.js';
-import { commandsToBitmap, hasCommand } from '../../../src/hci/supported-commands.js';
+import { leFeatureNames, leFeaturesFromNames } from '../../../src/hci/le-features.js';
+import {
+  bitmapToCommands,
+  commandsToBitmap,
+  hasCommand,
+  supportedCommandBit,
+} from '../../../src/hci/supported-commands.js';
 import {
   CONTROLLER_PROFILES,
   type ControllerProfile,
@@ -45,6 +50,7 @@ describe('controller profile lookup', () => {
       'rtl8761b',
       'csr8510',
       'nrf52840-zephyr',
+      'intel-5.1',
     ]);
     for (const name of controllerProfileNames()) expect(controllerProfile(name).name).toBe(name);
   });
@@ -52,7 +58,7 @@ describe('controller profile lookup', () => {
   it('throws for an unknown name, listing the known ones', () => {
     expect(() => controllerProfile('pi9')).toThrow(RangeError);
     expect(() => controllerProfile('pi9')).toThrow(
-      'unknown controller profile "pi9"; known: pi3b, pi4, pi5, intel-ax200, intel-ax210, rtl8761b, csr8510, nrf52840-zephyr',
+      'unknown controller profile "pi9"; known: pi3b, pi4, pi5, intel-ax200, intel-ax210, rtl8761b, csr8510, nrf52840-zephyr, intel-5.1',
     );
     expect(() => controllerProfile('toString')).toThrow(/unknown controller profile "toString"/);
   });
@@ -137,9 +143,18 @@ describe.each(profiles.map((p) => [p.name, p] as const))('profile %s', (_name, p
       expect(p.resolvingListSize.value).toBe(parsed.resolvingListSize);
     }
     if (p.supportedCommands.value !== null && parsed.commands !== undefined) {
-      for (const c of parsed.commands)
-        expect(hasCommand(p.supportedCommands.value.bitmap, c.name), c.name).toBe(true);
+      // The bitmap the capture lists, by the positions btmon printed; each printed name sits where the table puts it.
+      const fromCapture = new Uint8Array(64);
+      for (const c of parsed.commands) {
+        fromCapture[c.octet]! |= 1 << c.bit;
+        if (c.name !== '')
+          expect(supportedCommandBit(c.name), c.name).toMatchObject({ octet: c.octet, bit: c.bit });
+      }
+      const { bitmap, complete } = p.supportedCommands.value;
+      if (complete) expect([...bitmap]).toEqual([...fromCapture]);
+      else for (let i = 0; i < 64; i++) expect(bitmap[i]! & fromCapture[i]!).toBe(fromCapture[i]);
     }
+    if (p.leStates.value !== null) expect([...p.leStates.value]).toEqual([...(parsed.leStates ?? [])]);
   });
 
   it('is internally consistent', () => {
@@ -229,5 +244,36 @@ describe('the consistency rules', () => {
       ),
     ).toEqual(['a resolving list without LL Privacy']);
     expect(hasCommand(commandsToBitmap(['LE Set PHY']), 'LE Set PHY')).toBe(true);
+  });
+});
+
+describe('the intel-5.1 profile, the one with a complete capture', () => {
+  const p = controllerProfile('intel-5.1');
+
+  it('lists the 215 commands of the capture, names -> bitmap -> names', () => {
+    const names = bitmapToCommands(p.supportedCommands.value!.bitmap);
+    expect(names).toHaveLength(215);
+    expect(bitmapToCommands(commandsToBitmap(names))).toEqual(names);
+    expect(names).toContain('LE Read Accept List Size');
+    expect(names).not.toContain('LE Read Buffer Size [v2]');
+  });
+
+  it('supports what its LE features say, and the host needs no BR/EDR buffers for LE', () => {
+    expect(leFeatureNames(p.leFeatures.value!)).toEqual([
+      'LE Encryption',
+      'Connection Parameter Request Procedure',
+      'Extended Reject Indication',
+      'Peripheral-initiated Features Exchange',
+      'LE Ping',
+      'LE Data Packet Length Extension',
+      'LL Privacy',
+      'Extended Scanner Filter Policies',
+      'LE 2M PHY',
+      'LE Coded PHY',
+      'LE Extended Advertising',
+      'Channel Selection Algorithm #2',
+      'Remote Public Key Validation',
+    ]);
+    expect(p.leBuffers.value!.count).toBeGreaterThan(0);
   });
 });

@@ -13,6 +13,8 @@ export interface Parsed {
   acl?: { size: number; count: number };
   le?: { size: number; count: number };
   leFeatures?: Uint8Array;
+  /** LE Read Supported States, 8 octets little-endian. */
+  leStates?: Uint8Array;
   acceptListSize?: number;
   resolvingListSize?: number;
   /** Names listed under Read Local Supported Commands, with their (octet, bit). */
@@ -130,6 +132,25 @@ export function parseStartup(text: string): Parsed {
         if (section !== 'Read Local Supported Commands') return;
         out.commands ??= [];
         out.commands.push({ name: m[1]!, octet: Number(m[2]), bit: Number(m[3]) });
+      },
+    ],
+    [
+      /^Octet (\d+) - Bit (\d)$/,
+      (m) => {
+        if (section !== 'Read Local Supported Commands') return;
+        out.commands ??= [];
+        out.commands.push({ name: '', octet: Number(m[1]), bit: Number(m[2]) });
+      },
+    ],
+    [
+      /^States: 0x([0-9a-f]{16})$/,
+      (m) => {
+        if (section !== 'LE Read Supported States') return;
+        const value = BigInt(`0x${m[1]!}`);
+        set(
+          'leStates',
+          Uint8Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(8 * i)) & 0xffn)),
+        );
       },
     ],
     // Kconfig

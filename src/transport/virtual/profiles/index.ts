@@ -3,6 +3,7 @@
  * @module
  */
 import { csr8510 } from './csr8510.js';
+import { intel51 } from './intel-5.1.js';
 import { intelAx200 } from './intel-ax200.js';
 import { intelAx210 } from './intel-ax210.js';
 import { nrf52840Zephyr } from './nrf52840-zephyr.js';
@@ -23,7 +24,7 @@ export type {
   VersionInfo,
 } from './profile.js';
 export { known, unknown } from './profile.js';
-export { csr8510, intelAx200, intelAx210, nrf52840Zephyr, pi3b, pi4, pi5, rtl8761b };
+export { csr8510, intel51, intelAx200, intelAx210, nrf52840Zephyr, pi3b, pi4, pi5, rtl8761b };
 
 /**
  * Every profile, keyed by its name.
@@ -34,7 +35,10 @@ export { csr8510, intelAx200, intelAx210, nrf52840Zephyr, pi3b, pi4, pi5, rtl876
  */
 export const CONTROLLER_PROFILES: Readonly<Record<string, ControllerProfile>> = Object.freeze(
   Object.fromEntries(
-    [pi3b, pi4, pi5, intelAx200, intelAx210, rtl8761b, csr8510, nrf52840Zephyr].map((p) => [p.name, p]),
+    [pi3b, pi4, pi5, intelAx200, intelAx210, rtl8761b, csr8510, nrf52840Zephyr, intel51].map((p) => [
+      p.name,
+      p,
+    ]),
   ),
 );
 
