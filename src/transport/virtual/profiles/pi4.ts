@@ -57,7 +57,11 @@ export const pi4: ControllerProfile = Object.freeze({
       [hciconfig],
       'older Raspberry Pi firmware builds for the same chip reported 4.1 (build 0139) and 4.2 (builds 0141, 0252): https://github.com/RPi-Distro/bluez-firmware/issues/4',
     ),
-    hciRevision: known(0x17e, [hciconfig]),
+    hciRevision: known(
+      0x17e,
+      [hciconfig],
+      'firmware dependent: other Pi 4 firmware builds report Revision 0x156 and 0x122 with the same subversion 0x6119 (hciconfig in public GitHub repository files, search index file ids 3594566491 and 66181751514)',
+    ),
     lmpVersion: known(0x09, [at('LMP Version: 5.0 (0x9)  Subversion: 0x6119')]),
     lmpSubversion: known(0x6119, [at('LMP Version: 5.0 (0x9)  Subversion: 0x6119')]),
     manufacturer: known(305, [at('Manufacturer: Cypress Semiconductor (305)')]),
