@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { AUDIT_USAGE, auditCommand } from './commands/audit.js';
 import { BONDS_USAGE, bondsCommand } from './commands/bonds.js';
 import { CONTROLLER_USAGE, controllerCommand } from './commands/controller.js';
+import { CONTROLLER_INFO_USAGE, controllerInfoCommand } from './commands/controller-info.js';
 import { DEMO_USAGE, demoCommand } from './commands/demo.js';
 import { PAIR_USAGE, pairCommand } from './commands/pair.js';
 import { SCAN_USAGE, scanCommand } from './commands/scan.js';
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[], io: Comman
   audit: { usage: AUDIT_USAGE, run: (argv, io) => auditCommand(argv, io) },
   bonds: { usage: BONDS_USAGE, run: bondsCommand },
   controller: { usage: CONTROLLER_USAGE, run: controllerCommand },
+  'controller-info': { usage: CONTROLLER_INFO_USAGE, run: controllerInfoCommand },
   demo: { usage: DEMO_USAGE, run: demoCommand },
   pair: { usage: PAIR_USAGE, run: pairCommand },
   scan: { usage: SCAN_USAGE, run: scanCommand },
@@ -31,6 +33,8 @@ Commands:
   demo        two virtual devices pair in every model through the whole stack
   bonds       list, show, delete, export and import the bonds kept
   controller  serve virtual controllers over H4 on loopback TCP or a Unix socket
+  controller-info  what a controller is and can do (version, commands, LE
+              features, buffers) and what ble-smp will use of it
   scan        list the advertisers in range as they are heard (names, RSSI,
               bonded peers behind their private addresses)
   pair        connect to a peripheral (by address or name) and pair with it

@@ -149,6 +149,7 @@ export interface CommandChannelOptions {
 interface Pending {
   readonly command: HciCommand;
   readonly opcode: number;
+  readonly timeoutMs: number;
   readonly resolve: (value: ReturnParameters) => void;
   readonly reject: (error: Error) => void;
   timer?: unknown;
@@ -196,19 +197,25 @@ export class CommandChannel {
   /**
    * Sends a command; resolves with its return parameters (`{ kind: 'status', status: 0 }` for a
    * command answered by Command Status), rejects with {@link HciCommandError} on a non-zero
-   * status or {@link HciTimeoutError} when no answer comes.
+   * status or {@link HciTimeoutError} when no answer comes within `timeoutMs` (default: the channel's).
    * @example
    * ```ts
-   * await channel.send({ name: 'reset' });
+   * await channel.send({ name: 'reset' }, { timeoutMs: 10_000 }); // some controllers take seconds to reset
    * ```
    */
-  send(command: HciCommand): Promise<ReturnParameters> {
+  send(command: HciCommand, options: { readonly timeoutMs?: number } = {}): Promise<ReturnParameters> {
     return new Promise<ReturnParameters>((resolve, reject) => {
       if (this.#closed) {
         reject(this.#closed);
         return;
       }
-      this.#queue.push({ command, opcode: COMMAND_OPCODE[command.name], resolve, reject });
+      this.#queue.push({
+        command,
+        opcode: COMMAND_OPCODE[command.name],
+        timeoutMs: options.timeoutMs ?? this.#timeoutMs,
+        resolve,
+        reject,
+      });
       this.#pump();
     });
   }
@@ -282,9 +289,9 @@ export class CommandChannel {
       this.#inFlight = undefined;
       // As Linux does after a command timeout: assume the controller can take a command again.
       this.#credits = 1;
-      next.reject(new HciTimeoutError(next.opcode, this.#timeoutMs));
+      next.reject(new HciTimeoutError(next.opcode, next.timeoutMs));
       this.#pump();
-    }, this.#timeoutMs);
+    }, next.timeoutMs);
     try {
       this.#transport.send({ type: 'command', data: packet });
     } catch (error) {

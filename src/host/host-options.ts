@@ -42,8 +42,10 @@ export interface HostOptions extends Omit<SecurityOptions, 'bondStore'> {
    * LE Connection Update. Invalid ones are always rejected. Default true.
    */
   readonly acceptConnectionParameters?: boolean | ((parameters: ConnectionParameters) => boolean);
-  /** How long to wait for each HCI command's answer (default 2000 ms). */
+  /** How long to wait for each HCI command's answer (default 2000 ms; also HCI Reset's when given). */
   readonly commandTimeoutMs?: number;
+  /** How long HCI Reset at start-up may take (default `commandTimeoutMs` when given, else 10,000 ms: some controllers take seconds). */
+  readonly resetTimeoutMs?: number;
   /**
    * Answers an ATT PDU (Core Vol 3 Part F) on a connection: return the
    * response to send; null when the handler answers later itself (with

@@ -17,6 +17,7 @@ import type { Transport } from '../transport/transport.js';
 import { advertisementOf } from './advertisement.js';
 import { CommandChannel, systemTimers, type Timers } from './command-channel.js';
 import { Connection, ConnectionError } from './connection.js';
+import { type ControllerInfo, readControllerInfo } from './controller-info.js';
 import { Emitter } from './emitter.js';
 import type {
   AdvertisingOptions,
@@ -55,6 +56,9 @@ interface PendingConnect {
   cancelled: boolean;
 }
 
+/** How long HCI Reset may take by default (Linux's HCI_INIT_TIMEOUT): some controllers take seconds. */
+const RESET_TIMEOUT_MS = 10_000;
+
 const EVENT_MASK = Uint8Array.of(0x90, 0x80, 0x00, 0x00, 0x00, 0x80, 0x00, 0x20);
 // LE Connection Complete, Advertising Report, Connection Update Complete, Read Remote Features, LTK Request, Enhanced Connection Complete.
 const LE_EVENT_MASK = Uint8Array.of(0x1f, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00);
@@ -76,6 +80,7 @@ export class Host extends Emitter<HostEvents> {
   readonly #links = new Map<number, LinkIo>();
   #flow: AclFlowControl = new AclFlowControl(1);
   #bufferSize = 27;
+  #controller: ControllerInfo | undefined;
   #address: DeviceAddress = { address: new Uint8Array(6), type: 0 };
   readonly #ownAddress: OwnAddress;
   readonly #acceptParameters: NonNullable<HostOptions['acceptConnectionParameters']>;
@@ -154,9 +159,13 @@ export class Host extends Emitter<HostEvents> {
   }
 
   /**
-   * Opens a host on a transport: HCI Reset, Read BD_ADDR, Set Event Mask, LE
-   * Set Event Mask, LE Read Buffer Size (and Read Buffer Size when LE shares
-   * the BR/EDR buffers). Rejects with the first command's error.
+   * Opens a host on a transport: HCI Reset (given up to 10 s), then what the
+   * controller is and can do (Read Local Version Information, Read Local
+   * Supported Commands, LE Read Local Supported Features, LE Read Buffer Size
+   * or Read Buffer Size when LE shares the BR/EDR buffers, and the list sizes
+   * and data length when the controller lists those commands: see
+   * {@link Host.controller}), Read BD_ADDR, Set Event Mask, LE Set Event Mask.
+   * Rejects with the first command's error, or when the controller lacks LE.
    * @example
    * ```ts
    * const host = await Host.open(transport, { commandTimeoutMs: 1000, delegate: acceptAll });
@@ -175,23 +184,19 @@ export class Host extends Emitter<HostEvents> {
   }
 
   async #startUp(options: HostOptions): Promise<void> {
-    await this.command({ name: 'reset' });
+    // Some controllers take seconds to reset (Linux waits up to 10 s during initialisation).
+    await this.#commands.send(
+      { name: 'reset' },
+      { timeoutMs: options.resetTimeoutMs ?? options.commandTimeoutMs ?? RESET_TIMEOUT_MS },
+    );
+    const info = await readControllerInfo((command) => this.command(command));
+    this.#controller = info;
     const bdAddr = await this.command({ name: 'read-bd-addr' });
     if (bdAddr.kind === 'read-bd-addr') this.#address = { address: bdAddr.address, type: 0 };
     await this.command({ name: 'set-event-mask', eventMask: EVENT_MASK });
     await this.command({ name: 'le-set-event-mask', leEventMask: LE_EVENT_MASK });
-    const le = await this.command({ name: 'le-read-buffer-size' });
-    let length = le.kind === 'le-read-buffer-size' ? le.leAclDataPacketLength : 0;
-    let total = le.kind === 'le-read-buffer-size' ? le.totalNumLeAclDataPackets : 0;
-    if (length === 0 || total === 0) {
-      const shared = await this.command({ name: 'read-buffer-size' });
-      if (shared.kind === 'read-buffer-size') {
-        length = shared.aclDataPacketLength;
-        total = shared.totalNumAclDataPackets;
-      }
-    }
-    this.#bufferSize = Math.max(27, length || 27);
-    this.#flow = new AclFlowControl(Math.max(1, total));
+    this.#bufferSize = info.aclBuffers.size;
+    this.#flow = new AclFlowControl(info.aclBuffers.count);
     const own = this.#ownAddress;
     if (own.kind === 'static') {
       const address =
@@ -252,6 +257,14 @@ export class Host extends Emitter<HostEvents> {
   /** Our address as printed, `aa:bb:cc:dd:ee:ff`. */
   get addressString(): string {
     return formatAddress(this.#address.address);
+  }
+
+  /**
+   * What the host found out about its controller at start-up (version, supported commands, LE
+   * features, buffers); see {@link describeController} for it in words.
+   */
+  get controller(): ControllerInfo {
+    return this.#controller!;
   }
 
   /** The controller's LE ACL buffers: payload octets per packet, and packets. */

@@ -50,6 +50,14 @@ export {
   type Timers,
 } from './command-channel.js';
 export { Connection, ConnectionError, type ConnectionEvents } from './connection.js';
+export {
+  type ControllerInfo,
+  coreVersion,
+  describeController,
+  readControllerInfo,
+  type SendCommand,
+  supportsCommand,
+} from './controller-info.js';
 export { Emitter, type EventMap } from './emitter.js';
 export { defaultBondStorePath, FileBondStore, type FileBondStoreOptions } from './file-bond-store.js';
 export { Host } from './host.js';

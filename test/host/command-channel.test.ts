@@ -5,18 +5,28 @@ import { Host } from '../../src/host/host.js';
 import { complete, defaultAnswer, FakeController } from './fake-controller.js';
 
 describe('Host.open start-up', () => {
-  it('sends Reset, Read BD_ADDR, the event masks and LE Read Buffer Size, in order', async () => {
+  it('sends Reset, asks what the controller is, then Read BD_ADDR and the event masks, in order', async () => {
     const fake = new FakeController(Uint8Array.of(0x11, 0x22, 0x33, 0x44, 0x55, 0x66), undefined, 6);
     const host = await Host.open(fake);
     expect(fake.commandNames).toEqual([
       'reset',
+      'read-local-version-information',
+      'read-local-supported-commands',
+      'le-read-local-supported-features',
+      'le-read-buffer-size',
       'read-bd-addr',
       'set-event-mask',
       'le-set-event-mask',
-      'le-read-buffer-size',
     ]);
     expect(host.addressString).toBe('66:55:44:33:22:11');
     expect(host.buffers).toEqual({ size: 27, count: 6 });
+    // The fake does not answer Read Local Supported Commands: every command is tried, no list size asked.
+    expect(host.controller).toMatchObject({
+      version: { hci: 6, manufacturer: 0xffff },
+      supportedCommands: null,
+      aclBuffers: { size: 27, count: 6, shared: false },
+      acceptListSize: null,
+    });
     await host.close();
   });
 
@@ -34,8 +44,9 @@ describe('Host.open start-up', () => {
         : defaultAnswer(command, fake.address, 3),
     );
     const host = await Host.open(fake);
-    expect(fake.commandNames.at(-1)).toBe('read-buffer-size');
+    expect(fake.commandNames.slice(4, 6)).toEqual(['le-read-buffer-size', 'read-buffer-size']);
     expect(host.buffers).toEqual({ size: 27, count: 3 });
+    expect(host.controller.aclBuffers.shared).toBe(true);
     await host.close();
   });
 

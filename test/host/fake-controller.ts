@@ -33,6 +33,30 @@ export function status(name: HciCommand['name'], code = 0): HciEvent {
 /** The default answers of a controller with 27-octet LE buffers, `count` of them. */
 export function defaultAnswer(command: HciCommand, address: Uint8Array, count = 4): HciEvent[] {
   switch (command.name) {
+    case 'read-local-version-information':
+      // A Bluetooth 4.0 controller (HCI version 6) of no particular maker.
+      return [
+        complete('read-local-version-information', {
+          kind: 'read-local-version-information',
+          status: 0,
+          hciVersion: 6,
+          hciSubversion: 0,
+          lmpVersion: 6,
+          companyIdentifier: 0xffff,
+          lmpSubversion: 0,
+        }),
+      ];
+    case 'read-local-supported-commands':
+      // It does not say which commands it has (as if the command were missing): the host tries them all.
+      return [complete(command.name, { kind: 'status', status: HciErrorCode.UnknownHciCommand })];
+    case 'le-read-local-supported-features':
+      return [
+        complete(command.name, {
+          kind: 'le-read-local-supported-features',
+          status: 0,
+          leFeatures: Uint8Array.of(0x01, 0, 0, 0, 0, 0, 0, 0),
+        }),
+      ];
     case 'read-bd-addr':
       return [complete('read-bd-addr', { kind: 'read-bd-addr', status: 0, address })];
     case 'le-read-buffer-size':
@@ -124,6 +148,13 @@ export class FakeController implements Transport {
   /** Delivers an event to the host (asynchronously). */
   event(event: HciEvent): void {
     const data = encodeEvent(event);
+    queueMicrotask(() => {
+      if (!this.#closed) for (const l of this.#packetListeners) l({ type: 'event', data });
+    });
+  }
+
+  /** Delivers raw event octets to the host (asynchronously): a vendor event, a malformed one. */
+  raw(data: Uint8Array): void {
     queueMicrotask(() => {
       if (!this.#closed) for (const l of this.#packetListeners) l({ type: 'event', data });
     });

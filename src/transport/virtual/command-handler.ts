@@ -7,6 +7,7 @@
 import type { HciCommand } from '../../hci/commands.js';
 import { HciErrorCode } from '../../hci/constants.js';
 import { checkConnectionParameters } from '../../hci/le-signalling.js';
+import { commandsToBitmap } from '../../hci/supported-commands.js';
 import { announce, offerConnection, offerReports, tryConnect } from './advertising.js';
 import { answerKeyRequest, startEncryption } from './encryption.js';
 import { abandonLinks, terminate } from './links.js';
@@ -25,6 +26,38 @@ import {
 
 /** The reasons HCI_Disconnect accepts (7.1.6). */
 const DISCONNECT_REASONS: ReadonlySet<number> = new Set([0x05, 0x13, 0x14, 0x15, 0x1a, 0x29, 0x3b]);
+
+/**
+ * The commands this controller carries out, as Read Local Supported Commands
+ * lists them (Core Vol 4 Part E 6.27): every case of {@link execute} that
+ * answers with Success.
+ */
+const SUPPORTED = commandsToBitmap([
+  'Disconnect',
+  'Set Event Mask',
+  'Reset',
+  'Read Local Version Information',
+  'Read Local Supported Commands',
+  'Read Buffer Size',
+  'Read BD ADDR',
+  'LE Set Event Mask',
+  'LE Read Buffer Size',
+  'LE Read Local Supported Features',
+  'LE Set Random Address',
+  'LE Set Advertising Parameters',
+  'LE Set Advertising Data',
+  'LE Set Scan Response Data',
+  'LE Set Advertise Enable',
+  'LE Set Scan Parameters',
+  'LE Set Scan Enable',
+  'LE Create Connection',
+  'LE Create Connection Cancel',
+  'LE Connection Update',
+  'LE Rand',
+  'LE Start Encryption',
+  'LE Long Term Key Request Reply',
+  'LE Long Term Key Request Neg Reply',
+]);
 
 /** LE features (Vol 6 Part B 4.6): bit 0, LE Encryption. */
 function leFeatures(): Uint8Array {
@@ -104,6 +137,20 @@ export function execute(state: ControllerState, command: HciCommand, opcode: num
           totalNumLeAclDataPackets: state.aclBufferCount,
         },
       });
+      return;
+    case 'read-local-supported-commands':
+      state.complete({
+        name: 'command-complete',
+        numHciCommandPackets: 1,
+        opcode,
+        returnParameters: { kind: 'read-local-supported-commands', status: ok, supportedCommands: SUPPORTED },
+      });
+      return;
+    case 'le-read-filter-accept-list-size':
+    case 'le-read-resolving-list-size':
+    case 'le-read-maximum-data-length':
+      // Not implemented here, and not listed in Read Local Supported Commands (7.4.2).
+      state.completeStatus(opcode, HciErrorCode.UnknownHciCommand);
       return;
     case 'le-read-local-supported-features':
       state.complete({

@@ -1,0 +1,40 @@
+/** `ble-smp controller-info` on a virtual controller served over TCP (issue 16). */
+import { describe, expect, it } from 'vitest';
+import { controllerInfoCommand } from '../../src/cli/commands/controller-info.js';
+import { main } from '../../src/cli/main.js';
+import { lineIo, startController } from './cli-harness.js';
+
+describe('ble-smp controller-info', () => {
+  it('--json: the version, the commands the virtual controller lists, its LE features and buffers', async () => {
+    const hci = await startController();
+    const lines = lineIo();
+    expect(await controllerInfoCommand(['--hci', hci, '--json'], lines.io), lines.err.join('\n')).toBe(0);
+    const info = JSON.parse(lines.out[0]!) as Record<string, unknown>;
+    expect(info).toMatchObject({
+      type: 'controller',
+      version: { core: '5.4', hci: 0x0d, manufacturer: 0xffff },
+      leFeatures: ['LE Encryption'],
+      aclBuffers: { size: 27, count: 4, shared: false },
+      // The virtual controller does not list the list-size commands: they are not asked.
+      acceptListSize: null,
+      resolvingListSize: null,
+      maxDataLength: null,
+    });
+    const commands = info.supportedCommands as string[];
+    expect(commands).toContain('LE Long Term Key Request Reply');
+    expect(commands).not.toContain('LE Read Resolving List Size');
+  });
+
+  it('text: one line each, ending with what ble-smp will use; usage errors exit 2', async () => {
+    const hci = await startController();
+    const lines = lineIo();
+    expect(await controllerInfoCommand(['--hci', hci], lines.io)).toBe(0);
+    const text = lines.out.join('\n');
+    expect(text).toMatch(/^address 00:00:00:5a:00:01\nBluetooth 5\.4 \(HCI version 0x0d/);
+    expect(text).toMatch(/ACL buffers for LE: 4 of 27 octets/);
+    expect(text).toMatch(/ble-smp will use: legacy advertising/);
+    const bad = lineIo();
+    expect(await main(['controller-info', '--hci', hci, '--bogus'], bad.io)).toBe(2);
+    expect(bad.err.join('\n')).toMatch(/Usage: ble-smp controller-info/);
+  });
+});

@@ -1,0 +1,191 @@
+/**
+ * Issue 16: the host adapts to the controller it finds. It reads Local
+ * Version, Supported Commands and LE features at start-up, sends only
+ * commands the controller lists (the list sizes and data length when listed),
+ * waits out a slow reset, ignores vendor events, and says plainly when the
+ * controller has no LE at all.
+ */
+import { describe, expect, it } from 'vitest';
+import type { HciCommand } from '../../src/hci/commands.js';
+import { HciErrorCode } from '../../src/hci/constants.js';
+import type { HciEvent } from '../../src/hci/events.js';
+import { commandsToBitmap } from '../../src/hci/supported-commands.js';
+import type { Timers } from '../../src/host/command-channel.js';
+import { describeController } from '../../src/host/controller-info.js';
+import { Host } from '../../src/host/host.js';
+import { complete, defaultAnswer, FakeController } from './fake-controller.js';
+
+/** A Bluetooth 4.2 controller listing exactly `names` (btmon's names of Core 6.27's rows). */
+function listing(names: string[], extra: (command: HciCommand) => HciEvent[] | undefined = () => undefined) {
+  const fake: FakeController = new FakeController(undefined, (command) => {
+    const own = extra(command);
+    if (own) return own;
+    if (command.name === 'read-local-supported-commands') {
+      return [
+        complete(command.name, {
+          kind: 'read-local-supported-commands',
+          status: 0,
+          supportedCommands: commandsToBitmap(names),
+        }),
+      ];
+    }
+    return defaultAnswer(command, fake.address);
+  });
+  return fake;
+}
+
+const CORE_40 = [
+  'Disconnect',
+  'Set Event Mask',
+  'Reset',
+  'Read Local Version Information',
+  'Read Local Supported Commands',
+  'Read Buffer Size',
+  'Read BD ADDR',
+  'LE Set Event Mask',
+  'LE Read Buffer Size',
+  'LE Read Local Supported Features',
+];
+
+describe('start-up adapts to the controller', () => {
+  it('a controller without the list-size commands is not sent them', async () => {
+    const fake = listing(CORE_40);
+    const host = await Host.open(fake);
+    expect(fake.commandNames).not.toContain('le-read-filter-accept-list-size');
+    expect(fake.commandNames).not.toContain('le-read-resolving-list-size');
+    expect(fake.commandNames).not.toContain('le-read-maximum-data-length');
+    expect(host.controller.supportedCommands).not.toBeNull();
+    await host.close();
+  });
+
+  it('a controller listing them is asked, and the answers kept', async () => {
+    const names = [
+      ...CORE_40,
+      'LE Read Accept List Size',
+      'LE Read Resolving List Size',
+      'LE Read Maximum Data Length',
+    ];
+    const fake = listing(names, (command) => {
+      if (
+        command.name === 'le-read-filter-accept-list-size' ||
+        command.name === 'le-read-resolving-list-size'
+      ) {
+        return [
+          complete(command.name, {
+            kind: 'list-size',
+            status: 0,
+            size: command.name.includes('accept') ? 25 : 8,
+          }),
+        ];
+      }
+      if (command.name === 'le-read-maximum-data-length') {
+        return [
+          complete(command.name, {
+            kind: 'le-read-maximum-data-length',
+            status: 0,
+            supportedMaxTxOctets: 251,
+            supportedMaxTxTime: 2120,
+            supportedMaxRxOctets: 251,
+            supportedMaxRxTime: 2120,
+          }),
+        ];
+      }
+      return undefined;
+    });
+    const host = await Host.open(fake);
+    expect(host.controller).toMatchObject({
+      acceptListSize: 25,
+      resolvingListSize: 8,
+      maxDataLength: { txOctets: 251, rxOctets: 251 },
+    });
+    const lines = describeController(host.controller);
+    expect(lines[0]).toMatch(/^Bluetooth 4\.0 \(HCI version 0x06/);
+    expect(lines.join('\n')).toMatch(
+      /Filter Accept List: 25, resolving list: 8, largest data length: 251 octets/,
+    );
+    await host.close();
+  });
+
+  it('a listed command the controller then refuses (Unknown HCI Command) is done without', async () => {
+    const names = [...CORE_40, 'LE Read Resolving List Size'];
+    const fake = listing(names, (command) =>
+      command.name === 'le-read-resolving-list-size'
+        ? [complete(command.name, { kind: 'status', status: HciErrorCode.UnknownHciCommand })]
+        : undefined,
+    );
+    const host = await Host.open(fake);
+    expect(host.controller.resolvingListSize).toBeNull();
+    await host.close();
+  });
+
+  it('a controller with no LE is refused with a message naming what is missing', async () => {
+    const fake = listing([
+      'Reset',
+      'Read Local Version Information',
+      'Read Local Supported Commands',
+      'Read BD ADDR',
+    ]);
+    await expect(Host.open(fake)).rejects.toThrow(
+      /does not support Bluetooth LE: its supported commands lack LE Set Event Mask \(Bluetooth 4\.0\)/,
+    );
+  });
+
+  it('waits out a reset that takes seconds (up to 10 s by default), where other commands get 2 s', async () => {
+    const timers = manualTimers();
+    let answerReset: (() => void) | undefined;
+    const fake: FakeController = new FakeController(undefined, (command) => {
+      if (command.name === 'reset') {
+        answerReset = () => fake.event(complete('reset'));
+        return undefined;
+      }
+      return defaultAnswer(command, fake.address);
+    });
+    const opened = Host.open(fake, { timers });
+    await Promise.resolve();
+    timers.advance(9_000); // past the 2 s command timeout, short of 10 s
+    answerReset!();
+    const host = await opened;
+    expect(fake.commandNames.slice(0, 2)).toEqual(['reset', 'read-local-version-information']);
+    await host.close();
+  });
+
+  it('vendor events at start-up are ignored', async () => {
+    const fake: FakeController = new FakeController(undefined, (command) => {
+      const answer = defaultAnswer(command, fake.address);
+      if (command.name === 'reset') {
+        // A vendor-specific event (0xFF) before the Command Complete, as some firmware sends.
+        queueMicrotask(() => fake.raw(Uint8Array.of(0xff, 0x03, 0x01, 0x02, 0x03)));
+      }
+      return answer;
+    });
+    const host = await Host.open(fake);
+    expect(host.buffers.count).toBe(4);
+    await host.close();
+  });
+});
+
+/** Timers a test moves by hand. */
+function manualTimers(): Timers & { advance(ms: number): void } {
+  let now = 0;
+  const pending = new Map<number, { at: number; fn: () => void }>();
+  let next = 1;
+  return {
+    setTimeout(fn: () => void, ms: number) {
+      const id = next++;
+      pending.set(id, { at: now + ms, fn });
+      return id;
+    },
+    clearTimeout(id: unknown) {
+      pending.delete(id as number);
+    },
+    advance(ms: number) {
+      now += ms;
+      for (const [id, timer] of [...pending]) {
+        if (timer.at <= now) {
+          pending.delete(id);
+          timer.fn();
+        }
+      }
+    },
+  } as Timers & { advance(ms: number): void };
+}
