@@ -7,44 +7,12 @@
  * has those commands. A command the controller does not list is not sent.
  * @module
  */
+
+import { COMMAND_ROW } from '../hci/command-rows.js';
 import type { HciCommand } from '../hci/commands.js';
 import type { ReturnParameters } from '../hci/events.js';
 import { hasLeFeature, leFeatureNames } from '../hci/le-features.js';
 import { bitmapToCommands, hasCommand } from '../hci/supported-commands.js';
-
-/**
- * The Supported Commands row (Core v5.4 Vol 4 Part E 6.27, as btmon names it)
- * of each HCI command this library sends.
- */
-const COMMAND_ROW: Readonly<Record<HciCommand['name'], string>> = {
-  disconnect: 'Disconnect',
-  'set-event-mask': 'Set Event Mask',
-  reset: 'Reset',
-  'read-local-version-information': 'Read Local Version Information',
-  'read-local-supported-commands': 'Read Local Supported Commands',
-  'read-buffer-size': 'Read Buffer Size',
-  'read-bd-addr': 'Read BD ADDR',
-  'le-set-event-mask': 'LE Set Event Mask',
-  'le-read-buffer-size': 'LE Read Buffer Size',
-  'le-read-local-supported-features': 'LE Read Local Supported Features',
-  'le-read-filter-accept-list-size': 'LE Read Accept List Size',
-  'le-read-resolving-list-size': 'LE Read Resolving List Size',
-  'le-read-maximum-data-length': 'LE Read Maximum Data Length',
-  'le-set-random-address': 'LE Set Random Address',
-  'le-set-advertising-parameters': 'LE Set Advertising Parameters',
-  'le-set-advertising-data': 'LE Set Advertising Data',
-  'le-set-scan-response-data': 'LE Set Scan Response Data',
-  'le-set-advertising-enable': 'LE Set Advertise Enable',
-  'le-set-scan-parameters': 'LE Set Scan Parameters',
-  'le-set-scan-enable': 'LE Set Scan Enable',
-  'le-create-connection': 'LE Create Connection',
-  'le-create-connection-cancel': 'LE Create Connection Cancel',
-  'le-connection-update': 'LE Connection Update',
-  'le-rand': 'LE Rand',
-  'le-start-encryption': 'LE Start Encryption',
-  'le-long-term-key-request-reply': 'LE Long Term Key Request Reply',
-  'le-long-term-key-request-negative-reply': 'LE Long Term Key Request Neg Reply',
-};
 
 /** Bluetooth Core versions by HCI/LMP version number (Assigned Numbers 2.1). */
 const CORE_VERSION = [

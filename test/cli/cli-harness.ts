@@ -53,11 +53,11 @@ afterEach(async () => {
   await Promise.all(stops.splice(0).map((stop) => stop()));
 });
 
-/** Starts a controller server in-process; resolves to its tcp: address. */
-export async function startController(): Promise<string> {
+/** Starts a controller server in-process (`extra`: more options, as --profile); resolves to its tcp: address. */
+export async function startController(extra: string[] = []): Promise<string> {
   const lines = lineIo();
   const abort = new AbortController();
-  const done = controllerCommand(['--listen', 'tcp:127.0.0.1:0', '--json'], lines.io, abort.signal);
+  const done = controllerCommand(['--listen', 'tcp:127.0.0.1:0', '--json', ...extra], lines.io, abort.signal);
   stops.push(() => {
     abort.abort();
     return done;

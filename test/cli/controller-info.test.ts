@@ -37,4 +37,26 @@ describe('ble-smp controller-info', () => {
     expect(await main(['controller-info', '--hci', hci, '--bogus'], bad.io)).toBe(2);
     expect(bad.err.join('\n')).toMatch(/Usage: ble-smp controller-info/);
   });
+
+  it('controller --profile intel-5.1: controller-info reports that controller, and the host used its buffers', async () => {
+    const hci = await startController(['--profile', 'intel-5.1']);
+    const lines = lineIo();
+    expect(await controllerInfoCommand(['--hci', hci, '--json'], lines.io), lines.err.join('\n')).toBe(0);
+    expect(JSON.parse(lines.out[0]!)).toMatchObject({
+      version: { core: '5.1', hci: 0x0a, manufacturer: 2 },
+      aclBuffers: { size: 251, count: 3, shared: false },
+      leFeatures: expect.arrayContaining(['LE Data Packet Length Extension', 'LL Privacy']),
+    });
+  });
+
+  it('an unknown --profile is a usage error naming the known ones (controller and demo)', async () => {
+    for (const argv of [
+      ['controller', '--listen', 'tcp:127.0.0.1:0', '--profile', 'pi9'],
+      ['demo', '--profile', 'pi9'],
+    ]) {
+      const lines = lineIo();
+      expect(await main(argv, lines.io)).toBe(2);
+      expect(lines.err.join('\n')).toMatch(/unknown controller profile "pi9"; known: pi3b, pi4/);
+    }
+  });
 });

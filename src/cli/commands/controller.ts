@@ -19,8 +19,9 @@ import { TransportError } from '../../transport/transport.js';
 import { VirtualAir } from '../../transport/virtual/air.js';
 import type { VirtualController } from '../../transport/virtual/controller.js';
 import { type CommandIo, UsageError } from '../io.js';
+import { PROFILE_OPTION_USAGE, profileOption } from '../profile-option.js';
 
-export const CONTROLLER_USAGE = `Usage: ble-smp controller --listen tcp:HOST:PORT|unix:PATH [--json]
+export const CONTROLLER_USAGE = `Usage: ble-smp controller --listen tcp:HOST:PORT|unix:PATH [--profile NAME] [--json]
 
 Serves virtual LE controllers over H4. Each client that connects gets a new
 controller; all of them share one virtual air, so they see each other's
@@ -31,6 +32,7 @@ is disconnected. Runs until SIGINT or SIGTERM.
   --listen ADDR  tcp:HOST:PORT on a loopback host (127.0.0.0/8, ::1 or
                  localhost; port 0 picks a free port; IPv6 in brackets, as in
                  tcp:[::1]:9000), or unix:PATH
+${PROFILE_OPTION_USAGE}
   --json         print one JSON object per line: first
                  {"type":"ready","listen":ADDR} with the actual address, then
                  {"type":"client","event":"connected"|"disconnected","id":N}`;
@@ -67,6 +69,7 @@ export async function controllerCommand(
   if (values.listen === undefined)
     throw new UsageError('--listen is required, as in --listen tcp:127.0.0.1:9000');
   const address = parseListen(values.listen);
+  const profile = profileOption(values.profile);
   const json = values.json === true;
   const print = (event: Record<string, unknown>, human: string) =>
     io.out(json ? JSON.stringify(event) : human);
@@ -80,7 +83,7 @@ export async function controllerCommand(
     const id = nextId++;
     let controller: VirtualController;
     try {
-      controller = air.createController();
+      controller = air.createController(profile ? { profile } : {});
     } catch (error) {
       io.err(`ble-smp controller: client ${id}: no controller: ${(error as Error).message}`);
       socket.destroy();
@@ -166,7 +169,7 @@ function parseOptions(argv: string[]) {
   try {
     return parseArgs({
       args: argv,
-      options: { listen: { type: 'string' }, json: { type: 'boolean' } },
+      options: { listen: { type: 'string' }, json: { type: 'boolean' }, profile: { type: 'string' } },
       strict: true,
       allowPositionals: false,
     });

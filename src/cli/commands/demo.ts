@@ -16,11 +16,13 @@ import type { PairingPolicy } from '../../smp/policy.js';
 import type { DistributedKeys, PairingResult } from '../../smp/session-types.js';
 import { BtmonWriter } from '../../trace/btmon-writer.js';
 import { VirtualAir } from '../../transport/virtual/air.js';
+import type { ControllerProfile } from '../../transport/virtual/profiles/profile.js';
 import { type CommandIo, UsageError } from '../io.js';
+import { PROFILE_OPTION_USAGE, profileOption } from '../profile-option.js';
 import { formatTable } from '../table.js';
 import { tapped } from '../tap.js';
 
-export const DEMO_USAGE = `Usage: ble-smp demo [--json] [--trace MODEL] [--show-keys]
+export const DEMO_USAGE = `Usage: ble-smp demo [--json] [--trace MODEL] [--show-keys] [--profile NAME]
 
 Two hosts on virtual controllers pair in every model through the whole stack
 (HCI, ACL, L2CAP, SMP), with no Bluetooth hardware, and print a btmon-style
@@ -28,7 +30,8 @@ trace of one pairing and a summary table. Exits 1 if any pairing fails.
 
   --trace MODEL  which pairing to trace (default sc-numeric-comparison; none: no trace)
   --show-keys    print key material in the trace (keys are secrets: hidden by default)
-  --json         one JSON object per pairing instead of the table`;
+  --json         one JSON object per pairing instead of the table
+${PROFILE_OPTION_USAGE.replace('play a real controller', 'both virtual controllers play a real one')}`;
 
 /** One demonstration: both sides' policies, named. */
 interface DemoModel {
@@ -109,11 +112,12 @@ export async function runDemoPairing(
   trace?: (line: string) => void,
   showKeys = false,
   record?: (direction: 'tx' | 'rx', packet: HciPacket) => void,
+  profile?: ControllerProfile,
 ): Promise<DemoOutcome> {
   const air = new VirtualAir();
   const users = people();
   const formatter = new BtmonWriter({ showKeys });
-  const centralTransport = air.createController();
+  const centralTransport = air.createController(profile ? { profile } : {});
   const transport =
     trace || record
       ? tapped(centralTransport, (direction, packet) => {
@@ -122,10 +126,13 @@ export async function runDemoPairing(
         })
       : centralTransport;
   const central = await Host.open(transport, { policy: model.central, delegate: users.central });
-  const peripheral = await Host.open(air.createController({ address: PERIPHERAL_ADDRESS }), {
-    policy: model.peripheral,
-    delegate: users.peripheral,
-  });
+  const peripheral = await Host.open(
+    air.createController({ address: PERIPHERAL_ADDRESS, ...(profile ? { profile } : {}) }),
+    {
+      policy: model.peripheral,
+      delegate: users.peripheral,
+    },
+  );
   if (model.oob) {
     // Out of band (NFC, a QR code...): each side hands the other its address, random and confirm.
     peripheral.security.addPeerOobData(central.localOobData());
@@ -166,11 +173,16 @@ const keyList = (keys: DistributedKeys) =>
  * ```
  */
 export async function demoCommand(argv: string[], io: CommandIo): Promise<number> {
-  let values: { json?: boolean; trace?: string; 'show-keys'?: boolean };
+  let values: { json?: boolean; trace?: string; 'show-keys'?: boolean; profile?: string };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { json: { type: 'boolean' }, trace: { type: 'string' }, 'show-keys': { type: 'boolean' } },
+      options: {
+        json: { type: 'boolean' },
+        trace: { type: 'string' },
+        'show-keys': { type: 'boolean' },
+        profile: { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -183,6 +195,7 @@ export async function demoCommand(argv: string[], io: CommandIo): Promise<number
       `unknown model '${traced}' (choose ${DEMO_MODELS.map((m) => m.id).join(', ')} or none)`,
     );
   }
+  const profile = profileOption(values.profile);
   const outcomes: DemoOutcome[] = [];
   for (const model of DEMO_MODELS) {
     const traceLines: string[] = [];
@@ -190,6 +203,8 @@ export async function demoCommand(argv: string[], io: CommandIo): Promise<number
       model,
       model.id === traced && !values.json ? (line) => traceLines.push(line) : undefined,
       values['show-keys'] === true,
+      undefined,
+      profile,
     );
     outcomes.push(outcome);
     if (traceLines.length > 0) {

@@ -9,7 +9,7 @@
 import { equalBytes, toHex as hex } from '../../crypto/bytes.js';
 import type { AdvertisingParameters } from '../../hci/commands.js';
 import type { AdvertisingReport } from '../../hci/events.js';
-import { establish } from './links.js';
+import { atConnectionLimit, establish } from './links.js';
 import type { ControllerState } from './state.js';
 
 /** Advertising_Type -> Event_Type of the report it produces (7.8.5, 7.7.65.2). */
@@ -99,7 +99,7 @@ function accepts(
   const request = initiator.initiating;
   // Initiator_Filter_Policy 0x01 uses the Filter Accept List, which is empty here: it never connects.
   if (request === undefined || request.initiatorFilterPolicy !== 0x00) return undefined;
-  if (advertiser === initiator || !advertiser.advertising) return undefined;
+  if (advertiser === initiator || !advertiser.advertising || atConnectionLimit(advertiser)) return undefined;
   const parameters = advertiser.advertisingParameters;
   const address = advertiser.ownAddress(parameters.ownAddressType);
   if (

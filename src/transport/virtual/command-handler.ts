@@ -4,13 +4,15 @@
  * controller whose job they are (advertising.ts, links.ts, encryption.ts).
  * @module
  */
+
+import { COMMAND_ROW } from '../../hci/command-rows.js';
 import type { HciCommand } from '../../hci/commands.js';
 import { HciErrorCode } from '../../hci/constants.js';
 import { checkConnectionParameters } from '../../hci/le-signalling.js';
-import { commandsToBitmap } from '../../hci/supported-commands.js';
+import { commandsToBitmap, hasCommand } from '../../hci/supported-commands.js';
 import { announce, offerConnection, offerReports, tryConnect } from './advertising.js';
 import { answerKeyRequest, startEncryption } from './encryption.js';
-import { abandonLinks, terminate } from './links.js';
+import { abandonLinks, atConnectionLimit, terminate } from './links.js';
 import {
   validAdvertisingParameters,
   validConnectionParameters,
@@ -59,6 +61,22 @@ const SUPPORTED = commandsToBitmap([
   'LE Long Term Key Request Neg Reply',
 ]);
 
+/**
+ * Commands a host sends before it can know the list (every controller answers
+ * them; some leave their own bits clear, as the Intel 5.1 capture's list does
+ * for Read Local Supported Commands).
+ */
+const BOOTSTRAP: ReadonlySet<HciCommand['name']> = new Set([
+  'reset',
+  'read-local-version-information',
+  'read-local-supported-commands',
+]);
+
+/** Whether the controller played shares its BR/EDR buffers with LE (its LE Read Buffer Size gives 0). */
+function sharesBuffers(state: ControllerState): boolean {
+  return state.profile?.leBuffers.value?.count === 0 && state.profile.aclBuffers.value !== null;
+}
+
 /** LE features (Vol 6 Part B 4.6): bit 0, LE Encryption. */
 function leFeatures(): Uint8Array {
   return Uint8Array.of(0x01, 0, 0, 0, 0, 0, 0, 0);
@@ -73,6 +91,25 @@ function leFeatures(): Uint8Array {
  */
 export function execute(state: ControllerState, command: HciCommand, opcode: number): void {
   const ok = HciErrorCode.Success;
+  const profile = state.profile;
+  const listed = profile?.supportedCommands.value;
+  if (
+    listed?.complete &&
+    !BOOTSTRAP.has(command.name) &&
+    !hasCommand(listed.bitmap, COMMAND_ROW[command.name])
+  ) {
+    // The controller played lacks this command (its complete Supported Commands list says so).
+    if (
+      command.name === 'le-create-connection' ||
+      command.name === 'disconnect' ||
+      command.name === 'le-start-encryption'
+    ) {
+      state.commandStatus(opcode, HciErrorCode.UnknownHciCommand);
+    } else {
+      state.completeStatus(opcode, HciErrorCode.UnknownHciCommand);
+    }
+    return;
+  }
   switch (command.name) {
     case 'reset':
       resetState(state);
@@ -94,11 +131,12 @@ export function execute(state: ControllerState, command: HciCommand, opcode: num
         returnParameters: {
           kind: 'read-local-version-information',
           status: ok,
-          hciVersion: 0x0d, // Core 5.4
-          hciSubversion: 0x0000,
-          lmpVersion: 0x0d,
-          companyIdentifier: 0xffff, // reserved for tests (Assigned Numbers)
-          lmpSubversion: 0x0000,
+          // The profile's values where it knows them; else Core 5.4 and 0xFFFF, reserved for tests.
+          hciVersion: profile?.version.hciVersion.value ?? 0x0d,
+          hciSubversion: profile?.version.hciRevision.value ?? 0x0000,
+          lmpVersion: profile?.version.lmpVersion.value ?? 0x0d,
+          companyIdentifier: profile?.version.manufacturer.value ?? 0xffff,
+          lmpSubversion: profile?.version.lmpSubversion.value ?? 0x0000,
         },
       });
       return;
@@ -133,8 +171,9 @@ export function execute(state: ControllerState, command: HciCommand, opcode: num
         returnParameters: {
           kind: 'le-read-buffer-size',
           status: ok,
-          leAclDataPacketLength: state.aclBufferSize,
-          totalNumLeAclDataPackets: state.aclBufferCount,
+          // A profile whose LE count is 0 shares the BR/EDR buffers: the host must read those (7.8.2).
+          leAclDataPacketLength: sharesBuffers(state) ? 0 : state.aclBufferSize,
+          totalNumLeAclDataPackets: sharesBuffers(state) ? 0 : state.aclBufferCount,
         },
       });
       return;
@@ -143,7 +182,14 @@ export function execute(state: ControllerState, command: HciCommand, opcode: num
         name: 'command-complete',
         numHciCommandPackets: 1,
         opcode,
-        returnParameters: { kind: 'read-local-supported-commands', status: ok, supportedCommands: SUPPORTED },
+        returnParameters: {
+          kind: 'read-local-supported-commands',
+          status: ok,
+          // What this controller carries out, less what a complete profile list lacks.
+          supportedCommands: listed?.complete
+            ? SUPPORTED.map((octet, i) => octet & listed.bitmap[i]!)
+            : SUPPORTED,
+        },
       });
       return;
     case 'le-read-filter-accept-list-size':
@@ -161,7 +207,7 @@ export function execute(state: ControllerState, command: HciCommand, opcode: num
         returnParameters: {
           kind: 'le-read-local-supported-features',
           status: ok,
-          leFeatures: leFeatures(),
+          leFeatures: profile?.leFeatures.value ? Uint8Array.from(profile.leFeatures.value) : leFeatures(),
         },
       });
       return;
@@ -239,6 +285,7 @@ export function execute(state: ControllerState, command: HciCommand, opcode: num
     case 'le-create-connection': {
       const { name: _, ...parameters } = command;
       if (state.initiating) state.commandStatus(opcode, HciErrorCode.CommandDisallowed);
+      else if (atConnectionLimit(state)) state.commandStatus(opcode, HciErrorCode.ConnectionLimitExceeded);
       else if (
         !validConnectionParameters(parameters) ||
         state.ownAddress(parameters.ownAddressType) === undefined

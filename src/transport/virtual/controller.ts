@@ -26,6 +26,7 @@ import { onAcl } from './acl.js';
 import { execute } from './command-handler.js';
 import { VirtualHardwareCode } from './hardware-codes.js';
 import { abandonLinks, ends } from './links.js';
+import type { ControllerProfile } from './profiles/profile.js';
 import { type AirIndex, ControllerState } from './state.js';
 
 export { VirtualHardwareCode } from './hardware-codes.js';
@@ -38,6 +39,15 @@ export interface VirtualControllerOptions {
   readonly aclBufferSize?: number;
   /** Total_Num_LE_ACL_Data_Packets, 1 to 255; 4 by default. */
   readonly aclBufferCount?: number;
+  /**
+   * A real controller to play (see `controllerProfile`): its version answers,
+   * its buffers (an LE count of 0 sharing the BR/EDR buffers), its LE
+   * features, its connection limit, and Unknown HCI Command (0x01) for the
+   * commands its complete Supported Commands list lacks. Values the profile
+   * does not know are this controller's own. The buffer options override the
+   * profile's.
+   */
+  readonly profile?: ControllerProfile;
 }
 
 /**
@@ -116,8 +126,12 @@ export class VirtualController implements Transport {
     if (!(address instanceof Uint8Array) || address.length !== 6) {
       throw new TypeError('VirtualController: address must be a Uint8Array of 6 octets (wire order)');
     }
-    const size = options.aclBufferSize ?? 27;
-    const count = options.aclBufferCount ?? 4;
+    const profile = options.profile;
+    // The profile's LE buffers, or the BR/EDR ones it shares with LE (LE count 0).
+    const le = profile?.leBuffers.value;
+    const shared = le?.count === 0 ? profile?.aclBuffers.value : undefined;
+    const size = options.aclBufferSize ?? shared?.size ?? (le?.size || undefined) ?? 27;
+    const count = options.aclBufferCount ?? shared?.count ?? (le?.count || undefined) ?? 4;
     if (!Number.isInteger(size) || size < 27 || size > 0xffff) {
       throw new RangeError(
         `VirtualController: aclBufferSize must be an integer from 27 to 65535, got ${size}`,
@@ -131,7 +145,7 @@ export class VirtualController implements Transport {
     this.address = new Uint8Array(address);
     this.aclBufferSize = size;
     this.aclBufferCount = count;
-    this.#state = new ControllerState(medium, this.address, size, count, medium.firstHandle());
+    this.#state = new ControllerState(medium, this.address, size, count, medium.firstHandle(), profile);
   }
 
   // ---------------------------------------------------------------- Transport

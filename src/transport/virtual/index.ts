@@ -10,3 +10,16 @@ export {
   type VirtualControllerOptions,
   VirtualHardwareCode,
 } from './controller.js';
+export {
+  type BufferSize,
+  CONTROLLER_PROFILES,
+  type ControllerProfile,
+  controllerProfile,
+  controllerProfileNames,
+  type Known,
+  type Quirk,
+  type Source,
+  type SourceKind,
+  type SupportedCommands,
+  type VersionInfo,
+} from './profiles/index.js';

@@ -162,3 +162,15 @@ export function abandonLinks(state: ControllerState, reason: number): void {
     peer.state.event({ name: 'disconnection-complete', status: 0, handle: peer.handle, reason });
   }
 }
+
+/**
+ * Whether `state` holds as many links as the controller it plays allows.
+ * @example
+ * ```ts
+ * if (atConnectionLimit(advertiser)) return; // not connectable now
+ * ```
+ */
+export function atConnectionLimit(state: ControllerState): boolean {
+  const limit = state.profile?.maxLeConnections.value;
+  return limit !== null && limit !== undefined && state.links.size >= limit;
+}

@@ -15,6 +15,7 @@ import type { HciPacket } from '../../hci/h4.js';
 import type { PacketListener } from '../transport.js';
 import { later } from './delivery.js';
 import { HandlePool } from './handles.js';
+import type { ControllerProfile } from './profiles/profile.js';
 
 /** One end of a link: which controller, under which handle. */
 export interface End {
@@ -125,6 +126,8 @@ export class ControllerState {
     readonly aclBufferSize: number,
     readonly aclBufferCount: number,
     firstHandle: number,
+    /** The real controller this one plays, if any. */
+    readonly profile?: ControllerProfile,
   ) {
     this.handles = new HandlePool(firstHandle);
   }

@@ -1,0 +1,120 @@
+/**
+ * Issue 16: virtual controllers playing real controllers' profiles, and the
+ * host adapting to each. For every profile: start-up sends no command the
+ * profile's complete Supported Commands list lacks, reads the version and
+ * buffers the profile gives, and every demo model pairs (both roles, bonds).
+ * A controller with 2 LE buffers of 27 octets carries 20 pairings at once.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEMO_MODELS, runDemoPairing } from '../../../src/cli/commands/demo.js';
+import { nodeBackend } from '../../../src/crypto/backends/node.js';
+import { toolbox } from '../../../src/crypto/toolbox.js';
+import { COMMAND_ROW } from '../../../src/hci/command-rows.js';
+import { decodeCommand, type HciCommand } from '../../../src/hci/commands.js';
+import { hasCommand } from '../../../src/hci/supported-commands.js';
+import type { Connection } from '../../../src/host/connection.js';
+import { Host } from '../../../src/host/host.js';
+import { acceptAll } from '../../../src/smp/delegate.js';
+import type { Transport } from '../../../src/transport/transport.js';
+import { VirtualAir } from '../../../src/transport/virtual/air.js';
+import { CONTROLLER_PROFILES } from '../../../src/transport/virtual/profiles/index.js';
+
+const crypto = toolbox(nodeBackend);
+
+/** The controller, with every command the host sends recorded. */
+function recording(controller: Transport) {
+  const commands: HciCommand[] = [];
+  const transport: Transport = {
+    send(packet) {
+      if (packet.type === 'command') {
+        const decoded = decodeCommand(packet.data);
+        if (decoded.ok) commands.push(decoded.command);
+      }
+      controller.send(packet);
+    },
+    onPacket: (listener) => controller.onPacket(listener),
+    onClose: (listener) => controller.onClose(listener),
+    close: () => controller.close(),
+  };
+  return { transport, commands };
+}
+
+describe.each(Object.values(CONTROLLER_PROFILES).map((p) => [p.name, p] as const))(
+  'profile %s',
+  (_name, profile) => {
+    it('start-up: only listed commands, the profile version and buffers', async () => {
+      const air = new VirtualAir();
+      const { transport, commands } = recording(air.createController({ profile }));
+      const host = await Host.open(transport, { delegate: acceptAll, crypto });
+      const listed = profile.supportedCommands.value;
+      if (listed?.complete) {
+        // Reset and the two reads that tell the host what is listed go first, listed or not (as Linux does).
+        expect(commands.slice(0, 3).map((c) => c.name)).toEqual([
+          'reset',
+          'read-local-version-information',
+          'read-local-supported-commands',
+        ]);
+        const unlisted = commands
+          .slice(3)
+          .filter((c) => !hasCommand(listed.bitmap, COMMAND_ROW[c.name]))
+          .map((c) => c.name);
+        expect(unlisted).toEqual([]);
+        expect(host.controller.supportedCommands).not.toBeNull();
+      }
+      const v = profile.version;
+      expect(host.controller.version).toMatchObject({
+        hci: v.hciVersion.value ?? 0x0d,
+        manufacturer: v.manufacturer.value ?? 0xffff,
+      });
+      const le = profile.leBuffers.value;
+      if (le && le.count > 0) expect(host.buffers).toEqual({ size: le.size, count: le.count });
+      if (le?.count === 0 && profile.aclBuffers.value) {
+        expect(host.controller.aclBuffers).toMatchObject({ ...profile.aclBuffers.value, shared: true });
+      }
+      await host.close();
+    });
+
+    it('every demo model pairs, bonded', async () => {
+      for (const model of DEMO_MODELS) {
+        const outcome = await runDemoPairing(model, undefined, false, undefined, profile);
+        expect(outcome.error, model.id).toBeUndefined();
+        expect(outcome.result, model.id).toMatchObject({ bonded: true });
+      }
+    });
+  },
+);
+
+describe('2 LE buffers of 27 octets', () => {
+  it('20 pairings at once on one central: fragmentation and flow control hold (65-octet public keys)', async () => {
+    const air = new VirtualAir();
+    const central = await Host.open(air.createController({ aclBufferSize: 27, aclBufferCount: 2 }), {
+      delegate: acceptAll,
+      crypto,
+    });
+    const peripherals: Host[] = [];
+    try {
+      const links: Connection[] = [];
+      for (let i = 0; i < 20; i++) {
+        const address = Uint8Array.of(i + 1, 0, 0, 0x27, 0x02, 0xc0);
+        const peripheral = await Host.open(
+          air.createController({ address, aclBufferSize: 27, aclBufferCount: 2 }),
+          {
+            delegate: acceptAll,
+            crypto,
+          },
+        );
+        peripherals.push(peripheral);
+        const incoming = new Promise<Connection>((resolve) => peripheral.once('connection', resolve));
+        await peripheral.startAdvertising();
+        links.push(await central.connect(address, 0, { timeoutMs: 5000 }));
+        await incoming;
+      }
+      expect(central.buffers).toEqual({ size: 27, count: 2 });
+      const results = await Promise.all(links.map((link) => link.pair()));
+      expect(results.map((r) => r.method)).toEqual(links.map(() => 'sc'));
+      expect([...central.security.bonds.list()]).toHaveLength(20);
+    } finally {
+      await Promise.allSettled([central.close(), ...peripherals.map((p) => p.close())]);
+    }
+  }, 30_000);
+});
