@@ -19,9 +19,12 @@ describe('TSDoc in src/transport/virtual', () => {
       return (symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Value)) !== 0;
     });
     expect(values.map((v) => v.name).sort()).toEqual([
+      'CONTROLLER_PROFILES',
       'VirtualAir',
       'VirtualController',
       'VirtualHardwareCode',
+      'controllerProfile',
+      'controllerProfileNames',
     ]);
     const missing = values.filter((exported) => {
       const symbol = checker.getAliasedSymbol(exported);
