@@ -5,7 +5,7 @@
  * anywhere else.
  * @module
  */
-import type { Cipher, createCipheriv as CreateCipheriv, createECDH as CreateEcdh, ECDH } from 'node:crypto';
+import type { createCipheriv as CreateCipheriv, createECDH as CreateEcdh, ECDH } from 'node:crypto';
 import type { CryptoBackend, P256KeyPair } from '../backend.js';
 import { reverse } from '../bytes.js';
 import { fromUncompressed, toUncompressed } from '../p256-format.js';
@@ -20,12 +20,13 @@ export interface OpenSslApi {
 
 /**
  * Working memory, allocated once and zeroed after each use: the key in spec
- * order, and one exact-size buffer per CMAC message length in
+ * order, the subkey, and one exact-size buffer per CMAC message length in
  * blocks (every SMP function's message fits in 6). A fresh array per call
  * costs about as much as the AES work itself: one over 64 octets lives off
  * the V8 heap.
  */
 const keyScratch = new Uint8Array(16);
+const subkeyScratch = new Uint8Array(16);
 const blockScratch = Array.from({ length: 6 }, (_, i) => new Uint8Array(16 * (i + 1)));
 
 /** The key in spec order, in the shared scratch; zero it once the cipher holds it. */
@@ -35,65 +36,10 @@ function specKey(key: Uint8Array): Uint8Array {
 }
 
 /**
- * One AES-128-CBC context of a CMAC key, kept while the caller keeps the key:
- * a pairing uses a few keys more than once (f5's SALT for every pairing, T
- * twice within f5, MacKey for both DHKey checks), and creating a context costs
- * more than the AES work of a CMAC. The subkeys K1, K2 are computed once from
- * L = AES(K, 0). After each MAC the context's chaining value is the last
- * ciphertext block (`chain`): XORing it into the next message's first block
- * cancels it, so each MAC still starts from a zero IV (RFC 4493 2.4).
- */
-interface CmacContext {
-  readonly cipher: Cipher;
-  /** The key's octets, to notice a caller that reused the same array for another key. */
-  readonly key: Uint8Array;
-  readonly k1: Uint8Array;
-  readonly k2: Uint8Array;
-  readonly chain: Uint8Array;
-}
-
-/** CMAC contexts by key array: an entry lives exactly as long as the caller keeps the key. */
-const cmacContexts = new WeakMap<Uint8Array, CmacContext>();
-
-/** dbl() of RFC 4493 2.3: a left shift by one bit, XOR 0x87 when the top bit was set. */
-function double(value: Uint8Array): Uint8Array {
-  const out = new Uint8Array(16);
-  const carry = value[0]! >> 7;
-  for (let i = 0; i < 15; i++) out[i] = ((value[i]! << 1) | (value[i + 1]! >> 7)) & 0xff;
-  out[15] = ((value[15]! << 1) & 0xff) ^ (carry ? 0x87 : 0);
-  return out;
-}
-
-function contextOf(api: OpenSslApi, key: Uint8Array): CmacContext {
-  const known = cmacContexts.get(key);
-  if (known && equalKey(known.key, key)) return known;
-  const cipher = api.createCipheriv('aes-128-cbc', specKey(key), ZERO_BLOCK);
-  keyScratch.fill(0);
-  // L = AES(K, 0); it is also the chaining value now, cancelled by the first message block.
-  const l = cipher.update(ZERO_BLOCK);
-  const k1 = double(l);
-  const context: CmacContext = {
-    cipher,
-    key: Uint8Array.from(key),
-    k1,
-    k2: double(k1),
-    chain: Uint8Array.from(l),
-  };
-  l.fill(0);
-  cmacContexts.set(key, context);
-  return context;
-}
-
-function equalKey(a: Uint8Array, b: Uint8Array): boolean {
-  let diff = 0;
-  for (let i = 0; i < 16; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}
-
-/**
- * AES-CMAC (RFC 4493) as one CBC `update()` on the key's kept context: the
- * message written byte-reversed (SMP order) into a scratch block, its first
- * block XORed with the chaining value, its last block masked by K1 or K2. No
+ * AES-CMAC (RFC 4493) with one OpenSSL cipher context and two calls: the
+ * first CBC block yields L = AES(K, 0) for the subkeys and leaves L as the
+ * chaining value, which XOR into the first message block cancels; the second
+ * call is then the plain CBC-MAC with the last block masked by K1 or K2. No
  * `final()` is called, so the padding mode is irrelevant.
  */
 function cmac(api: OpenSslApi, key: Uint8Array, fields: readonly Uint8Array[]): Uint8Array {
@@ -108,22 +54,28 @@ function cmac(api: OpenSslApi, key: Uint8Array, fields: readonly Uint8Array[]): 
   }
   if (!complete) message[offset] = 0x80;
 
-  const context = contextOf(api, key);
-  // The subkey: K1 for a complete last block, else K2 (RFC 4493 2.4).
-  const subkey = complete ? context.k1 : context.k2;
+  const cipher = api.createCipheriv('aes-128-cbc', specKey(key), ZERO_BLOCK);
+  keyScratch.fill(0);
+  const l = cipher.update(ZERO_BLOCK);
+  // The subkey: K1 = dbl(L) for a complete last block, else K2 = dbl(K1) (RFC 4493 2.3).
+  subkeyScratch.set(l);
+  for (let doublings = complete ? 1 : 2; doublings > 0; doublings--) {
+    const carry = subkeyScratch[0]! >> 7;
+    for (let i = 0; i < 15; i++)
+      subkeyScratch[i] = ((subkeyScratch[i]! << 1) | (subkeyScratch[i + 1]! >> 7)) & 0xff;
+    subkeyScratch[15] = ((subkeyScratch[15]! << 1) & 0xff) ^ (carry ? 0x87 : 0);
+  }
   const last = message.length - 16;
   for (let i = 0; i < 16; i++) {
-    message[i]! ^= context.chain[i]!;
-    message[last + i]! ^= subkey[i]!;
+    message[i]! ^= l[i]!;
+    message[last + i]! ^= subkeyScratch[i]!;
   }
-  const out = context.cipher.update(message);
+  const out = cipher.update(message);
   const mac = new Uint8Array(16);
-  for (let i = 0; i < 16; i++) {
-    const octet = out[out.length - 16 + i]!;
-    context.chain[i] = octet;
-    mac[15 - i] = octet;
-  }
+  for (let i = 0; i < 16; i++) mac[i] = out[out.length - 1 - i]!;
   message.fill(0);
+  subkeyScratch.fill(0);
+  l.fill(0);
   out.fill(0);
   return mac;
 }
