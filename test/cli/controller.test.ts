@@ -267,6 +267,8 @@ describe('ble-smp controller', () => {
   it('shows its usage with --help', async () => {
     const { io, out } = lineIo();
     expect(await main(['controller', '--help'], io)).toBe(0);
-    expect(out.join('\n')).toContain('Usage: ble-smp controller --listen tcp:HOST:PORT|unix:PATH [--profile NAME] [--json]');
+    expect(out.join('\n')).toContain(
+      'Usage: ble-smp controller --listen tcp:HOST:PORT|unix:PATH [--profile NAME] [--json]',
+    );
   });
 });
