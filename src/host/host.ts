@@ -15,7 +15,7 @@ import { leSignalling } from '../hci/le-signalling.js';
 import { type DeviceAddress, formatAddress } from '../smp/delegate.js';
 import type { Transport } from '../transport/transport.js';
 import { advertisementOf } from './advertisement.js';
-import { CommandChannel, systemTimers, type Timers } from './command-channel.js';
+import { CommandChannel, HciCommandError, systemTimers, type Timers } from './command-channel.js';
 import { Connection, ConnectionError } from './connection.js';
 import { type ControllerInfo, readControllerInfo } from './controller-info.js';
 import { Emitter } from './emitter.js';
@@ -431,6 +431,15 @@ export class Host extends Emitter<HostEvents> {
       const pending = this.#pendingConnect as PendingConnect | undefined;
       if (pending) this.#timers.clearTimeout(pending.timer);
       this.#pendingConnect = undefined;
+      if (error instanceof HciCommandError && error.status === HciErrorCode.ConnectionLimitExceeded) {
+        // Say what the request needs, not only what the controller answered.
+        throw new ConnectionError(
+          `the controller refused another connection: it has ${this.#links.size} and allows no more ` +
+            `(Connection Limit Exceeded, 0x09); a further connection needs a controller that allows more ` +
+            `simultaneous LE connections, or disconnect one first`,
+          error.status,
+        );
+      }
       throw error;
     }
     return result;

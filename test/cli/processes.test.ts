@@ -1,7 +1,8 @@
 /**
  * The command line end to end as separate processes, as a user runs it:
  * `ble-smp controller --listen` in one, `ble-smp serve` and `ble-smp pair` in
- * two others, over loopback TCP; the keys each side prints agree.
+ * two others, over loopback TCP; the keys each side prints agree. The
+ * controller plays the Pi 3B and CSR8510 profiles too (issue 16).
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -52,10 +53,21 @@ describe('ble-smp controller, serve and pair as three processes', () => {
     },
   ];
 
-  it.each(MODELS)(
-    '$method $model over loopback TCP: both exit 0 and the keys printed agree; a second run re-encrypts from the bond files',
-    async ({ model, method, serve: serveArgs, pair: pairArgs, authenticated }) => {
-      const controller = start(['controller', '--listen', 'tcp:127.0.0.1:0', '--json']);
+  /**
+   * The controllers: our own, and (issue 16) virtual controllers playing the Pi 3B and the CSR8510, the
+   * oldest Bluetooth versions among the profiles (4.1 and 4.0).
+   */
+  const CONTROLLERS = [
+    { name: 'our virtual controller', args: [] as string[] },
+    { name: 'the pi3b profile', args: ['--profile', 'pi3b'] },
+    { name: 'the csr8510 profile', args: ['--profile', 'csr8510'] },
+  ];
+  const CASES = CONTROLLERS.flatMap((controller) => MODELS.map((m) => ({ ...m, controller })));
+
+  it.each(CASES)(
+    '$method $model over loopback TCP on $controller.name: both exit 0 and the keys printed agree; a second run re-encrypts from the bond files',
+    async ({ model, method, serve: serveArgs, pair: pairArgs, authenticated, controller: played }) => {
+      const controller = start(['controller', '--listen', 'tcp:127.0.0.1:0', '--json', ...played.args]);
       const { listen } = await controller.next('ready');
       const dir = scratchDir('ble-smp-processes-');
       // Static random addresses: each device keeps its identity (and so its bond file) from run to run.

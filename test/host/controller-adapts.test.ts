@@ -11,9 +11,14 @@ import { HciErrorCode } from '../../src/hci/constants.js';
 import type { HciEvent } from '../../src/hci/events.js';
 import { commandsToBitmap } from '../../src/hci/supported-commands.js';
 import type { Timers } from '../../src/host/command-channel.js';
+import { ConnectionError } from '../../src/host/connection.js';
 import { describeController } from '../../src/host/controller-info.js';
 import { Host } from '../../src/host/host.js';
+import { acceptAll } from '../../src/smp/delegate.js';
+import { VirtualAir } from '../../src/transport/virtual/air.js';
+import { known, pi4 } from '../../src/transport/virtual/profiles/index.js';
 import { complete, defaultAnswer, FakeController } from './fake-controller.js';
+import { tb } from './virtual-hosts.js';
 
 /** A Bluetooth 4.2 controller listing exactly `names` (btmon's names of Core 6.27's rows). */
 function listing(names: string[], extra: (command: HciCommand) => HciEvent[] | undefined = () => undefined) {
@@ -161,6 +166,47 @@ describe('start-up adapts to the controller', () => {
     const host = await Host.open(fake);
     expect(host.buffers.count).toBe(4);
     await host.close();
+  });
+});
+
+describe('a controller that allows one connection (a profile whose limit is 1)', () => {
+  it('a second connect() is refused naming what it needs; after a disconnection it connects', async () => {
+    const oneLink = {
+      ...pi4,
+      maxLeConnections: known(1, [
+        { kind: 'document' as const, url: 'test', line: 'a limit of 1 for this test' },
+      ]),
+    };
+    const air = new VirtualAir();
+    const central = await Host.open(air.createController({ profile: oneLink }), {
+      delegate: acceptAll,
+      crypto: tb,
+    });
+    const peripherals = await Promise.all(
+      [1, 2].map((n) =>
+        Host.open(air.createController({ address: Uint8Array.of(n, 0, 0, 0, 0x11, 0xc0) }), {
+          delegate: acceptAll,
+          crypto: tb,
+        }),
+      ),
+    );
+    try {
+      for (const p of peripherals) await p.startAdvertising();
+      const first = await central.connect(Uint8Array.of(1, 0, 0, 0, 0x11, 0xc0), 0, { timeoutMs: 2000 });
+      const refused = await central
+        .connect(Uint8Array.of(2, 0, 0, 0, 0x11, 0xc0), 0, { timeoutMs: 2000 })
+        .catch((e: Error) => e);
+      expect(refused).toBeInstanceOf(ConnectionError);
+      expect((refused as ConnectionError).status).toBe(0x09);
+      expect((refused as Error).message).toMatch(
+        /has 1 and allows no more.*controller that allows more simultaneous LE connections/,
+      );
+      await first.disconnect();
+      const second = await central.connect(Uint8Array.of(2, 0, 0, 0, 0x11, 0xc0), 0, { timeoutMs: 2000 });
+      expect(second.handle).toBeGreaterThanOrEqual(0);
+    } finally {
+      await Promise.allSettled([central.close(), ...peripherals.map((p) => p.close())]);
+    }
   });
 });
 
