@@ -44,6 +44,72 @@ const cbcFloor = (...messageLengths: number[]) => {
   };
 };
 
+/** Bare node:crypto: what the SC pairing row's floor does (two key generations, two ECDH). */
+function p256PairingFloor(): void {
+  const a = createECDH('prime256v1');
+  const b = createECDH('prime256v1');
+  const pa = a.generateKeys();
+  const pb = b.generateKeys();
+  a.computeSecret(pb);
+  b.computeSecret(pa);
+}
+
+/**
+ * The message lengths of the 14 AES-CMACs of an SC Numeric Comparison
+ * pairing, both sides (Core Vol 3 Part H 2.2.6-2.2.9): f4 twice (Cb made and
+ * checked), g2 twice, f5 twice (T under SALT, then MacKey and LTK under T),
+ * f6 four times (each side makes its check and verifies the peer's).
+ */
+const SC_PAIRING_CMACS = [65, 65, 80, 80, 32, 53, 53, 32, 53, 53, 65, 65, 65, 65] as const;
+
+/** Bare node:crypto at the least any AES-CMAC takes: one cipher, one update() for L, one for the message. */
+const bareCmacs = (messageLengths: readonly number[]) => {
+  const key = randomBytes(16);
+  const messages = messageLengths.map((n) => randomBytes(Math.max(16, Math.ceil(n / 16) * 16)));
+  return () => {
+    for (const m of messages) {
+      const cipher = createCipheriv('aes-128-cbc', key, ZERO_IV);
+      cipher.update(ZERO_IV);
+      cipher.update(m);
+    }
+  };
+};
+
+/** What the cryptography alone of an SC pairing costs beside the P-256 floor. */
+export interface PairingCryptoBound {
+  /** Operations per second of the P-256 floor (two key generations, two ECDH). */
+  readonly floorOpsPerSecond: number;
+  /** Operations per second of the floor plus the pairing's 14 AES-CMACs, each at its bare minimum. */
+  readonly withCmacsOpsPerSecond: number;
+  /** floor / with CMACs: the least ratio any engine on node:crypto can reach. */
+  readonly ratio: number;
+}
+
+/**
+ * The lower bound of the SC pairing row's ratio on node:crypto: the P-256
+ * floor plus the pairing's 14 AES-CMACs done with bare calls and nothing
+ * else, measured beside the floor in interleaved batches.
+ * @example
+ * ```ts
+ * const bound = pairingCryptoBound(15);
+ * console.log(bound.ratio.toFixed(2)); // e.g. 1.25: the engine's own work must fit in what is left
+ * ```
+ */
+export function pairingCryptoBound(batches = 15): PairingCryptoBound {
+  const cmacs = bareCmacs(SC_PAIRING_CMACS);
+  const [floor, withCmacs] = measureOpsPerSecond(
+    [
+      p256PairingFloor,
+      () => {
+        p256PairingFloor();
+        cmacs();
+      },
+    ],
+    { batchMs: 25, batches },
+  );
+  return { floorOpsPerSecond: floor!, withCmacsOpsPerSecond: withCmacs!, ratio: floor! / withCmacs! };
+}
+
 interface Case {
   name: string;
   /** What the floor does, in words. */
@@ -140,14 +206,7 @@ const CASES: Case[] = [
   {
     name: 'SC Numeric Comparison pairing',
     floorWork: '2 ECDH generateKeys + 2 computeSecret',
-    floor: () => () => {
-      const a = createECDH('prime256v1');
-      const b = createECDH('prime256v1');
-      const pa = a.generateKeys();
-      const pb = b.generateKeys();
-      a.computeSecret(pb);
-      b.computeSecret(pa);
-    },
+    floor: () => p256PairingFloor,
     ours: (tb) => {
       const central = { address: randomBytes(6), type: 0 as const };
       const peripheral = { address: randomBytes(6), type: 0 as const };
