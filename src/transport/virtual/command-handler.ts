@@ -18,6 +18,7 @@ import {
   validConnectionParameters,
   validScanParameters,
 } from './parameter-checks.js';
+import type { ControllerProfile } from './profiles/profile.js';
 import {
   type ControllerState,
   DEFAULT_ADVERTISING,
@@ -30,36 +31,41 @@ import {
 const DISCONNECT_REASONS: ReadonlySet<number> = new Set([0x05, 0x13, 0x14, 0x15, 0x1a, 0x29, 0x3b]);
 
 /**
- * The commands this controller carries out, as Read Local Supported Commands
- * lists them (Core Vol 4 Part E 6.27): every case of {@link execute} that
- * answers with Success.
+ * Commands of {@link COMMAND_ROW} this controller does not carry out: it
+ * answers them with Unknown HCI Command and leaves them out of Read Local
+ * Supported Commands (Core Vol 4 Part E 7.4.2).
  */
-const SUPPORTED = commandsToBitmap([
-  'Disconnect',
-  'Set Event Mask',
-  'Reset',
-  'Read Local Version Information',
-  'Read Local Supported Commands',
-  'Read Buffer Size',
-  'Read BD ADDR',
-  'LE Set Event Mask',
-  'LE Read Buffer Size',
-  'LE Read Local Supported Features',
-  'LE Set Random Address',
-  'LE Set Advertising Parameters',
-  'LE Set Advertising Data',
-  'LE Set Scan Response Data',
-  'LE Set Advertise Enable',
-  'LE Set Scan Parameters',
-  'LE Set Scan Enable',
-  'LE Create Connection',
-  'LE Create Connection Cancel',
-  'LE Connection Update',
-  'LE Rand',
-  'LE Start Encryption',
-  'LE Long Term Key Request Reply',
-  'LE Long Term Key Request Neg Reply',
-]);
+const NOT_CARRIED_OUT: ReadonlySet<HciCommand['name']> = new Set(['le-read-maximum-data-length']);
+
+/** Commands carried out only when the profile played knows the value they return. */
+const FROM_PROFILE: Readonly<Partial<Record<HciCommand['name'], (profile: ControllerProfile) => unknown>>> = {
+  'le-read-filter-accept-list-size': (profile) => profile.acceptListSize.value,
+  'le-read-resolving-list-size': (profile) => profile.resolvingListSize.value,
+};
+
+const bitmaps = new WeakMap<object, Uint8Array>();
+const NO_PROFILE = {};
+
+/**
+ * The commands a controller playing `profile` (or none) carries out, as Read
+ * Local Supported Commands lists them (Core Vol 4 Part E 6.27): every command
+ * of {@link COMMAND_ROW} it implements, less what the profile's complete list
+ * lacks. What it answers and what it refuses both come from this one bitmap.
+ */
+function supportedBitmap(profile: ControllerProfile | undefined): Uint8Array {
+  const known = bitmaps.get(profile ?? NO_PROFILE);
+  if (known) return known;
+  const names = (Object.keys(COMMAND_ROW) as HciCommand['name'][]).filter((name) => {
+    if (NOT_CARRIED_OUT.has(name)) return false;
+    const value = FROM_PROFILE[name];
+    return value === undefined || (profile !== undefined && value(profile) !== null);
+  });
+  const ours = commandsToBitmap(names.map((name) => COMMAND_ROW[name]));
+  const listed = profile?.supportedCommands.value;
+  const bitmap = listed?.complete ? ours.map((octet, i) => octet & listed.bitmap[i]!) : ours;
+  bitmaps.set(profile ?? NO_PROFILE, bitmap);
+  return bitmap;
+}
 
 /**
  * Commands a host sends before it can know the list (every controller answers
@@ -92,13 +98,8 @@ function leFeatures(): Uint8Array {
 export function execute(state: ControllerState, command: HciCommand, opcode: number): void {
   const ok = HciErrorCode.Success;
   const profile = state.profile;
-  const listed = profile?.supportedCommands.value;
-  if (
-    listed?.complete &&
-    !BOOTSTRAP.has(command.name) &&
-    !hasCommand(listed.bitmap, COMMAND_ROW[command.name])
-  ) {
-    // The controller played lacks this command (its complete Supported Commands list says so).
+  if (!BOOTSTRAP.has(command.name) && !hasCommand(supportedBitmap(profile), COMMAND_ROW[command.name])) {
+    // Not carried out here, or the controller played lacks it (its complete Supported Commands list says so).
     if (
       command.name === 'le-create-connection' ||
       command.name === 'disconnect' ||
@@ -185,18 +186,26 @@ export function execute(state: ControllerState, command: HciCommand, opcode: num
         returnParameters: {
           kind: 'read-local-supported-commands',
           status: ok,
-          // What this controller carries out, less what a complete profile list lacks.
-          supportedCommands: listed?.complete
-            ? SUPPORTED.map((octet, i) => octet & listed.bitmap[i]!)
-            : SUPPORTED,
+          supportedCommands: Uint8Array.from(supportedBitmap(profile)),
         },
       });
       return;
     case 'le-read-filter-accept-list-size':
     case 'le-read-resolving-list-size':
+      // Carried out only for a profile that knows the size (supportedBitmap).
+      state.complete({
+        name: 'command-complete',
+        numHciCommandPackets: 1,
+        opcode,
+        returnParameters: {
+          kind: 'list-size',
+          status: ok,
+          size: FROM_PROFILE[command.name]!(profile!) as number,
+        },
+      });
+      return;
     case 'le-read-maximum-data-length':
-      // Not implemented here, and not listed in Read Local Supported Commands (7.4.2).
-      state.completeStatus(opcode, HciErrorCode.UnknownHciCommand);
+      // In NOT_CARRIED_OUT: answered above.
       return;
     case 'le-read-local-supported-features':
       state.complete({

@@ -2,8 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { fragment, PacketBoundary } from '../../../src/hci/acl.js';
 import { HciErrorCode, HciOpcode } from '../../../src/hci/constants.js';
 import { encodeL2cap, FixedChannel, L2capReassembler } from '../../../src/hci/l2cap.js';
+import { hasCommand } from '../../../src/hci/supported-commands.js';
 import { TransportError } from '../../../src/transport/transport.js';
-import { VirtualAir, VirtualHardwareCode } from '../../../src/transport/virtual/index.js';
+import {
+  CONTROLLER_PROFILES,
+  VirtualAir,
+  VirtualHardwareCode,
+} from '../../../src/transport/virtual/index.js';
 import { ADV_IND, createConnection, settle, TestHost } from './host.js';
 
 const CENTRAL_ADDRESS = Uint8Array.of(0x01, 0x00, 0x00, 0x00, 0x00, 0xc0);
@@ -107,6 +112,35 @@ describe('virtual controller: basic commands', () => {
     expect(bad.name === 'command-complete' && bad.returnParameters).toEqual({
       kind: 'status',
       status: HciErrorCode.InvalidHciCommandParameters,
+    });
+  });
+
+  it('answers the list sizes a profile knows, lists them, and refuses them without one', async () => {
+    const air = new VirtualAir();
+    const plain = new TestHost(air.createController());
+    const intel = new TestHost(air.createController({ profile: CONTROLLER_PROFILES['intel-5.1']! }));
+    const listed = async (host: TestHost) => {
+      const answer = await host.complete({ name: 'read-local-supported-commands' });
+      const rp = answer.name === 'command-complete' ? answer.returnParameters : undefined;
+      if (rp?.kind !== 'read-local-supported-commands') throw new Error('no command list');
+      return ['LE Read Accept List Size', 'LE Read Resolving List Size', 'LE Read Maximum Data Length'].map(
+        (row) => hasCommand(rp.supportedCommands, row),
+      );
+    };
+    expect(await listed(plain)).toEqual([false, false, false]);
+    expect(await plain.complete({ name: 'le-read-filter-accept-list-size' })).toMatchObject({
+      returnParameters: { status: HciErrorCode.UnknownHciCommand },
+    });
+    // The Intel 5.1 capture lists both list sizes (25 each) and its controller answers them.
+    expect(await listed(intel)).toEqual([true, true, false]);
+    expect(await intel.complete({ name: 'le-read-filter-accept-list-size' })).toMatchObject({
+      returnParameters: { kind: 'list-size', status: 0, size: 25 },
+    });
+    expect(await intel.complete({ name: 'le-read-resolving-list-size' })).toMatchObject({
+      returnParameters: { kind: 'list-size', status: 0, size: 25 },
+    });
+    expect(await intel.complete({ name: 'le-read-maximum-data-length' })).toMatchObject({
+      returnParameters: { status: HciErrorCode.UnknownHciCommand },
     });
   });
 

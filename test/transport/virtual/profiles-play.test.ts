@@ -71,6 +71,9 @@ describe.each(Object.values(CONTROLLER_PROFILES).map((p) => [p.name, p] as const
       if (le?.count === 0 && profile.aclBuffers.value) {
         expect(host.controller.aclBuffers).toMatchObject({ ...profile.aclBuffers.value, shared: true });
       }
+      // The list sizes the profile knows are answered (and read, where listed); the others are not carried out.
+      expect(host.controller.acceptListSize).toBe(profile.acceptListSize.value);
+      expect(host.controller.resolvingListSize).toBe(profile.resolvingListSize.value);
       await host.close();
     });
 
