@@ -39,6 +39,7 @@ export const COMMAND_ROW: Readonly<Record<HciCommand['name'], string>> = {
   'le-create-connection': 'LE Create Connection',
   'le-create-connection-cancel': 'LE Create Connection Cancel',
   'le-connection-update': 'LE Connection Update',
+  'le-read-remote-features': 'LE Read Remote Used Features',
   'le-rand': 'LE Rand',
   'le-start-encryption': 'LE Start Encryption',
   'le-long-term-key-request-reply': 'LE Long Term Key Request Reply',

@@ -293,6 +293,7 @@ export type HciCommand =
   | ({ readonly name: 'le-create-connection' } & CreateConnectionParameters)
   | { readonly name: 'le-create-connection-cancel' }
   | ({ readonly name: 'le-connection-update'; readonly handle: number } & ConnectionIntervalParameters)
+  | { readonly name: 'le-read-remote-features'; readonly handle: number }
   | { readonly name: 'le-rand' }
   | {
       readonly name: 'le-start-encryption';
@@ -427,6 +428,8 @@ const COMMANDS: { readonly [N in HciCommandName]: { opcode: HciOpcode; layout: L
     opcode: HciOpcode.LeConnectionUpdate,
     layout: [['handle', 'handle'], ...INTERVAL_LAYOUT],
   },
+  // 7.8.21
+  'le-read-remote-features': { opcode: HciOpcode.LeReadRemoteFeatures, layout: [['handle', 'handle']] },
   // 7.8.23
   'le-rand': { opcode: HciOpcode.LeRand, layout: [] },
   // 7.8.24
@@ -467,6 +470,25 @@ export const COMMAND_OPCODE: Readonly<Record<HciCommandName, HciOpcode>> = Objec
     HciOpcode
   >,
 );
+
+/**
+ * The commands a controller answers with Command Status, their outcome coming
+ * later in an event of its own (Core v5.4 Vol 4 Part E 7.1.6, 7.8.12, 7.8.18,
+ * 7.8.21, 7.8.24: "When the Controller receives the command, the Controller
+ * sends the HCI_Command_Status event"). Every other command of this codec is
+ * answered by Command Complete with its return parameters.
+ * @example
+ * ```ts
+ * COMMANDS_ANSWERED_BY_STATUS.has('le-create-connection'); // true
+ * ```
+ */
+export const COMMANDS_ANSWERED_BY_STATUS: ReadonlySet<HciCommandName> = new Set<HciCommandName>([
+  'disconnect',
+  'le-create-connection',
+  'le-connection-update',
+  'le-read-remote-features',
+  'le-start-encryption',
+]);
 
 /**
  * The command name of each opcode this codec knows.

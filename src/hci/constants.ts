@@ -104,6 +104,8 @@ export const HciOpcode = Object.freeze({
   LeReadFilterAcceptListSize: 0x200f,
   /** HCI_LE_Connection_Update (7.8.18). */
   LeConnectionUpdate: 0x2013,
+  /** HCI_LE_Read_Remote_Features, formerly LE Read Remote Used Features (7.8.21). */
+  LeReadRemoteFeatures: 0x2016,
   /** HCI_LE_Rand (7.8.23). */
   LeRand: 0x2018,
   /** HCI_LE_Enable_Encryption, formerly LE Start Encryption (7.8.24). */
@@ -160,6 +162,8 @@ export const LeSubeventCode = Object.freeze({
   AdvertisingReport: 0x02,
   /** HCI_LE_Connection_Update_Complete (7.7.65.3). */
   ConnectionUpdateComplete: 0x03,
+  /** HCI_LE_Read_Remote_Features_Complete [v1] (7.7.65.4). */
+  ReadRemoteFeaturesComplete: 0x04,
   /** HCI_LE_Long_Term_Key_Request (7.7.65.5). */
   LongTermKeyRequest: 0x05,
   /** HCI_LE_Enhanced_Connection_Complete [v1] (7.7.65.10). */

@@ -176,6 +176,13 @@ export type HciEvent =
       readonly supervisionTimeout: number;
     }
   | {
+      readonly name: 'le-read-remote-features-complete';
+      readonly status: number;
+      readonly handle: number;
+      /** The peer's LE features, 8 octets (Vol 6 Part B 4.6). */
+      readonly leFeatures: Uint8Array;
+    }
+  | {
       readonly name: 'le-long-term-key-request';
       readonly handle: number;
       /** Random_Number, 8 octets, wire order. */
@@ -286,6 +293,16 @@ const FIXED: {
       ['connectionInterval', 'u16'],
       ['peripheralLatency', 'u16'],
       ['supervisionTimeout', 'u16'],
+    ],
+  },
+  // 7.7.65.4
+  'le-read-remote-features-complete': {
+    code: HciEventCode.LeMeta,
+    subevent: LeSubeventCode.ReadRemoteFeaturesComplete,
+    layout: [
+      ['status', 'u8'],
+      ['handle', 'handle'],
+      ['leFeatures', 8],
     ],
   },
   // 7.7.65.5

@@ -6,7 +6,12 @@
  * answers fails after a timeout instead of hanging the host.
  * @module
  */
-import { COMMAND_OPCODE, encodeCommand, type HciCommand } from '../hci/commands.js';
+import {
+  COMMAND_OPCODE,
+  COMMANDS_ANSWERED_BY_STATUS,
+  encodeCommand,
+  type HciCommand,
+} from '../hci/commands.js';
 import { describeHciError, HciOpcode } from '../hci/constants.js';
 import { decodeEvent, type HciEvent, type ReturnParameters } from '../hci/events.js';
 import type { Transport } from '../transport/transport.js';
@@ -73,6 +78,7 @@ const SPEC_NAME: Readonly<Record<number, string>> = {
   [HciOpcode.LeSetScanEnable]: 'HCI_LE_Set_Scan_Enable',
   [HciOpcode.LeCreateConnection]: 'HCI_LE_Create_Connection',
   [HciOpcode.LeCreateConnectionCancel]: 'HCI_LE_Create_Connection_Cancel',
+  [HciOpcode.LeReadRemoteFeatures]: 'HCI_LE_Read_Remote_Features',
   [HciOpcode.LeRand]: 'HCI_LE_Rand',
   [HciOpcode.LeStartEncryption]: 'HCI_LE_Enable_Encryption',
   [HciOpcode.LeLongTermKeyRequestReply]: 'HCI_LE_Long_Term_Key_Request_Reply',
@@ -120,6 +126,32 @@ export class HciCommandError extends Error {
 }
 
 /**
+ * A command was not sent because the controller does not list it in Read
+ * Local Supported Commands (Core Vol 4 Part E 7.4.2): the controller lacks
+ * what the request needs.
+ * @example
+ * ```ts
+ * catch (err) { if (err instanceof UnsupportedCommandError) console.error(err.message); }
+ * // 'the controller does not support HCI_LE_Read_Remote_Features (not in its Read Local Supported Commands); ...'
+ * ```
+ */
+export class UnsupportedCommandError extends Error {
+  override readonly name: string = 'UnsupportedCommandError';
+  /** The opcode of the command not sent. */
+  readonly opcode: number;
+  /** The spec's name of the command, such as `HCI_LE_Read_Remote_Features`. */
+  readonly command: string;
+  constructor(opcode: number, needs?: string) {
+    super(
+      `the controller does not support ${commandSpecName(opcode)} (not in its Read Local Supported Commands)` +
+        (needs ? `; ${needs}` : ''),
+    );
+    this.opcode = opcode;
+    this.command = commandSpecName(opcode);
+  }
+}
+
+/**
  * The controller did not answer a command in time, or the transport closed first.
  * @example
  * ```ts
@@ -131,8 +163,12 @@ export class HciTimeoutError extends Error {
   override readonly name: string = 'HciTimeoutError';
   readonly opcode: number;
   readonly timeoutMs: number;
-  constructor(opcode: number, timeoutMs: number) {
-    super(`the controller did not answer ${commandSpecName(opcode)} within ${timeoutMs} ms`);
+  constructor(opcode: number, timeoutMs: number, statusOnly = false) {
+    super(
+      statusOnly
+        ? `the controller answered ${commandSpecName(opcode)} with Command Status (Success) but sent no Command Complete with its return parameters within ${timeoutMs} ms`
+        : `the controller did not answer ${commandSpecName(opcode)} within ${timeoutMs} ms`,
+    );
     this.opcode = opcode;
     this.timeoutMs = timeoutMs;
   }
@@ -153,6 +189,8 @@ interface Pending {
   readonly resolve: (value: ReturnParameters) => void;
   readonly reject: (error: Error) => void;
   timer?: unknown;
+  /** A Command Status (Success) came for a command the spec answers with Command Complete. */
+  statusOnly?: boolean;
 }
 
 /**
@@ -233,7 +271,17 @@ export class CommandChannel {
     if (event.name !== 'command-complete' && event.name !== 'command-status') return false;
     this.#credits = event.numHciCommandPackets;
     const pending = this.#inFlight;
-    if (pending && event.opcode === pending.opcode) {
+    if (
+      pending &&
+      event.opcode === pending.opcode &&
+      event.name === 'command-status' &&
+      event.status === 0 &&
+      !COMMANDS_ANSWERED_BY_STATUS.has(pending.command.name)
+    ) {
+      // Some controllers send a Command Status (Success) where the spec has Command Complete: the return
+      // parameters are still to come, so keep waiting for them (an error status ends the command below).
+      pending.statusOnly = true;
+    } else if (pending && event.opcode === pending.opcode) {
       this.#inFlight = undefined;
       this.#timers.clearTimeout(pending.timer);
       const status =
@@ -289,7 +337,7 @@ export class CommandChannel {
       this.#inFlight = undefined;
       // As Linux does after a command timeout: assume the controller can take a command again.
       this.#credits = 1;
-      next.reject(new HciTimeoutError(next.opcode, next.timeoutMs));
+      next.reject(new HciTimeoutError(next.opcode, next.timeoutMs, next.statusOnly));
       this.#pump();
     }, next.timeoutMs);
     try {

@@ -4,12 +4,13 @@
  * @module
  */
 import type { HciCommand } from '../hci/commands.js';
-import { HciErrorCode } from '../hci/constants.js';
+import { describeHciError, HciErrorCode, HciOpcode } from '../hci/constants.js';
 import type { ReturnParameters } from '../hci/events.js';
 import type { DeviceAddress } from '../smp/delegate.js';
 import type { SessionPhase } from '../smp/session.js';
 import type { PairingResult } from '../smp/session-types.js';
 import type { Bond } from './bond-store.js';
+import { HciCommandError } from './command-channel.js';
 import { Emitter } from './emitter.js';
 import type { EncryptionError, PairingError } from './security-errors.js';
 import type { SecurityManager } from './security-manager.js';
@@ -84,6 +85,12 @@ export interface ConnectionEvents {
   'encryption-failed': [error: EncryptionError];
 }
 
+/** A caller of {@link Connection.readRemoteFeatures} waiting for the Complete event. */
+interface FeatureWaiter {
+  readonly resolve: (features: Uint8Array) => void;
+  readonly reject: (error: Error) => void;
+}
+
 /**
  * One LE connection.
  * @example
@@ -101,6 +108,9 @@ export class Connection extends Emitter<ConnectionEvents> {
   readonly #host: ConnectionOwner;
   #disconnected: number | undefined;
   readonly #waiters: ((reason: number) => void)[] = [];
+  /** Callers of readRemoteFeatures, in the order their commands went out. */
+  readonly #featureWaiters: { resolve: (features: Uint8Array) => void; reject: (error: Error) => void }[] =
+    [];
 
   /** @internal made by the host. */
   constructor(host: ConnectionOwner, handle: number, role: 'central' | 'peripheral', peer: DeviceAddress) {
@@ -180,11 +190,54 @@ export class Connection extends Emitter<ConnectionEvents> {
     return this.#host.command({ name: 'disconnect', handle: this.handle, reason }).then(() => done);
   }
 
+  /**
+   * The peer's LE features (HCI_LE_Read_Remote_Features, Core Vol 4 Part E
+   * 7.8.21): 8 octets, bit n of the feature set in bit n % 8 of octet n / 8
+   * (Vol 6 Part B 4.6), as the peer's link layer gave them. Rejects with
+   * {@link UnsupportedCommandError} when the controller lacks the command,
+   * HciCommandError when it fails, ConnectionError when the link goes first.
+   * @example
+   * ```ts
+   * const features = await connection.readRemoteFeatures();
+   * hasLeFeature(features, 'LE 2M PHY'); // whether the peer supports the 2M PHY
+   * ```
+   */
+  async readRemoteFeatures(): Promise<Uint8Array> {
+    if (this.#disconnected !== undefined) {
+      throw new ConnectionError('the link is down', this.#disconnected);
+    }
+    let waiter!: FeatureWaiter;
+    const answer = new Promise<Uint8Array>((resolve, reject) => {
+      waiter = { resolve, reject };
+      this.#featureWaiters.push(waiter);
+    });
+    try {
+      await this.#host.command({ name: 'le-read-remote-features', handle: this.handle });
+    } catch (error) {
+      // Refused, or never sent: no Complete event will come for this one.
+      const at = this.#featureWaiters.indexOf(waiter);
+      if (at >= 0) this.#featureWaiters.splice(at, 1);
+      throw error;
+    }
+    return answer;
+  }
+
+  /** @internal the host reports LE Read Remote Features Complete. */
+  remoteFeatures(status: number, features: Uint8Array): void {
+    const waiter = this.#featureWaiters.shift();
+    if (!waiter) return;
+    if (status === 0) waiter.resolve(Uint8Array.from(features));
+    else waiter.reject(new HciCommandError(HciOpcode.LeReadRemoteFeatures, status));
+  }
+
   /** @internal the host reports the Disconnection Complete. */
   closed(reason: number): void {
     if (this.#disconnected !== undefined) return;
     this.#disconnected = reason;
     for (const resolve of this.#waiters.splice(0)) resolve(reason);
+    for (const waiter of this.#featureWaiters.splice(0)) {
+      waiter.reject(new ConnectionError(`the link went down: ${describeHciError(reason)}`, reason));
+    }
     this.emit('disconnect', reason);
   }
 }

@@ -13,6 +13,7 @@ import type { HciCommand } from '../hci/commands.js';
 import type { ReturnParameters } from '../hci/events.js';
 import { hasLeFeature, leFeatureNames } from '../hci/le-features.js';
 import { bitmapToCommands, hasCommand } from '../hci/supported-commands.js';
+import { type ControllerProblem, knownControllerProblems } from './controller-problems.js';
 
 /** Bluetooth Core versions by HCI/LMP version number (Assigned Numbers 2.1). */
 const CORE_VERSION = [
@@ -54,6 +55,8 @@ export interface ControllerInfo {
   readonly acceptListSize: number | null;
   readonly resolvingListSize: number | null;
   readonly maxDataLength: { readonly txOctets: number; readonly rxOctets: number } | null;
+  /** Known departures of this controller from the spec that the host works around (controller-problems.ts). */
+  readonly problems: readonly ControllerProblem[];
 }
 
 /**
@@ -178,6 +181,7 @@ export async function readControllerInfo(send: SendCommand): Promise<ControllerI
       length?.kind === 'le-read-maximum-data-length'
         ? { txOctets: length.supportedMaxTxOctets, rxOctets: length.supportedMaxRxOctets }
         : null,
+    problems: knownControllerProblems(version),
   };
 }
 
@@ -222,6 +226,7 @@ export function describeController(info: ControllerInfo): string[] {
         : '') +
       `; L2CAP fragments of ${info.aclBuffers.size} octets, at most ${info.aclBuffers.count} in the controller at once.`,
   ];
+  for (const p of info.problems) lines.push(`known problem: ${p.problem}; ${p.remedy} (${p.source})`);
   return lines;
 }
 

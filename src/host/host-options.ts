@@ -102,7 +102,11 @@ export interface HostEvents {
 
 /** Options of {@link Host.startScanning}. */
 export interface ScanOptions {
-  /** Active scanning asks for scan responses (default false: passive). */
+  /**
+   * Active scanning asks for scan responses (default false: passive). On a
+   * controller known to report nothing while scanning passively
+   * (`host.controller.problems`), scanning is active whatever this says.
+   */
   readonly active?: boolean;
   /** Let the controller drop duplicate reports (default true). */
   readonly filterDuplicates?: boolean;

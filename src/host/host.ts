@@ -7,7 +7,7 @@
  */
 import { AclFlowControl, decodeAcl, fragment } from '../hci/acl.js';
 import { attNotSupported } from '../hci/att.js';
-import type { HciCommand } from '../hci/commands.js';
+import { COMMAND_OPCODE, type HciCommand } from '../hci/commands.js';
 import { describeHciError, HciErrorCode } from '../hci/constants.js';
 import { type AdvertisingReport, decodeEvent, type HciEvent, type ReturnParameters } from '../hci/events.js';
 import { encodeL2cap, FixedChannel, L2capReassembler } from '../hci/l2cap.js';
@@ -15,9 +15,15 @@ import { leSignalling } from '../hci/le-signalling.js';
 import { type DeviceAddress, formatAddress } from '../smp/delegate.js';
 import type { Transport } from '../transport/transport.js';
 import { advertisementOf } from './advertisement.js';
-import { CommandChannel, HciCommandError, systemTimers, type Timers } from './command-channel.js';
+import {
+  CommandChannel,
+  HciCommandError,
+  systemTimers,
+  type Timers,
+  UnsupportedCommandError,
+} from './command-channel.js';
 import { Connection, ConnectionError } from './connection.js';
-import { type ControllerInfo, readControllerInfo } from './controller-info.js';
+import { type ControllerInfo, readControllerInfo, supportsCommand } from './controller-info.js';
 import { Emitter } from './emitter.js';
 import type {
   AdvertisingOptions,
@@ -278,13 +284,19 @@ export class Host extends Emitter<HostEvents> {
   }
 
   /**
-   * Sends one HCI command and waits for its answer.
+   * Sends one HCI command and waits for its answer. Once the host knows the
+   * controller's Supported Commands, a command it does not list is not sent:
+   * the promise rejects with an {@link UnsupportedCommandError}.
    * @example
    * ```ts
    * await host.command({ name: 'le-set-advertising-enable', enable: false });
    * ```
    */
   command(command: HciCommand): Promise<ReturnParameters> {
+    const info = this.#controller;
+    if (info && !supportsCommand(info, command.name)) {
+      return Promise.reject(new UnsupportedCommandError(COMMAND_OPCODE[command.name]));
+    }
     return this.#commands.send(command);
   }
 
@@ -332,9 +344,11 @@ export class Host extends Emitter<HostEvents> {
     const units = (ms: number) => Math.min(0x4000, Math.max(0x04, Math.round(ms / 0.625)));
     const interval = units(options.intervalMs ?? 60);
     await this.#renewAirAddress();
+    // A controller that reports nothing while scanning passively is scanned actively (controller-problems.ts).
+    const silentWhenPassive = this.controller.problems.some((p) => p.id === 'passive-scan-silent');
     await this.command({
       name: 'le-set-scan-parameters',
-      scanType: options.active ? 0x01 : 0x00,
+      scanType: options.active || silentWhenPassive ? 0x01 : 0x00,
       scanInterval: interval,
       scanWindow: Math.min(interval, units(options.windowMs ?? 30)),
       ownAddressType: this.#airAddress.type,
@@ -514,6 +528,9 @@ export class Host extends Emitter<HostEvents> {
               event.supervisionTimeout,
             );
         }
+        return;
+      case 'le-read-remote-features-complete':
+        this.#links.get(event.handle)?.connection.remoteFeatures(event.status, event.leFeatures);
         return;
       case 'le-advertising-report':
         for (const report of event.reports) this.#onAdvertisingReport(report);

@@ -48,6 +48,7 @@ export {
   HciTimeoutError,
   systemTimers,
   type Timers,
+  UnsupportedCommandError,
 } from './command-channel.js';
 export { Connection, ConnectionError, type ConnectionEvents } from './connection.js';
 export {
@@ -58,6 +59,7 @@ export {
   type SendCommand,
   supportsCommand,
 } from './controller-info.js';
+export { type ControllerProblem, knownControllerProblems } from './controller-problems.js';
 export { Emitter, type EventMap } from './emitter.js';
 export { defaultBondStorePath, FileBondStore, type FileBondStoreOptions } from './file-bond-store.js';
 export { Host } from './host.js';

@@ -86,6 +86,7 @@ describe('constants', () => {
       ['LeCreateConnection', 0x08, 0x000d],
       ['LeCreateConnectionCancel', 0x08, 0x000e],
       ['LeConnectionUpdate', 0x08, 0x0013],
+      ['LeReadRemoteFeatures', 0x08, 0x0016],
       ['LeRand', 0x08, 0x0018],
       ['LeStartEncryption', 0x08, 0x0019],
       ['LeLongTermKeyRequestReply', 0x08, 0x001a],
@@ -122,6 +123,7 @@ describe('constants', () => {
       ConnectionComplete: 0x01,
       AdvertisingReport: 0x02,
       ConnectionUpdateComplete: 0x03,
+      ReadRemoteFeaturesComplete: 0x04,
       LongTermKeyRequest: 0x05,
       EnhancedConnectionComplete: 0x0a,
     });
@@ -275,13 +277,14 @@ const COMMAND_EXAMPLES: readonly CommandExample[] = [
     command: { name: 'le-long-term-key-request-reply', handle: 0x0040, ltk: octets(LTK) },
   },
   { wire: '1b 20 02 40 00', command: { name: 'le-long-term-key-request-negative-reply', handle: 0x0040 } },
+  { wire: '16 20 02 41 00', command: { name: 'le-read-remote-features', handle: 0x0041 } },
 ];
 const COMMAND_NAMES = Object.keys(COMMAND_OPCODE) as HciCommandName[];
 
 describe('commands: hand-written wire examples', () => {
   it('cover every command', () => {
     expect(COMMAND_EXAMPLES.map((e) => e.command.name).sort()).toEqual([...COMMAND_NAMES].sort());
-    expect(COMMAND_NAMES).toHaveLength(27);
+    expect(COMMAND_NAMES).toHaveLength(28);
   });
   it.each(COMMAND_EXAMPLES.map((e) => [e.command.name, e] as const))('%s', (_name, { wire, command }) => {
     expect(decodeCommand(octets(wire))).toEqual({ ok: true, command });
@@ -321,6 +324,7 @@ const COMMAND_ARBITRARY: { readonly [N in HciCommandName]: fc.Arbitrary<Extract<
     'le-set-event-mask': fc.record({ name: fc.constant('le-set-event-mask'), leEventMask: bytes(8) }),
     'le-read-buffer-size': fc.constant({ name: 'le-read-buffer-size' }),
     'le-read-local-supported-features': fc.constant({ name: 'le-read-local-supported-features' }),
+    'le-read-remote-features': fc.record({ name: fc.constant('le-read-remote-features'), handle }),
     'le-set-random-address': fc.record({
       name: fc.constant('le-set-random-address'),
       randomAddress: address,
@@ -759,6 +763,16 @@ const EVENT_EXAMPLES: readonly EventExample[] = [
     },
   },
   {
+    title: 'LE Read Remote Features Complete',
+    wire: '3e 0c 04 00 41 00 ff 59 01 00 00 00 00 00',
+    event: {
+      name: 'le-read-remote-features-complete',
+      status: 0,
+      handle: 0x0041,
+      leFeatures: octets('ff 59 01 00 00 00 00 00'),
+    },
+  },
+  {
     title: 'LE Long Term Key Request',
     wire: `3e 0d 05 40 00 ${RAND} 3c 5a`,
     event: { name: 'le-long-term-key-request', handle: 0x0040, rand: octets(RAND), ediv: 0x5a3c },
@@ -802,6 +816,7 @@ const EVENT_NAMES: readonly HciEventName[] = [
   'encryption-key-refresh-complete',
   'le-connection-complete',
   'le-advertising-report',
+  'le-read-remote-features-complete',
   'le-long-term-key-request',
   'le-enhanced-connection-complete',
   'unknown',
@@ -846,6 +861,7 @@ const RETURNS: Readonly<Record<HciCommandName, ReturnParametersKind>> = {
   'le-create-connection': 'status',
   'le-create-connection-cancel': 'status',
   'le-rand': 'le-rand',
+  'le-read-remote-features': 'status',
   'le-start-encryption': 'status',
   'le-long-term-key-request-reply': 'connection-handle',
   'le-long-term-key-request-negative-reply': 'connection-handle',
@@ -1020,6 +1036,12 @@ const EVENT_ARBITRARY: { readonly [N in HciEventName]: fc.Arbitrary<HciEvent> } 
     connectionInterval: u16,
     peripheralLatency: u16,
     supervisionTimeout: u16,
+  }),
+  'le-read-remote-features-complete': fc.record({
+    name: fc.constant('le-read-remote-features-complete'),
+    status,
+    handle,
+    leFeatures: bytes(8),
   }),
   'le-long-term-key-request': fc.record({
     name: fc.constant('le-long-term-key-request'),

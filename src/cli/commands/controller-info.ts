@@ -22,7 +22,8 @@ controller lists those commands) and prints what it found: the Bluetooth
 version, revision and manufacturer, how many commands it lists, its LE
 features, its ACL buffers for LE (and whether LE shares the BR/EDR ones),
 the Filter Accept List and resolving list sizes, the largest data length,
-and what ble-smp will use. The controller is reset again on leaving.
+what ble-smp will use, and any known problem of that controller with what
+ble-smp does about it. The controller is reset again on leaving.
 
   --hci T     the controller's transport: hciN, tcp:HOST:PORT, unix:PATH or
               serial:PATH[@BAUD] (required)
@@ -30,7 +31,8 @@ and what ble-smp will use. The controller is reset again on leaving.
               {"core","hci","hciSubversion","lmp","lmpSubversion",
               "manufacturer"} or null,"supportedCommands":[names] or null,
               "leFeatures":[names],"aclBuffers":{"size","count","shared"},
-              "acceptListSize","resolvingListSize","maxDataLength"}
+              "acceptListSize","resolvingListSize","maxDataLength",
+              "problems":[{"id","problem","remedy","source"}]}
 Exit status: 0 printed, 2 a usage error, or a transport or controller that
 cannot be opened (a controller without LE says so).`;
 
@@ -54,6 +56,7 @@ export function controllerJson(info: ControllerInfo, address: string): Record<st
     acceptListSize: info.acceptListSize,
     resolvingListSize: info.resolvingListSize,
     maxDataLength: info.maxDataLength,
+    problems: info.problems,
   };
 }
 

@@ -42,6 +42,8 @@ export function announce(advertiser: ControllerState): void {
  */
 export function offerReports(advertiser: ControllerState, scanner: ControllerState): void {
   if (scanner === advertiser || !advertiser.advertising || !scanner.scanning) return;
+  // A quirk (a Realtek ROM without its firmware): nothing reported while scanning passively.
+  if (scanner.scanParameters.scanType === 0x00 && scanner.quirks.noPassiveScanReports) return;
   const parameters = advertiser.advertisingParameters;
   const own = advertiser.ownAddress(parameters.ownAddressType);
   if (own === undefined) return;

@@ -6,7 +6,7 @@
  */
 
 import { COMMAND_ROW } from '../../hci/command-rows.js';
-import type { HciCommand } from '../../hci/commands.js';
+import { COMMANDS_ANSWERED_BY_STATUS, type HciCommand } from '../../hci/commands.js';
 import { HciErrorCode } from '../../hci/constants.js';
 import { checkConnectionParameters } from '../../hci/le-signalling.js';
 import { commandsToBitmap, hasCommand } from '../../hci/supported-commands.js';
@@ -83,9 +83,10 @@ function sharesBuffers(state: ControllerState): boolean {
   return state.profile?.leBuffers.value?.count === 0 && state.profile.aclBuffers.value !== null;
 }
 
-/** LE features (Vol 6 Part B 4.6): bit 0, LE Encryption. */
-function leFeatures(): Uint8Array {
-  return Uint8Array.of(0x01, 0, 0, 0, 0, 0, 0, 0);
+/** LE features (Vol 6 Part B 4.6): the profile's, else bit 0 only (LE Encryption). */
+function leFeatures(state: ControllerState): Uint8Array {
+  const played = state.profile?.leFeatures.value;
+  return played ? Uint8Array.from(played) : Uint8Array.of(0x01, 0, 0, 0, 0, 0, 0, 0);
 }
 
 /**
@@ -100,11 +101,7 @@ export function execute(state: ControllerState, command: HciCommand, opcode: num
   const profile = state.profile;
   if (!BOOTSTRAP.has(command.name) && !hasCommand(supportedBitmap(profile), COMMAND_ROW[command.name])) {
     // Not carried out here, or the controller played lacks it (its complete Supported Commands list says so).
-    if (
-      command.name === 'le-create-connection' ||
-      command.name === 'disconnect' ||
-      command.name === 'le-start-encryption'
-    ) {
+    if (COMMANDS_ANSWERED_BY_STATUS.has(command.name)) {
       state.commandStatus(opcode, HciErrorCode.UnknownHciCommand);
     } else {
       state.completeStatus(opcode, HciErrorCode.UnknownHciCommand);
@@ -112,10 +109,18 @@ export function execute(state: ControllerState, command: HciCommand, opcode: num
     return;
   }
   switch (command.name) {
-    case 'reset':
-      resetState(state);
-      state.completeStatus(opcode, ok);
+    case 'reset': {
+      const answer = () => {
+        if (!state.open) return;
+        resetState(state);
+        state.completeStatus(opcode, ok);
+        for (const data of state.quirks.eventsAfterReset) state.deliver({ type: 'event', data });
+      };
+      // A quirk: some controllers take seconds to reset.
+      if (state.quirks.resetMs > 0) setTimeout(answer, state.quirks.resetMs).unref?.();
+      else answer();
       return;
+    }
     case 'read-bd-addr':
       state.complete({
         name: 'command-complete',
@@ -216,7 +221,7 @@ export function execute(state: ControllerState, command: HciCommand, opcode: num
         returnParameters: {
           kind: 'le-read-local-supported-features',
           status: ok,
-          leFeatures: profile?.leFeatures.value ? Uint8Array.from(profile.leFeatures.value) : leFeatures(),
+          leFeatures: leFeatures(state),
         },
       });
       return;
@@ -344,6 +349,23 @@ export function execute(state: ControllerState, command: HciCommand, opcode: num
           end.state === state ? HciErrorCode.ConnectionTerminatedByLocalHost : reason,
         );
       }
+      return;
+    }
+    case 'le-read-remote-features': {
+      // 7.8.21: the features come from the peer's controller, in LE Read Remote Features Complete.
+      const link = state.links.get(command.handle);
+      if (!link) {
+        state.commandStatus(opcode, HciErrorCode.UnknownConnectionIdentifier);
+        return;
+      }
+      state.commandStatus(opcode, ok);
+      const peer = link.central.state === state ? link.peripheral : link.central;
+      state.event({
+        name: 'le-read-remote-features-complete',
+        status: ok,
+        handle: command.handle,
+        leFeatures: leFeatures(peer.state),
+      });
       return;
     }
     case 'le-rand': {

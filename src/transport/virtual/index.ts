@@ -18,6 +18,7 @@ export {
   controllerProfileNames,
   type Known,
   type Quirk,
+  type QuirkPlay,
   type Source,
   type SourceKind,
   type SupportedCommands,

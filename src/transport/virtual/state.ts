@@ -16,6 +16,7 @@ import type { PacketListener } from '../transport.js';
 import { later } from './delivery.js';
 import { HandlePool } from './handles.js';
 import type { ControllerProfile } from './profiles/profile.js';
+import { type QuirkPlays, quirkPlays, rawCommandComplete } from './quirks.js';
 
 /** One end of a link: which controller, under which handle. */
 export interface End {
@@ -130,7 +131,11 @@ export class ControllerState {
     readonly profile?: ControllerProfile,
   ) {
     this.handles = new HandlePool(firstHandle);
+    this.quirks = quirkPlays(profile);
   }
+
+  /** The quirks of the profile played, as the controller consults them. */
+  readonly quirks: QuirkPlays;
 
   /**
    * Delivers a packet to the host on a later turn of the event loop, in order;
@@ -155,6 +160,12 @@ export class ControllerState {
 
   /** Command Complete; the next command is welcome once it reaches the host. */
   complete(event: Extract<HciEvent, { name: 'command-complete' }>): void {
+    const rp = event.returnParameters;
+    const succeeded = rp.kind === 'raw' ? rp.data[0] === 0 : rp.status === 0;
+    if (succeeded && this.quirks.statusBeforeComplete.has(event.opcode)) {
+      // A quirk: a Command Status (Success) first, the Command Complete after it.
+      this.event({ name: 'command-status', status: 0, numHciCommandPackets: 0, opcode: event.opcode });
+    }
     this.event(event, () => {
       this.commandOutstanding = false;
     });
@@ -183,6 +194,9 @@ export class ControllerState {
     this.event({ name: 'command-status', status, numHciCommandPackets: 1, opcode }, () => {
       this.commandOutstanding = false;
     });
+    const extra = status === 0 ? this.quirks.extraComplete.get(opcode) : undefined;
+    // A quirk: the same command answered a second time, by a Command Complete.
+    if (extra) this.deliver({ type: 'event', data: rawCommandComplete(opcode, extra) });
   }
 
   /** The address and type an own-address-type parameter designates; undefined for an unset random address. */

@@ -88,6 +88,16 @@ export function parseStartup(text: string): Parsed {
         set('lmpSubversion', hex(m[2]!));
       },
     ],
+    // Linux btrtl: "Bluetooth: hci0: RTL: examining hci_ver=0a hci_rev=000b lmp_ver=0a lmp_subver=8761"
+    [
+      /RTL: examining hci_ver=([0-9a-f]+) hci_rev=([0-9a-f]+) lmp_ver=([0-9a-f]+) lmp_subver=([0-9a-f]+)/,
+      (m) => {
+        set('hciVersion', hex(`0x${m[1]!}`));
+        set('hciRevision', hex(`0x${m[2]!}`));
+        set('lmpVersion', hex(`0x${m[3]!}`));
+        set('lmpSubversion', hex(`0x${m[4]!}`));
+      },
+    ],
     // btmon's decoding of the Intel Read Version vendor command
     [/^HCI Revision\(37\): (0x[0-9a-f]+)/, (m) => set('hciRevision', hex(m[1]!))],
     [/^LMP SubVersion\(38\): (0x[0-9a-f]+)/, (m) => set('lmpSubversion', hex(m[1]!))],

@@ -10,34 +10,15 @@ import { DEMO_MODELS, runDemoPairing } from '../../../src/cli/commands/demo.js';
 import { nodeBackend } from '../../../src/crypto/backends/node.js';
 import { toolbox } from '../../../src/crypto/toolbox.js';
 import { COMMAND_ROW } from '../../../src/hci/command-rows.js';
-import { decodeCommand, type HciCommand } from '../../../src/hci/commands.js';
 import { hasCommand } from '../../../src/hci/supported-commands.js';
 import type { Connection } from '../../../src/host/connection.js';
 import { Host } from '../../../src/host/host.js';
 import { acceptAll } from '../../../src/smp/delegate.js';
-import type { Transport } from '../../../src/transport/transport.js';
 import { VirtualAir } from '../../../src/transport/virtual/air.js';
 import { CONTROLLER_PROFILES } from '../../../src/transport/virtual/profiles/index.js';
+import { recording } from './recording.js';
 
 const crypto = toolbox(nodeBackend);
-
-/** The controller, with every command the host sends recorded. */
-function recording(controller: Transport) {
-  const commands: HciCommand[] = [];
-  const transport: Transport = {
-    send(packet) {
-      if (packet.type === 'command') {
-        const decoded = decodeCommand(packet.data);
-        if (decoded.ok) commands.push(decoded.command);
-      }
-      controller.send(packet);
-    },
-    onPacket: (listener) => controller.onPacket(listener),
-    onClose: (listener) => controller.onClose(listener),
-    close: () => controller.close(),
-  };
-  return { transport, commands };
-}
 
 describe.each(Object.values(CONTROLLER_PROFILES).map((p) => [p.name, p] as const))(
   'profile %s',

@@ -12,19 +12,21 @@ import { pi4 } from './pi4.js';
 import { pi5 } from './pi5.js';
 import type { ControllerProfile } from './profile.js';
 import { rtl8761b } from './rtl8761b.js';
+import { rtl8761bRom } from './rtl8761b-rom.js';
 
 export type {
   BufferSize,
   ControllerProfile,
   Known,
   Quirk,
+  QuirkPlay,
   Source,
   SourceKind,
   SupportedCommands,
   VersionInfo,
 } from './profile.js';
 export { known, unknown } from './profile.js';
-export { csr8510, intel51, intelAx200, intelAx210, nrf52840Zephyr, pi3b, pi4, pi5, rtl8761b };
+export { csr8510, intel51, intelAx200, intelAx210, nrf52840Zephyr, pi3b, pi4, pi5, rtl8761b, rtl8761bRom };
 
 /**
  * Every profile, keyed by its name.
@@ -35,10 +37,9 @@ export { csr8510, intel51, intelAx200, intelAx210, nrf52840Zephyr, pi3b, pi4, pi
  */
 export const CONTROLLER_PROFILES: Readonly<Record<string, ControllerProfile>> = Object.freeze(
   Object.fromEntries(
-    [pi3b, pi4, pi5, intelAx200, intelAx210, rtl8761b, csr8510, nrf52840Zephyr, intel51].map((p) => [
-      p.name,
-      p,
-    ]),
+    [pi3b, pi4, pi5, intelAx200, intelAx210, rtl8761b, rtl8761bRom, csr8510, nrf52840Zephyr, intel51].map(
+      (p) => [p.name, p],
+    ),
   ),
 );
 

@@ -36,6 +36,12 @@ export const cyw43455Quirks: readonly Quirk[] = Object.freeze([
     description:
       'LE Read Remote Used Features (0x2016) is answered with Command Status (Success) and then also with a Command Complete carrying 10 zero octets, before the LE Read Remote Features Complete event.',
     sources: Object.freeze([infineon]),
+    // The capture's Command Complete: plen 14 = ncmd, opcode, Status 0x00 and 10 zero octets.
+    play: Object.freeze({
+      kind: 'extra-command-complete',
+      opcode: 0x2016,
+      returnParameters: new Uint8Array(11),
+    } as const),
   }),
 ]);
 

@@ -75,6 +75,26 @@ export interface SupportedCommands {
   readonly complete: boolean;
 }
 
+/**
+ * How a virtual controller playing the profile reproduces a quirk. A quirk
+ * without one is recorded, not played.
+ */
+export type QuirkPlay =
+  /** After its Command Status (Success), the command is also answered by a Command Complete with these return parameters (status first). */
+  | {
+      readonly kind: 'extra-command-complete';
+      readonly opcode: number;
+      readonly returnParameters: Uint8Array;
+    }
+  /** These commands, answered by Command Complete in the spec, first get a Command Status (Success), then their Command Complete. */
+  | { readonly kind: 'status-before-complete'; readonly opcodes: readonly number[] }
+  /** No advertising report while scanning passively (active scanning reports as usual). */
+  | { readonly kind: 'no-passive-scan-reports' }
+  /** HCI Reset is answered only after this many milliseconds. */
+  | { readonly kind: 'slow-reset'; readonly ms: number }
+  /** After each HCI Reset's Command Complete, these events (whole HCI event packets, code first, usually vendor events 0xFF). */
+  | { readonly kind: 'events-after-reset'; readonly events: readonly Uint8Array[] };
+
 /** A way the controller departs from what the spec (and the virtual controller) does. */
 export interface Quirk {
   /** Short stable identifier, for example 'broken-extended-scan'. */
@@ -83,6 +103,8 @@ export interface Quirk {
   readonly description: string;
   /** Where it was reported. */
   readonly sources: readonly Source[];
+  /** How the virtual controller reproduces it; absent when it is only recorded. */
+  readonly play?: QuirkPlay;
 }
 
 /** One real controller, as data. */

@@ -4,7 +4,7 @@
  * Fixture: test/fixtures/controllers/rtl8761b.btmon.txt.
  * @module
  */
-import { type ControllerProfile, known, type Source, unknown } from './profile.js';
+import { type ControllerProfile, known, type Quirk, type Source, unknown } from './profile.js';
 
 const hciconfig: Source = {
   kind: 'hciconfig',
@@ -13,22 +13,47 @@ const hciconfig: Source = {
   note: 'RTL8761B dongle with the Realtek firmware loaded (local name RTK_BT_5.0)',
 };
 const at = (line: string): Source => ({ ...hciconfig, line });
-const manual: Source = {
+/** @internal shared with the ROM profile. */
+export const manual: Source = {
   kind: 'document',
   url: 'https://hadess.github.io/bluez/btmon.html',
   line: 'For example, Intel is 2 and Realtek is 93.',
 };
-const tlink: Source = {
+/** @internal shared with the ROM profile. */
+export const tlink: Source = {
   kind: 'report',
   url: 'https://github.com/bluez/bluetooth-next/pull/274',
   line: 'The controller reports Realtek Semiconductor Corporation as the',
 };
-const rom: Source = {
+/** @internal shared with the ROM profile. */
+export const rom: Source = {
   kind: 'log',
   url: 'https://github.com/Adam-Langley/pybleno/pull/65',
   line: '  Bluetooth: hci0: RTL: examining hci_ver=0a hci_rev=000b lmp_ver=0a lmp_subver=8761',
   note: 'ASUS USB-BT500 before the firmware download',
 };
+
+/**
+ * What the Realtek ROM does until the host loads the firmware: shared by this
+ * profile (firmware loaded, recorded) and {@link rtl8761bRom} (played).
+ * @example
+ * ```ts
+ * needsFirmwareDownload.id; // 'needs-firmware-download'
+ * ```
+ */
+export const needsFirmwareDownload: Quirk = Object.freeze({
+  id: 'needs-firmware-download',
+  description:
+    'The ROM answers at start-up (HCI 5.1, revision 0x000b, subversion 0x8761) until the host downloads the Realtek firmware with vendor commands; without it the controller never reports advertisements in passive scanning.',
+  sources: Object.freeze([
+    rom,
+    {
+      kind: 'report',
+      url: 'https://github.com/bluez/bluetooth-next/pull/708',
+      line: 'never reports advertisements during passive scanning.',
+    } satisfies Source,
+  ]),
+});
 
 /**
  * The RTL8761B controller profile.
@@ -72,19 +97,7 @@ export const rtl8761b: ControllerProfile = Object.freeze({
   maxLeConnections: unknown('not found in a capture or datasheet'),
   leStates: unknown('no public capture of LE Read Supported States from an RTL8761B was found'),
   quirks: Object.freeze([
-    Object.freeze({
-      id: 'needs-firmware-download',
-      description:
-        'The ROM answers at start-up (HCI 5.1, revision 0x000b, subversion 0x8761) until the host downloads the Realtek firmware with vendor commands; without it the controller never reports advertisements in passive scanning.',
-      sources: Object.freeze([
-        rom,
-        {
-          kind: 'report',
-          url: 'https://github.com/bluez/bluetooth-next/pull/708',
-          line: 'never reports advertisements during passive scanning.',
-        } satisfies Source,
-      ]),
-    }),
+    needsFirmwareDownload,
     Object.freeze({
       id: 'broken-extended-scan',
       description:
