@@ -17,6 +17,8 @@ export interface Parsed {
   leStates?: Uint8Array;
   acceptListSize?: number;
   resolvingListSize?: number;
+  /** LE Read Maximum Data Length: the largest payloads, in octets. */
+  maxData?: { tx: number; rx: number };
   /** Names listed under Read Local Supported Commands, with their (octet, bit). */
   commands?: { name: string; octet: number; bit: number }[];
   /** Kconfig: the first plain `default` of each `config NAME`. */
@@ -35,6 +37,7 @@ export function parseStartup(text: string): Parsed {
   let section = '';
   let config = '';
   const le = { size: -1, count: -1 };
+  const maxData = { tx: -1, rx: -1 };
   // Each rule: a pattern, and what its match fills in. Rules see the trimmed line.
   const rules: [RegExp, (m: RegExpExecArray) => void][] = [
     // Which command's answer the following lines belong to.
@@ -129,6 +132,8 @@ export function parseStartup(text: string): Parsed {
         if (section === 'LE Read Buffer Size') le.count = Number(m[1]);
       },
     ],
+    [/^Max TX octets: (\d+)/, (m) => (maxData.tx = Number(m[1]))],
+    [/^Max RX octets: (\d+)/, (m) => (maxData.rx = Number(m[1]))],
     [
       /^Size: (\d+)/,
       (m) => {
@@ -177,6 +182,7 @@ export function parseStartup(text: string): Parsed {
     }
   }
   if (le.size >= 0 || le.count >= 0) out.le = { ...le };
+  if (maxData.tx >= 0 && maxData.rx >= 0) out.maxData = { ...maxData };
   return out;
 }
 
