@@ -46,7 +46,26 @@ describe('ble-smp controller-info', () => {
       version: { core: '5.1', hci: 0x0a, manufacturer: 2 },
       aclBuffers: { size: 251, count: 3, shared: false },
       leFeatures: expect.arrayContaining(['LE Data Packet Length Extension', 'LL Privacy']),
+      // The capture lists both list sizes, and the controller playing it answers them.
+      acceptListSize: 25,
+      resolvingListSize: 25,
+      problems: [],
     });
+  });
+
+  it('controller --profile rtl8761b-rom: the known problem and what ble-smp does about it, in text and JSON', async () => {
+    const hci = await startController(['--profile', 'rtl8761b-rom']);
+    const json = lineIo();
+    expect(await controllerInfoCommand(['--hci', hci, '--json'], json.io), json.err.join('\n')).toBe(0);
+    expect(JSON.parse(json.out[0]!)).toMatchObject({
+      version: { hci: 0x0a, hciSubversion: 0x000b, lmpSubversion: 0x8761, manufacturer: 93 },
+      problems: [{ id: 'passive-scan-silent', source: 'https://github.com/bluez/bluetooth-next/pull/708' }],
+    });
+    const text = lineIo();
+    expect(await controllerInfoCommand(['--hci', hci], text.io)).toBe(0);
+    expect(text.out.join('\n')).toMatch(
+      /known problem: a Realtek RTL8761B on its ROM \(the firmware rtl_bt\/rtl8761bu_fw\.bin was not loaded\).*ble-smp scans actively on it/,
+    );
   });
 
   it('an unknown --profile is a usage error naming the known ones (controller and demo)', async () => {
