@@ -16,7 +16,7 @@ import { describeController } from '../../src/host/controller-info.js';
 import { Host } from '../../src/host/host.js';
 import { acceptAll } from '../../src/smp/delegate.js';
 import { VirtualAir } from '../../src/transport/virtual/air.js';
-import { known, pi4 } from '../../src/transport/virtual/profiles/index.js';
+import { known, nrf52840Zephyr, pi4 } from '../../src/transport/virtual/profiles/index.js';
 import { complete, defaultAnswer, FakeController } from './fake-controller.js';
 import { tb } from './virtual-hosts.js';
 
@@ -204,6 +204,32 @@ describe('a controller that allows one connection (a profile whose limit is 1)',
       await first.disconnect();
       const second = await central.connect(Uint8Array.of(2, 0, 0, 0, 0x11, 0xc0), 0, { timeoutMs: 2000 });
       expect(second.handle).toBeGreaterThanOrEqual(0);
+    } finally {
+      await Promise.allSettled([central.close(), ...peripherals.map((p) => p.close())]);
+    }
+  });
+});
+
+describe('nrf52840-zephyr: the hci_uart sample allows 16 connections (its CONFIG_BT_MAX_CONN)', () => {
+  it('a central on it connects 16 peripherals; the 17th is refused naming what it needs', async () => {
+    const air = new VirtualAir();
+    const central = await Host.open(air.createController({ profile: nrf52840Zephyr }), {
+      delegate: acceptAll,
+      crypto: tb,
+    });
+    const address = (n: number) => Uint8Array.of(n, 0, 0, 0, 0x12, 0xc0);
+    const peripherals = await Promise.all(
+      Array.from({ length: 17 }, (_, n) =>
+        Host.open(air.createController({ address: address(n + 1) }), { delegate: acceptAll, crypto: tb }),
+      ),
+    );
+    try {
+      for (const p of peripherals) await p.startAdvertising();
+      for (let n = 1; n <= 16; n++) await central.connect(address(n), 0, { timeoutMs: 2000 });
+      const refused = await central.connect(address(17), 0, { timeoutMs: 2000 }).catch((e: Error) => e);
+      expect(refused).toBeInstanceOf(ConnectionError);
+      expect((refused as ConnectionError).status).toBe(0x09);
+      expect((refused as Error).message).toMatch(/has 16 and allows no more/);
     } finally {
       await Promise.allSettled([central.close(), ...peripherals.map((p) => p.close())]);
     }

@@ -174,6 +174,12 @@ describe('the Zephyr profile against its Kconfig and hci.c excerpt', () => {
     expect(parsed.kconfig.get('BT_CTLR_TX_BUFFER_SIZE')).toBe('27');
     expect(parsed.lines).toContain('\trp->hci_revision = sys_cpu_to_le16(0);');
   });
+
+  it("takes the connection limit from the hci_uart sample's prj.conf, the size of the controller's connection pool", () => {
+    expect(parsed.prjConf.get('BT_HCI_RAW')).toBe('y');
+    expect(p.maxLeConnections.value).toBe(Number(parsed.prjConf.get('BT_MAX_CONN')));
+    expect(parsed.lines).toContain('static struct ll_conn conn_pool[CONFIG_BT_MAX_CONN];');
+  });
 });
 
 describe('the start-up parser', () => {

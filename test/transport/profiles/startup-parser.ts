@@ -23,6 +23,8 @@ export interface Parsed {
   commands?: { name: string; octet: number; bit: number }[];
   /** Kconfig: the first plain `default` of each `config NAME`. */
   kconfig: Map<string, string>;
+  /** A sample's prj.conf: `CONFIG_NAME=VALUE`. */
+  prjConf: Map<string, string>;
   /** Quoted source lines ("# source:" headers and "# format:" lines removed). */
   lines: string[];
 }
@@ -30,7 +32,7 @@ export interface Parsed {
 const hex = (s: string): number => Number.parseInt(s, 16);
 
 export function parseStartup(text: string): Parsed {
-  const out: Parsed = { kconfig: new Map(), lines: [] };
+  const out: Parsed = { kconfig: new Map(), prjConf: new Map(), lines: [] };
   const set = <K extends keyof Parsed>(key: K, value: Parsed[K]): void => {
     if (out[key] === undefined) out[key] = value;
   };
@@ -171,6 +173,8 @@ export function parseStartup(text: string): Parsed {
     // Kconfig
     [/^config (\w+)$/, (m) => (config = m[1]!)],
     [/^default (\S+)$/, (m) => config !== '' && !out.kconfig.has(config) && out.kconfig.set(config, m[1]!)],
+    // A sample's prj.conf
+    [/^CONFIG_(\w+)=(\S+)$/, (m) => out.prjConf.set(m[1]!, m[2]!)],
   ];
   for (const raw of text.split('\n')) {
     if (raw.startsWith('# source:') || raw.startsWith('# format:')) continue;

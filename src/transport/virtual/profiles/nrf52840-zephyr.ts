@@ -10,6 +10,8 @@ import { type ControllerProfile, known, type Source, unknown } from './profile.j
 
 const kconfig =
   'https://github.com/zephyrproject-rtos/zephyr/blob/001a474db4e2454ae05726c6ccf145c72edb33c4/subsys/bluetooth/controller/Kconfig';
+const hciUartConf =
+  'https://github.com/zephyrproject-rtos/zephyr/blob/00ef4425ff063e39150ea4e91a190cc7ae0e05f1/samples/bluetooth/hci_uart/prj.conf';
 const hciC: Source = {
   kind: 'source',
   url: 'https://github.com/zephyrproject-rtos/zephyr (subsys/bluetooth/controller/hci/hci.c, read_local_version_info)',
@@ -52,7 +54,7 @@ export const nrf52840Zephyr: ControllerProfile = Object.freeze({
     'computed from the build configuration; the Kconfig defaults at the cited commit enable LE Encryption, Connection Parameter Request, LE Ping, LL Privacy, Extended Scanner Filter Policies, Data Length Extension (max 27), 2M and Coded PHY, Channel Selection Algorithm #2, Minimum Used Channels and Advertising Extensions on nRF52840, but no capture confirms the reported bits',
   ),
   leBuffers: unknown(
-    'size 27 is the Kconfig default of BT_CTLR_TX_BUFFER_SIZE, whose help says it is the value returned in LE Read Buffer Size; the count the command returns is not shown in the sources read, so the pair stays unknown',
+    'size 27 is the Kconfig default of BT_CTLR_TX_BUFFER_SIZE, whose help says it is the value returned in LE Read Buffer Size; the count is BT_CTLR_TX_BUFFERS, whose Kconfig lists `default 2` before `default 7 if BT_HCI_RAW` (which one an HCI build gets depends on how the defaults are taken), and no capture shows it, so the pair stays unknown',
   ),
   aclBuffers: unknown(
     'LE-only controller (BR/EDR Not Supported); its Read Buffer Size answer was not captured',
@@ -63,7 +65,18 @@ export const nrf52840Zephyr: ControllerProfile = Object.freeze({
     [{ kind: 'source', url: kconfig, line: 'config BT_CTLR_RL_SIZE' }],
     'Kconfig default; nRF5x hardware limits it to 8',
   ),
-  maxLeConnections: unknown('BT_MAX_CONN of the hci_usb / hci_uart sample was not read'),
+  maxLeConnections: known(
+    16,
+    [
+      { kind: 'source', url: hciUartConf, line: 'CONFIG_BT_MAX_CONN=16' },
+      {
+        kind: 'source',
+        url: 'https://github.com/zephyrproject-rtos/zephyr (subsys/bluetooth/controller/ll_sw/ull_conn.c)',
+        line: 'static struct ll_conn conn_pool[CONFIG_BT_MAX_CONN];',
+      },
+    ],
+    "the hci_uart sample's prj.conf at a newer commit than the Kconfig above; the controller keeps one context per connection in a pool of BT_MAX_CONN. The hci_usb sample's prj.conf sets no BT_MAX_CONN, so a build of it has the Kconfig default instead",
+  ),
   leStates: unknown('not captured'),
   quirks: Object.freeze([]),
   fixture: 'test/fixtures/controllers/nrf52840-zephyr.btmon.txt',
