@@ -2,7 +2,8 @@
  * Issue 16: virtual controllers playing real controllers' profiles, and the
  * host adapting to each. For every profile: start-up sends no command the
  * profile's complete Supported Commands list lacks, reads the version and
- * buffers the profile gives, and every demo model pairs (both roles, bonds).
+ * buffers the profile gives, every demo model pairs (both roles, bonds), and
+ * bonded links re-encrypt (SC and legacy keys, asked for by either side).
  * A controller with 2 LE buffers of 27 octets carries 20 pairings at once.
  */
 import { describe, expect, it } from 'vitest';
@@ -63,6 +64,50 @@ describe.each(Object.values(CONTROLLER_PROFILES).map((p) => [p.name, p] as const
         const outcome = await runDemoPairing(model, undefined, false, undefined, profile);
         expect(outcome.error, model.id).toBeUndefined();
         expect(outcome.result, model.id).toMatchObject({ bonded: true });
+      }
+    });
+
+    it('re-encryption from the bond: SC and legacy keys, asked for by the central and by the peripheral', async () => {
+      const peripheralAddress = Uint8Array.of(0x07, 0x06, 0x05, 0x04, 0x03, 0xc2);
+      for (const legacy of [false, true]) {
+        const policy = legacy ? { allowLegacy: true, secureConnections: false } : {};
+        const air = new VirtualAir();
+        const central = await Host.open(air.createController({ profile }), {
+          delegate: acceptAll,
+          crypto,
+          policy,
+        });
+        const peripheral = await Host.open(air.createController({ profile, address: peripheralAddress }), {
+          delegate: acceptAll,
+          crypto,
+          policy: { allowLegacy: true },
+        });
+        const connect = async () => {
+          const incoming = new Promise<Connection>((resolve) => peripheral.once('connection', resolve));
+          await peripheral.startAdvertising();
+          const c = await central.connect(peripheralAddress, 0, { timeoutMs: 2000 });
+          return { c, p: await incoming };
+        };
+        try {
+          const first = await connect();
+          const paired = await first.c.pair();
+          expect(paired, `${legacy ? 'legacy' : 'sc'}`).toMatchObject({
+            bonded: true,
+            method: legacy ? 'legacy' : 'sc',
+          });
+          await first.c.disconnect();
+          // The central re-encrypts with the bond it kept.
+          const second = await connect();
+          expect((await second.c.secure()).kind).toBe('encrypted');
+          expect(second.p.encrypted).toBe(true);
+          await second.c.disconnect();
+          // The peripheral asks (Security Request); the central answers with the bond, no new pairing.
+          const third = await connect();
+          expect((await third.p.secure()).kind).toBe('encrypted');
+          expect(third.c.encrypted).toBe(true);
+        } finally {
+          await Promise.allSettled([central.close(), peripheral.close()]);
+        }
       }
     });
   },
