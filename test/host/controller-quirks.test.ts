@@ -12,8 +12,13 @@ import type { HciEvent } from '../../src/hci/events.js';
 import type { HciPacket } from '../../src/hci/h4.js';
 import { commandsToBitmap } from '../../src/hci/supported-commands.js';
 import type { Advertisement } from '../../src/host/advertisement.js';
-import { CommandChannel, HciTimeoutError, UnsupportedCommandError } from '../../src/host/command-channel.js';
-import type { Connection } from '../../src/host/connection.js';
+import {
+  CommandChannel,
+  HciCommandError,
+  HciTimeoutError,
+  UnsupportedCommandError,
+} from '../../src/host/command-channel.js';
+import { type Connection, ConnectionError } from '../../src/host/connection.js';
 import { describeController } from '../../src/host/controller-info.js';
 import { Host } from '../../src/host/host.js';
 import type { HostOptions } from '../../src/host/host-options.js';
@@ -297,6 +302,78 @@ describe('a command the controller does not list is not sent', () => {
       expect(central.commands.map((command) => command.name)).not.toContain('le-read-remote-features');
       // The link is unharmed.
       expect((await link.pair()).method).toBe('sc');
+    } finally {
+      await Promise.allSettled([c.close(), p.close()]);
+    }
+  });
+});
+
+describe('readRemoteFeatures when the peer does not answer', () => {
+  /** The controller, with each LE Read Remote Features Complete replaced by `rewrite`'s packet (or dropped). */
+  function rewritingFeatures(
+    controller: Transport,
+    rewrite: (packet: HciPacket) => HciPacket | null,
+  ): Transport {
+    return {
+      send: (packet) => controller.send(packet),
+      onPacket: (listener) =>
+        controller.onPacket((packet) => {
+          const isFeatures = packet.type === 'event' && packet.data[0] === 0x3e && packet.data[2] === 0x04;
+          const out = isFeatures ? rewrite(packet) : packet;
+          if (out) listener(out);
+        }),
+      onClose: (listener) => controller.onClose(listener),
+      close: () => controller.close(),
+    };
+  }
+
+  it('a Complete event with Connection Timeout (as in the Pi 4 capture) rejects with that status', async () => {
+    const air = new VirtualAir();
+    const timeout = (packet: HciPacket): HciPacket => {
+      const data = Uint8Array.from(packet.data);
+      data[3] = 0x08; // Status: Connection Timeout
+      data.fill(0, 6);
+      return { type: 'event', data };
+    };
+    const c = await Host.open(rewritingFeatures(air.createController({ profile: pi4 }), timeout), {
+      crypto: tb,
+      delegate: acceptAll,
+    });
+    const p = await Host.open(air.createController({ address: PERIPHERAL_ADDRESS }), {
+      crypto: tb,
+      delegate: acceptAll,
+    });
+    try {
+      const link = await connect(c, p);
+      const error = await link.readRemoteFeatures().catch((e: Error) => e);
+      expect(error).toBeInstanceOf(HciCommandError);
+      expect((error as HciCommandError).status).toBe(0x08);
+      expect((error as Error).message).toMatch(/HCI_LE_Read_Remote_Features failed: .*Connection Timeout/);
+    } finally {
+      await Promise.allSettled([c.close(), p.close()]);
+    }
+  });
+
+  it('a link that goes down before the Complete event rejects with a ConnectionError', async () => {
+    const air = new VirtualAir();
+    const c = await Host.open(
+      rewritingFeatures(air.createController(), () => null),
+      { crypto: tb, delegate: acceptAll },
+    );
+    const p = await Host.open(air.createController({ address: PERIPHERAL_ADDRESS }), {
+      crypto: tb,
+      delegate: acceptAll,
+    });
+    try {
+      const link = await connect(c, p);
+      const pending = link.readRemoteFeatures().catch((e: Error) => e);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await link.disconnect();
+      const error = await pending;
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect((error as Error).message).toMatch(/the link went down/);
+      // And on a link already down, at once.
+      expect(await link.readRemoteFeatures().catch((e: Error) => e)).toBeInstanceOf(ConnectionError);
     } finally {
       await Promise.allSettled([c.close(), p.close()]);
     }
