@@ -379,3 +379,95 @@ describe('readRemoteFeatures when the peer does not answer', () => {
     }
   });
 });
+
+describe('answers and events in states where none is due', () => {
+  /** The controller, plus a way to hand the host an event the controller did not send. */
+  function injectable(controller: Transport) {
+    const listeners: ((packet: HciPacket) => void)[] = [];
+    const transport: Transport = {
+      send: (packet) => controller.send(packet),
+      onPacket: (listener) => {
+        listeners.push(listener);
+        return controller.onPacket(listener);
+      },
+      onClose: (listener) => controller.onClose(listener),
+      close: () => controller.close(),
+    };
+    const inject = (data: Uint8Array) => {
+      for (const listener of listeners) listener({ type: 'event', data });
+    };
+    return { transport, inject };
+  }
+
+  it('a Command Complete and a Command Status for commands never sent are ignored; the host goes on', async () => {
+    const air = new VirtualAir();
+    const central = injectable(air.createController());
+    const c = await Host.open(central.transport, { crypto: tb, delegate: acceptAll });
+    const p = await Host.open(air.createController({ address: PERIPHERAL_ADDRESS }), {
+      crypto: tb,
+      delegate: acceptAll,
+    });
+    try {
+      // LE Rand complete (never asked), a vendor opcode's complete, an LE Create Connection status.
+      central.inject(Uint8Array.of(0x0e, 0x0c, 0x01, 0x18, 0x20, 0x00, 1, 2, 3, 4, 5, 6, 7, 8));
+      central.inject(Uint8Array.of(0x0e, 0x04, 0x01, 0x01, 0xfc, 0x00));
+      central.inject(Uint8Array.of(0x0f, 0x04, 0x0c, 0x01, 0x0d, 0x20));
+      const link = await connect(c, p);
+      expect((await link.pair()).method).toBe('sc');
+    } finally {
+      await Promise.allSettled([c.close(), p.close()]);
+    }
+  });
+
+  it('LE Read Remote Features Complete for an unknown handle, or with nobody waiting, is ignored', async () => {
+    const air = new VirtualAir();
+    const central = injectable(air.createController());
+    const c = await Host.open(central.transport, { crypto: tb, delegate: acceptAll });
+    const p = await Host.open(air.createController({ address: PERIPHERAL_ADDRESS }), {
+      crypto: tb,
+      delegate: acceptAll,
+    });
+    try {
+      const link = await connect(c, p);
+      const complete = (handle: number) =>
+        Uint8Array.of(0x3e, 0x0c, 0x04, 0x00, handle & 0xff, handle >> 8, 0xff, 0, 0, 0, 0, 0, 0, 0);
+      central.inject(complete(0x0eff));
+      central.inject(complete(link.handle));
+      // The next read gets the real answer, not the stray one.
+      expect([...(await link.readRemoteFeatures())]).toEqual([0x01, 0, 0, 0, 0, 0, 0, 0]);
+    } finally {
+      await Promise.allSettled([c.close(), p.close()]);
+    }
+  });
+
+  it('a Command Status with an error for a command due a Command Complete fails it with that status', async () => {
+    const fire: { timer: (() => void) | undefined } = { timer: undefined };
+    let deliver: ((packet: HciPacket) => void) | undefined;
+    const transport: Transport = {
+      send: () => undefined,
+      onPacket: (listener) => {
+        deliver = listener;
+      },
+      onClose: () => undefined,
+      close: async () => undefined,
+    };
+    const channel = new CommandChannel(transport, {
+      timers: {
+        setTimeout: (fn) => {
+          fire.timer = fn;
+          return 1;
+        },
+        clearTimeout: () => {
+          fire.timer = undefined;
+        },
+      },
+    });
+    const answer = channel.send({ name: 'le-read-buffer-size' }).catch((e: Error) => e);
+    // Command Status, Command Disallowed (0x0C), for LE Read Buffer Size: 0f 04 0c 01 02 20.
+    deliver!({ type: 'event', data: Uint8Array.of(0x0f, 0x04, 0x0c, 0x01, 0x02, 0x20) });
+    const error = await answer;
+    expect(error).toBeInstanceOf(HciCommandError);
+    expect((error as HciCommandError).status).toBe(0x0c);
+    expect(fire.timer).toBeUndefined();
+  });
+});
