@@ -12,6 +12,7 @@ import { type AuditBench, median, PASSKEY_PAIRING_EVERY_MB, runAuditBench } from
 import { defaultBackendSummary, NODE_TARGET_RATIO, pairingCryptoBound, runBench } from './crypto-bench.js';
 import {
   BUMBLE_PAIRING_MS,
+  cappedScaleRun,
   fullStackPairingsPerSecond,
   OPEN_PER_TURN,
   pairCallMs,
@@ -75,10 +76,15 @@ async function main(): Promise<void> {
   const pairCall = await pairCallMs(nodeBackend);
   const scale = [];
   for (const n of SCALE_CONNECTIONS) scale.push(await scaleRun(n, nodeBackend));
+  const largest = scale[scale.length - 1]!;
+  // The same run with V8 held to the goal, then (if that fails) to 40 KiB per connection: brackets what the
+  // connections need at the peak once V8 must collect, apart from the garbage it lets pile up while it has room.
+  const capped = [cappedScaleRun(largest.connections, largest.heapBeforeMiB)];
+  if (!capped[0]!.run) capped.push(cappedScaleRun(largest.connections, largest.heapBeforeMiB, 40));
   const audit = await runAuditBench(backends, Number(process.env.AUDIT_BENCH_MB ?? 100));
   if (values.json) {
     process.stdout.write(
-      `${JSON.stringify({ targetNodeRatio: NODE_TARGET_RATIO, defaultBackend: defaultBackend().name, batches, rows, cryptoBound, fullStack, pairCall, scale, audit }, null, 2)}\n`,
+      `${JSON.stringify({ targetNodeRatio: NODE_TARGET_RATIO, defaultBackend: defaultBackend().name, batches, rows, cryptoBound, fullStack, pairCall, scale, capped, audit }, null, 2)}\n`,
     );
     return;
   }
@@ -129,7 +135,18 @@ async function main(): Promise<void> {
             `stall ${run.longestStallMs.toFixed(0)} ms (${run.longestStallAt.stage}); ${(run.wallMs / 1000).toFixed(2)} s in all.`,
         )
         .join('\n') +
-      '\n',
+      '\n' +
+      capped
+        .map(
+          (c) =>
+            `  ${largest.connections} again in a process whose V8 old space is capped at ${c.capMiB} MiB ` +
+            `(${largest.heapBeforeMiB.toFixed(0)} MiB held before any host + ${(((c.capMiB - largest.heapBeforeMiB) * 1024) / largest.connections).toFixed(0)} KiB per connection): ` +
+            (c.run
+              ? `all paired; ${c.run.heapPerConnectionKiB.toFixed(1)} KiB per connection at the peak, ` +
+                `${c.run.liveHeapPerConnectionKiB.toFixed(1)} KiB held, ${(c.run.wallMs / 1000).toFixed(2)} s, stall ${c.run.longestStallMs.toFixed(0)} ms.\n`
+              : `did not finish (${c.failure}).\n`),
+        )
+        .join(''),
   );
   process.stdout.write(`\n${formatAudit(audit)}`);
 }

@@ -4,7 +4,9 @@
  * connections pairing at once on one air.
  * @module
  */
+import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import type { CryptoBackend } from '../crypto/backend.js';
 import { toolbox } from '../crypto/toolbox.js';
 import type { Connection } from '../host/connection.js';
@@ -121,6 +123,8 @@ export interface ScaleRun {
   readonly heapPerConnectionKiB: number;
   /** The heap every connection holds once all have paired, after a full collection, per connection (NaN without --expose-gc). */
   readonly liveHeapPerConnectionKiB: number;
+  /** The heap in use before the first host opened (after a full collection with --expose-gc), in MiB. */
+  readonly heapBeforeMiB: number;
   readonly longestStallMs: number;
   /** When the longest stall ended, in ms from the start, and in which stage ('open', 'pair', 'close'). */
   readonly longestStallAt: { readonly ms: number; readonly stage: string };
@@ -206,7 +210,59 @@ export async function scaleRun(connections: number, backend: CryptoBackend): Pro
     wallMs,
     heapPerConnectionKiB: (heapPeak - heapBefore) / 1024 / connections,
     liveHeapPerConnectionKiB: (live - heapBefore) / 1024 / connections,
+    heapBeforeMiB: heapBefore / 1024 / 1024,
     longestStallMs: Math.max(0, longestGap - 5),
     longestStallAt: longestAt,
   };
+}
+
+/** Issue 15's goal for the heap at the peak, per connection. */
+export const PEAK_HEAP_GOAL_KIB = 32;
+
+/** A scale run in a child process whose V8 old space is capped. */
+export interface CappedScaleRun {
+  /** The cap given to V8 (--max-old-space-size), in MiB. */
+  readonly capMiB: number;
+  /** The child's run, or why it did not finish (V8 out of memory, a timeout). */
+  readonly run: ScaleRun | undefined;
+  readonly failure: string | undefined;
+}
+
+/**
+ * The scale run again, in a child process whose V8 old space is capped at
+ * `perConnectionKiB` (default: the peak-heap goal) for each of `connections`
+ * plus `baseMiB` (what a process holds before opening any host). V8 lets garbage pile up while it has room; held
+ * to the goal it must collect, and if the run still finishes, what the
+ * connections need at the peak fits the goal.
+ * @example
+ * ```ts
+ * const capped = cappedScaleRun(5000, 12);
+ * console.log(capped.run ? 'fits' : capped.failure);
+ * ```
+ */
+export function cappedScaleRun(
+  connections: number,
+  baseMiB: number,
+  perConnectionKiB = PEAK_HEAP_GOAL_KIB,
+): CappedScaleRun {
+  const capMiB = Math.ceil(baseMiB + (perConnectionKiB * connections) / 1024);
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      `--max-old-space-size=${capMiB}`,
+      fileURLToPath(new URL('./scale-child.js', import.meta.url)),
+      String(connections),
+    ],
+    { encoding: 'utf8', timeout: 180_000 },
+  );
+  const line = child.stdout?.trim().split('\n').pop();
+  if (child.status === 0 && line) return { capMiB, run: JSON.parse(line) as ScaleRun, failure: undefined };
+  const stderr = child.stderr ?? '';
+  const why =
+    child.error?.message ??
+    (/heap out of memory/.test(stderr)
+      ? 'V8 ran out of heap: JavaScript heap out of memory'
+      : (/^\w*Error: .*$/m.exec(stderr)?.[0] ?? `exit status ${child.status}`));
+  return { capMiB, run: undefined, failure: why };
 }
