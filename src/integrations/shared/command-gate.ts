@@ -5,7 +5,14 @@
  * bleno send their start-up commands back to back and rely on it.
  * @module
  */
+import { COMMAND_NAME, COMMANDS_ANSWERED_BY_STATUS } from '../../hci/commands.js';
 import { decodeEvent, type HciEvent } from '../../hci/events.js';
+
+/** Whether the spec answers `opcode` with Command Complete (a known command not answered by Command Status). */
+function answeredByComplete(opcode: number): boolean {
+  const name = COMMAND_NAME[opcode];
+  return name !== undefined && !COMMANDS_ANSWERED_BY_STATUS.has(name);
+}
 
 /** Command Complete or Command Status. */
 export type CommandAnswer = Extract<HciEvent, { name: 'command-complete' | 'command-status' }>;
@@ -63,6 +70,17 @@ export class CommandGate {
     this.#credits = event.numHciCommandPackets;
     const pending = this.#inFlight;
     let consumed = false;
+    if (
+      pending &&
+      pending.opcode === event.opcode &&
+      event.name === 'command-status' &&
+      event.status === 0 &&
+      answeredByComplete(pending.opcode)
+    ) {
+      // Some controllers send a Command Status (Success) where the spec has Command Complete: the command
+      // stays in flight until its Command Complete; ours is not answered by the status.
+      return pending.answer !== undefined;
+    }
     if (pending && pending.opcode === event.opcode) {
       this.#release();
       if (pending.answer) {
