@@ -109,8 +109,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   #disconnected: number | undefined;
   readonly #waiters: ((reason: number) => void)[] = [];
   /** Callers of readRemoteFeatures, in the order their commands went out. */
-  readonly #featureWaiters: { resolve: (features: Uint8Array) => void; reject: (error: Error) => void }[] =
-    [];
+  readonly #featureWaiters: FeatureWaiter[] = [];
 
   /** @internal made by the host. */
   constructor(host: ConnectionOwner, handle: number, role: 'central' | 'peripheral', peer: DeviceAddress) {
