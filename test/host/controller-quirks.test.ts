@@ -34,6 +34,7 @@ import {
   rtl8761bRom,
 } from '../../src/transport/virtual/profiles/index.js';
 import { recording } from '../transport/virtual/recording.js';
+import { FakeController } from './fake-controller.js';
 import { tb } from './virtual-hosts.js';
 
 /** `base` with one more quirk, played as `play` (a test's own profile). */
@@ -46,6 +47,24 @@ function withPlay(base: ControllerProfile, play: QuirkPlay): ControllerProfile {
       { id: `test-${play.kind}`, description: 'played by this test', sources: [], play },
     ],
   };
+}
+
+/** A command channel on a controller that answers nothing by itself, with a timeout the test fires by hand. */
+function silentChannel() {
+  const fake = new FakeController(undefined, () => undefined);
+  const timer: { fire: (() => void) | undefined } = { fire: undefined };
+  const channel = new CommandChannel(fake, {
+    timers: {
+      setTimeout: (fn) => {
+        timer.fire = fn;
+        return 1;
+      },
+      clearTimeout: () => {
+        timer.fire = undefined;
+      },
+    },
+  });
+  return { fake, channel, timer };
 }
 
 const PERIPHERAL_ADDRESS = Uint8Array.of(0x01, 0x02, 0x03, 0x04, 0x05, 0x06);
@@ -138,38 +157,19 @@ describe('Command Status (Success) where the spec has Command Complete', () => {
   });
 
   it('a Command Complete that never follows fails the command, saying what came', async () => {
-    const timers = { fire: undefined as (() => void) | undefined };
-    const sent: HciPacket[] = [];
-    let deliver: ((packet: HciPacket) => void) | undefined;
-    const transport: Transport = {
-      send: (packet) => {
-        sent.push(packet);
-      },
-      onPacket: (listener) => {
-        deliver = listener;
-      },
-      onClose: () => undefined,
-      close: async () => undefined,
-    };
-    const channel = new CommandChannel(transport, {
-      timers: {
-        setTimeout: (fn) => {
-          timers.fire = fn;
-          return 1;
-        },
-        clearTimeout: () => undefined,
-      },
-    });
+    const { fake, channel, timer } = silentChannel();
     const answer = channel.send({ name: 'read-bd-addr' }).catch((e: Error) => e);
     // Command Status (Success) for Read BD_ADDR: 0f 04 00 01 09 10.
-    deliver!({ type: 'event', data: Uint8Array.of(0x0f, 0x04, 0x00, 0x01, 0x09, 0x10) });
-    timers.fire!();
+    fake.raw(Uint8Array.of(0x0f, 0x04, 0x00, 0x01, 0x09, 0x10));
+    await Promise.resolve();
+    // Still waiting for the Command Complete: the timeout is armed, not cleared.
+    timer.fire!();
     const error = await answer;
     expect(error).toBeInstanceOf(HciTimeoutError);
     expect((error as Error).message).toBe(
       'the controller answered HCI_Read_BD_ADDR with Command Status (Success) but sent no Command Complete with its return parameters within 2000 ms',
     );
-    expect(sent).toHaveLength(1);
+    expect(fake.commandNames).toEqual(['read-bd-addr']);
   });
 });
 
@@ -441,33 +441,13 @@ describe('answers and events in states where none is due', () => {
   });
 
   it('a Command Status with an error for a command due a Command Complete fails it with that status', async () => {
-    const fire: { timer: (() => void) | undefined } = { timer: undefined };
-    let deliver: ((packet: HciPacket) => void) | undefined;
-    const transport: Transport = {
-      send: () => undefined,
-      onPacket: (listener) => {
-        deliver = listener;
-      },
-      onClose: () => undefined,
-      close: async () => undefined,
-    };
-    const channel = new CommandChannel(transport, {
-      timers: {
-        setTimeout: (fn) => {
-          fire.timer = fn;
-          return 1;
-        },
-        clearTimeout: () => {
-          fire.timer = undefined;
-        },
-      },
-    });
+    const { fake, channel, timer } = silentChannel();
     const answer = channel.send({ name: 'le-read-buffer-size' }).catch((e: Error) => e);
     // Command Status, Command Disallowed (0x0C), for LE Read Buffer Size: 0f 04 0c 01 02 20.
-    deliver!({ type: 'event', data: Uint8Array.of(0x0f, 0x04, 0x0c, 0x01, 0x02, 0x20) });
+    fake.raw(Uint8Array.of(0x0f, 0x04, 0x0c, 0x01, 0x02, 0x20));
     const error = await answer;
     expect(error).toBeInstanceOf(HciCommandError);
     expect((error as HciCommandError).status).toBe(0x0c);
-    expect(fire.timer).toBeUndefined();
+    expect(timer.fire).toBeUndefined();
   });
 });

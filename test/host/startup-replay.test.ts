@@ -66,6 +66,7 @@ function answerFromCapture(command: HciCommand, address: Uint8Array): HciEvent[]
     case 'le-read-resolving-list-size':
       return [complete(command.name, { kind: 'list-size', status: 0, size: capture.resolvingListSize! })];
     case 'le-read-maximum-data-length':
+      // The times (17040 µs) are the capture's too; the host reads only the octets.
       return [
         complete(command.name, {
           kind: 'le-read-maximum-data-length',

@@ -209,9 +209,6 @@ export function execute(state: ControllerState, command: HciCommand, opcode: num
         },
       });
       return;
-    case 'le-read-maximum-data-length':
-      // In NOT_CARRIED_OUT: answered above.
-      return;
     case 'le-read-local-supported-features':
       state.complete({
         name: 'command-complete',
