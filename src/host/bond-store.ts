@@ -123,7 +123,8 @@ export function peerKey(peer: DeviceAddress): string {
  * ```
  */
 export class MemoryBondStore implements BondStore {
-  readonly #bonds = new Map<string, Bond>();
+  /** Made with the first bond (a host that never bonds pays nothing for it). */
+  #bonds: Map<string, Bond> | undefined;
   #irk: Uint8Array | undefined;
 
   /**
@@ -134,7 +135,7 @@ export class MemoryBondStore implements BondStore {
    * ```
    */
   get(peer: DeviceAddress): Bond | undefined {
-    return this.#bonds.get(peerKey(peer));
+    return this.#bonds?.get(peerKey(peer));
   }
 
   /**
@@ -146,6 +147,7 @@ export class MemoryBondStore implements BondStore {
    * ```
    */
   put(bond: Bond): void {
+    this.#bonds ??= new Map();
     this.#bonds.set(peerKey(bond.peer), bond);
   }
 
@@ -157,7 +159,7 @@ export class MemoryBondStore implements BondStore {
    * ```
    */
   delete(peer: DeviceAddress): boolean {
-    return this.#bonds.delete(peerKey(peer));
+    return this.#bonds?.delete(peerKey(peer)) ?? false;
   }
 
   /**
@@ -168,7 +170,7 @@ export class MemoryBondStore implements BondStore {
    * ```
    */
   list(): Iterable<Bond> {
-    return [...this.#bonds.values()];
+    return this.#bonds ? [...this.#bonds.values()] : [];
   }
 
   /**

@@ -3,6 +3,7 @@
  * were added; a listener that throws does not stop the others.
  * @module
  */
+import { NO_LISTENERS, withListener, withoutListener } from '../transport/listener-list.js';
 
 /**
  * Event names mapped to their listener's argument list. `EventMap<E>` checks a
@@ -23,7 +24,8 @@ export type EventMap<E = Record<string, unknown[]>> = { readonly [K in keyof E]:
  * ```
  */
 export class Emitter<E extends EventMap<E>> {
-  readonly #listeners = new Map<keyof E, Set<unknown>>();
+  /** Made on the first listener: most connections and hosts never have one for most events. */
+  #listeners: Map<keyof E, readonly unknown[]> | undefined;
 
   /**
    * Adds a listener; returns a function that removes it.
@@ -34,12 +36,8 @@ export class Emitter<E extends EventMap<E>> {
    * ```
    */
   on<K extends keyof E>(event: K, listener: (...args: E[K]) => void): () => void {
-    let set = this.#listeners.get(event);
-    if (!set) {
-      set = new Set();
-      this.#listeners.set(event, set);
-    }
-    set.add(listener);
+    this.#listeners ??= new Map();
+    this.#listeners.set(event, withListener(this.#listeners.get(event) ?? NO_LISTENERS, listener));
     return () => this.off(event, listener);
   }
 
@@ -67,7 +65,8 @@ export class Emitter<E extends EventMap<E>> {
    * ```
    */
   off<K extends keyof E>(event: K, listener: (...args: E[K]) => void): void {
-    this.#listeners.get(event)?.delete(listener);
+    const list = this.#listeners?.get(event);
+    if (list) this.#listeners!.set(event, withoutListener(list, listener));
   }
 
   /**
@@ -80,7 +79,8 @@ export class Emitter<E extends EventMap<E>> {
    * ```
    */
   emit<K extends keyof E>(event: K, ...args: E[K]): void {
-    for (const listener of [...(this.#listeners.get(event) ?? [])]) {
+    // Lists are replaced, never changed in place: this loop sees the listeners as they were when it began.
+    for (const listener of this.#listeners?.get(event) ?? NO_LISTENERS) {
       try {
         (listener as (...a: E[K]) => void)(...args);
       } catch (error) {

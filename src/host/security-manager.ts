@@ -110,8 +110,8 @@ export class SecurityManager {
   readonly attempts: RepeatedAttempts;
   /** Our SC OOB key pair and random, once {@link localOobData} made them. */
   #localOob: LocalOob | undefined;
-  /** OOB data received from peers, by address. */
-  readonly #peerOob = new Map<string, OobData>();
+  /** OOB data received from peers, by address; made on the first (few hosts ever receive any). */
+  #peerOob: Map<string, OobData> | undefined;
   #tb: Toolbox | undefined;
 
   constructor(host: SecurityHost, options: SecurityOptions = {}) {
@@ -163,6 +163,7 @@ export class SecurityManager {
    */
   addPeerOobData(data: PeerOobData): void {
     const oob: OobData = 'tk' in data ? { tk: data.tk } : { random: data.random, confirm: data.confirm };
+    this.#peerOob ??= new Map();
     this.#peerOob.set(addressKey({ address: data.address, type: data.type }), oob);
   }
 
@@ -174,7 +175,7 @@ export class SecurityManager {
    * ```
    */
   removePeerOobData(peer: DeviceAddress): void {
-    this.#peerOob.delete(addressKey(peer));
+    this.#peerOob?.delete(addressKey(peer));
   }
 
   #toolbox(): Toolbox {
@@ -651,7 +652,7 @@ export class SecurityManager {
     const current = state.session;
     if (current && current.phase !== 'completed' && current.phase !== 'failed') return current;
     const o = this.#options;
-    const peer = peerOob ?? this.#peerOob.get(addressKey(state.link.peer));
+    const peer = peerOob ?? this.#peerOob?.get(addressKey(state.link.peer));
     const local = this.#localOob;
     const kept = this.#findBond(state);
     const oob = {

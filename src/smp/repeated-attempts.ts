@@ -47,9 +47,10 @@ export class RepeatedAttempts {
   readonly #maxPeers: number;
   readonly #budget: { readonly failures: number; readonly windowMs: number } | undefined;
   /** In order of last failure, oldest first (a Map keeps insertion order: LRU by re-insertion). */
-  readonly #peers = new Map<string, { failures: number; until: number; forgetAt: number }>();
-  /** Times of the failures inside the budget's window, oldest first. */
-  readonly #recent: number[] = [];
+  /** Made on the first failure: most hosts never see one. */
+  #peers: Map<string, { failures: number; until: number; forgetAt: number }> | undefined;
+  /** Times of the failures inside the budget's window, oldest first; made with the first failure. */
+  #recent: number[] | undefined;
 
   constructor(options: RepeatedAttemptsOptions = {}) {
     this.#baseMs = options.baseMs ?? 2_000;
@@ -71,7 +72,7 @@ export class RepeatedAttempts {
    */
   get size(): number {
     this.#forget(this.#now());
-    return this.#peers.size;
+    return this.#peers?.size ?? 0;
   }
 
   /**
@@ -84,7 +85,7 @@ export class RepeatedAttempts {
   waitMs(peer: string): number {
     const now = this.#now();
     this.#forget(now);
-    const entry = this.#peers.get(peer);
+    const entry = this.#peers?.get(peer);
     const own = entry ? Math.max(0, entry.until - now) : 0;
     return Math.max(own, this.#budgetWait(now));
   }
@@ -100,28 +101,36 @@ export class RepeatedAttempts {
   recordFailure(peer: string): void {
     const now = this.#now();
     this.#forget(now);
-    const failures = (this.#peers.get(peer)?.failures ?? 0) + 1;
+    this.#peers ??= new Map();
+    const peers = this.#peers;
+    const failures = (peers.get(peer)?.failures ?? 0) + 1;
     const wait = Math.min(this.#maxMs, this.#baseMs * 2 ** (failures - 1));
-    this.#peers.delete(peer);
-    this.#peers.set(peer, { failures, until: now + wait, forgetAt: now + 2 * wait });
-    while (this.#peers.size > this.#maxPeers) this.#peers.delete(this.#peers.keys().next().value!);
-    if (this.#budget) this.#recent.push(now);
+    peers.delete(peer);
+    peers.set(peer, { failures, until: now + wait, forgetAt: now + 2 * wait });
+    while (peers.size > this.#maxPeers) peers.delete(peers.keys().next().value!);
+    if (this.#budget) {
+      this.#recent ??= [];
+      this.#recent.push(now);
+    }
   }
 
   /** Drops peers whose wait, and as long again, has passed; and failures older than the budget's window. */
   #forget(now: number): void {
-    for (const [peer, entry] of this.#peers) if (entry.forgetAt <= now) this.#peers.delete(peer);
-    if (this.#budget) {
+    const peers = this.#peers;
+    if (peers) for (const [peer, entry] of peers) if (entry.forgetAt <= now) peers.delete(peer);
+    const recent = this.#recent;
+    if (this.#budget && recent) {
       const from = now - this.#budget.windowMs;
-      while (this.#recent.length && this.#recent[0]! <= from) this.#recent.shift();
+      while (recent.length && recent[0]! <= from) recent.shift();
     }
   }
 
   /** With the budget spent: how long until the oldest failure in the window leaves it. */
   #budgetWait(now: number): number {
     const budget = this.#budget;
-    if (!budget || this.#recent.length < budget.failures) return 0;
-    return Math.max(0, this.#recent[this.#recent.length - budget.failures]! + budget.windowMs - now);
+    const recent = this.#recent;
+    if (!budget || !recent || recent.length < budget.failures) return 0;
+    return Math.max(0, recent[recent.length - budget.failures]! + budget.windowMs - now);
   }
 
   /**
@@ -132,6 +141,6 @@ export class RepeatedAttempts {
    * ```
    */
   recordSuccess(peer: string): void {
-    this.#peers.delete(peer);
+    this.#peers?.delete(peer);
   }
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { encodeH4, H4Parser, type HciPacket } from '../hci/h4.js';
+import { NO_LISTENERS, withListener } from './listener-list.js';
 import { type CloseListener, type PacketListener, type Transport, TransportError } from './transport.js';
 
 /**
@@ -26,8 +27,8 @@ export abstract class H4Transport implements Transport {
   /** The transport string this came from, e.g. `tcp:127.0.0.1:9000`, for messages. */
   readonly name: string;
   readonly #parser = new H4Parser();
-  readonly #packetListeners = new Set<PacketListener>();
-  readonly #closeListeners = new Set<CloseListener>();
+  #packetListeners: readonly PacketListener[] = NO_LISTENERS;
+  #closeListeners: readonly CloseListener[] = NO_LISTENERS;
   #open = true;
   #closed = false;
   #closeError: Error | undefined;
@@ -83,7 +84,7 @@ export abstract class H4Transport implements Transport {
    * ```
    */
   onPacket(listener: PacketListener): void {
-    this.#packetListeners.add(listener);
+    this.#packetListeners = withListener(this.#packetListeners, listener);
   }
 
   /**
@@ -96,7 +97,7 @@ export abstract class H4Transport implements Transport {
    */
   onClose(listener: CloseListener): void {
     if (this.#closed) queueMicrotask(() => listener(this.#closeError));
-    else this.#closeListeners.add(listener);
+    else this.#closeListeners = withListener(this.#closeListeners, listener);
   }
 
   /**
@@ -122,7 +123,7 @@ export abstract class H4Transport implements Transport {
     if (!this.#open) return;
     const { packets, error } = this.#parser.push(chunk);
     for (const packet of packets) {
-      for (const listener of [...this.#packetListeners]) listener(packet);
+      for (const listener of this.#packetListeners) listener(packet);
       if (!this.#open) return;
     }
     if (error !== undefined) {
@@ -161,9 +162,9 @@ export abstract class H4Transport implements Transport {
       .catch(() => undefined)
       .then(() => {
         this.#closed = true;
-        const listeners = [...this.#closeListeners];
-        this.#closeListeners.clear();
-        this.#packetListeners.clear();
+        const listeners = this.#closeListeners;
+        this.#closeListeners = NO_LISTENERS;
+        this.#packetListeners = NO_LISTENERS;
         for (const listener of listeners) listener(error);
       });
     return this.#closing;

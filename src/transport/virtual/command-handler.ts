@@ -25,6 +25,8 @@ import {
   DEFAULT_EVENT_MASK,
   DEFAULT_LE_EVENT_MASK,
   DEFAULT_SCAN,
+  EMPTY,
+  sharedCopy,
 } from './state.js';
 
 /** The reasons HCI_Disconnect accepts (7.1.6). */
@@ -147,11 +149,11 @@ export function execute(state: ControllerState, command: HciCommand, opcode: num
       });
       return;
     case 'set-event-mask':
-      state.eventMask = new Uint8Array(command.eventMask);
+      state.eventMask = sharedCopy(command.eventMask);
       state.completeStatus(opcode, ok);
       return;
     case 'le-set-event-mask':
-      state.leEventMask = new Uint8Array(command.leEventMask);
+      state.leEventMask = sharedCopy(command.leEventMask);
       state.completeStatus(opcode, ok);
       return;
     case 'read-buffer-size':
@@ -245,12 +247,12 @@ export function execute(state: ControllerState, command: HciCommand, opcode: num
       return;
     }
     case 'le-set-advertising-data':
-      state.advertisingData = new Uint8Array(command.advertisingData);
+      state.advertisingData = sharedCopy(command.advertisingData);
       state.completeStatus(opcode, ok);
       if (state.advertising) announce(state);
       return;
     case 'le-set-scan-response-data':
-      state.scanResponseData = new Uint8Array(command.scanResponseData);
+      state.scanResponseData = sharedCopy(command.scanResponseData);
       state.completeStatus(opcode, ok);
       if (state.advertising) announce(state);
       return;
@@ -425,8 +427,8 @@ export function resetState(state: ControllerState): void {
   state.leEventMask = DEFAULT_LE_EVENT_MASK;
   state.randomAddress = undefined;
   state.advertisingParameters = DEFAULT_ADVERTISING;
-  state.advertisingData = new Uint8Array(0);
-  state.scanResponseData = new Uint8Array(0);
+  state.advertisingData = EMPTY;
+  state.scanResponseData = EMPTY;
   state.advertising = false;
   state.scanParameters = DEFAULT_SCAN;
   state.scanning = false;

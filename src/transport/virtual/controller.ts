@@ -21,6 +21,7 @@ import { decodeCommand } from '../../hci/commands.js';
 import { HciErrorCode } from '../../hci/constants.js';
 import type { HciPacket } from '../../hci/h4.js';
 import { formatAddress } from '../../smp/delegate.js';
+import { NO_LISTENERS, withListener } from '../listener-list.js';
 import { type CloseListener, type PacketListener, type Transport, TransportError } from '../transport.js';
 import { onAcl } from './acl.js';
 import { execute } from './command-handler.js';
@@ -112,7 +113,7 @@ export class VirtualController implements Transport {
   readonly aclBufferCount: number;
 
   readonly #state: ControllerState;
-  readonly #closeListeners = new Set<CloseListener>();
+  #closeListeners: readonly CloseListener[] = NO_LISTENERS;
   #closed = false;
   #closing: Promise<void> | undefined;
 
@@ -185,7 +186,7 @@ export class VirtualController implements Transport {
    * ```
    */
   onPacket(listener: PacketListener): void {
-    this.#state.packetListeners.add(listener);
+    this.#state.packetListeners = withListener(this.#state.packetListeners, listener);
   }
 
   /**
@@ -197,7 +198,7 @@ export class VirtualController implements Transport {
    */
   onClose(listener: CloseListener): void {
     if (this.#closed) queueMicrotask(() => listener());
-    else this.#closeListeners.add(listener);
+    else this.#closeListeners = withListener(this.#closeListeners, listener);
   }
 
   /**
@@ -221,9 +222,9 @@ export class VirtualController implements Transport {
     this.#closing = new Promise<void>((resolve) => {
       queueMicrotask(() => {
         this.#closed = true;
-        const listeners = [...this.#closeListeners];
-        this.#closeListeners.clear();
-        state.packetListeners.clear();
+        const listeners = this.#closeListeners;
+        this.#closeListeners = NO_LISTENERS;
+        state.packetListeners = NO_LISTENERS;
         for (const listener of listeners) listener();
         resolve();
       });

@@ -12,6 +12,7 @@ import type {
 } from '../../hci/commands.js';
 import { encodeEvent, type HciEvent, returnParametersKind } from '../../hci/events.js';
 import type { HciPacket } from '../../hci/h4.js';
+import { NO_LISTENERS } from '../listener-list.js';
 import type { PacketListener } from '../transport.js';
 import { later } from './delivery.js';
 import { HandlePool } from './handles.js';
@@ -83,7 +84,32 @@ export const DEFAULT_SCAN: ScanParameters = Object.freeze({
   scanningFilterPolicy: 0x00,
 });
 
-const EMPTY = new Uint8Array(0);
+/** No octets: the advertising and scan response data until the host sets some. */
+export const EMPTY: Uint8Array = new Uint8Array(0);
+
+/** The copies {@link sharedCopy} hands out, by content; the oldest is dropped past 64. */
+const shared = new Map<string, Uint8Array>();
+
+/**
+ * A copy of `octets` that every controller setting the same octets shares
+ * (event masks, advertising data): thousands of controllers on one air hold
+ * one array instead of one each. The state never changes these in place.
+ * @example
+ * ```ts
+ * state.eventMask = sharedCopy(command.eventMask);
+ * ```
+ */
+export function sharedCopy(octets: Uint8Array): Uint8Array {
+  if (octets.length === 0) return EMPTY;
+  const key = String.fromCharCode(...octets);
+  let copy = shared.get(key);
+  if (!copy) {
+    copy = new Uint8Array(octets);
+    if (shared.size >= 64) shared.delete(shared.keys().next().value!);
+    shared.set(key, copy);
+  }
+  return copy;
+}
 
 /**
  * Everything one virtual controller holds.
@@ -94,7 +120,8 @@ const EMPTY = new Uint8Array(0);
  * ```
  */
 export class ControllerState {
-  readonly packetListeners = new Set<PacketListener>();
+  /** The host's listeners (see listener-list.ts: replaced, never changed in place). */
+  packetListeners: readonly PacketListener[] = NO_LISTENERS;
   open = true;
   /** True from a command's arrival until its Command Complete or Status reaches the host. */
   commandOutstanding = false;
@@ -146,7 +173,7 @@ export class ControllerState {
     later(() => {
       if (!this.open) return;
       before?.();
-      for (const listener of [...this.packetListeners]) listener(packet);
+      for (const listener of this.packetListeners) listener(packet);
     });
   }
 
