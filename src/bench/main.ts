@@ -14,6 +14,7 @@ import {
   BUMBLE_PAIRING_MS,
   cappedScaleRun,
   fullStackPairingsPerSecond,
+  heldPairingRun,
   OPEN_PER_TURN,
   pairCallMs,
   scaleRun,
@@ -77,14 +78,17 @@ async function main(): Promise<void> {
   const scale = [];
   for (const n of SCALE_CONNECTIONS) scale.push(await scaleRun(n, nodeBackend));
   const largest = scale[scale.length - 1]!;
-  // The same run with V8 held to the goal, then (if that fails) to 40 KiB per connection: brackets what the
-  // connections need at the peak once V8 must collect, apart from the garbage it lets pile up while it has room.
-  const capped = [cappedScaleRun(largest.connections, largest.heapBeforeMiB)];
-  if (!capped[0]!.run) capped.push(cappedScaleRun(largest.connections, largest.heapBeforeMiB, 40));
+  // The live heap at the peak: every pairing held mid-way, garbage collected.
+  const held = await heldPairingRun(largest.connections, nodeBackend);
+  // The same run with V8 held to the goal, three times (near its limit V8 collects often, and a run can lose a
+  // command to its timeout), then, if any failed, to 40 KiB per connection: what the connections need at the
+  // peak once V8 must collect, apart from the garbage it lets pile up while it has room.
+  const capped = [1, 2, 3].map(() => cappedScaleRun(largest.connections, largest.heapBeforeMiB));
+  if (capped.some((c) => !c.run)) capped.push(cappedScaleRun(largest.connections, largest.heapBeforeMiB, 40));
   const audit = await runAuditBench(backends, Number(process.env.AUDIT_BENCH_MB ?? 100));
   if (values.json) {
     process.stdout.write(
-      `${JSON.stringify({ targetNodeRatio: NODE_TARGET_RATIO, defaultBackend: defaultBackend().name, batches, rows, cryptoBound, fullStack, pairCall, scale, capped, audit }, null, 2)}\n`,
+      `${JSON.stringify({ targetNodeRatio: NODE_TARGET_RATIO, defaultBackend: defaultBackend().name, batches, rows, cryptoBound, fullStack, pairCall, scale, held, capped, audit }, null, 2)}\n`,
     );
     return;
   }
@@ -136,6 +140,9 @@ async function main(): Promise<void> {
         )
         .join('\n') +
       '\n' +
+      `  ${held.connections} with every pairing held mid-way (past the DHKey, at the number comparison), after a full ` +
+      `collection: ${held.heldMidPairingKiB.toFixed(1)} KiB per connection live at the peak (goal < 32), ` +
+      `${held.heldPairedKiB.toFixed(1)} KiB once all have paired.\n` +
       capped
         .map(
           (c) =>

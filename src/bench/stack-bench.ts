@@ -216,6 +216,78 @@ export async function scaleRun(connections: number, backend: CryptoBackend): Pro
   };
 }
 
+/** What {@link heldPairingRun} measured. */
+export interface HeldPairingRun {
+  readonly connections: number;
+  /** The heap every connection holds with all pairings held mid-way, after a full collection, per connection. */
+  readonly heldMidPairingKiB: number;
+  /** The same once all have paired (bonds kept, sessions gone), per connection. */
+  readonly heldPairedKiB: number;
+}
+
+/**
+ * The live heap at the peak of the scale run, without the garbage V8 has not
+ * collected yet: `connections` pairs connect, then pair at once with a
+ * delegate that holds every number comparison until both ends of every link
+ * have been asked (each session past its DHKey, keys and nonces in memory,
+ * nothing yet distributed); a full collection, the heap read; then all go on
+ * and pair. Needs `node --expose-gc` (NaN without).
+ * @example
+ * ```ts
+ * const held = await heldPairingRun(5000, nodeBackend);
+ * console.log(`${held.heldMidPairingKiB.toFixed(1)} KiB per connection mid-pairing`);
+ * ```
+ */
+export async function heldPairingRun(connections: number, backend: CryptoBackend): Promise<HeldPairingRun> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const air = new VirtualAir();
+  const crypto = toolbox(backend);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let asked = 0;
+  let allAsked!: () => void;
+  const everyoneAsked = new Promise<void>((resolve) => {
+    allAsked = resolve;
+  });
+  const delegate = {
+    ...acceptAll,
+    confirmNumber: async () => {
+      if (++asked === 2 * connections) allAsked();
+      await gate;
+      return true;
+    },
+  };
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const links: Connection[] = [];
+  const hosts: Host[] = [];
+  for (let i = 0; i < connections; i++) {
+    if (i > 0 && i % OPEN_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    const address = addressOf(0x300000 + i);
+    const central = await Host.open(air.createController(), { policy, delegate, crypto });
+    const peripheral = await Host.open(air.createController({ address }), { policy, delegate, crypto });
+    hosts.push(central, peripheral);
+    const incoming = new Promise<Connection>((resolve) => peripheral.once('connection', resolve));
+    await peripheral.startAdvertising();
+    links.push(await central.connect(address, 0, { timeoutMs: 60_000 }));
+    await incoming;
+  }
+  const pairing = Promise.all(links.map((link) => link.pair()));
+  await everyoneAsked;
+  const perConnection = () => {
+    gc?.();
+    return gc ? (process.memoryUsage().heapUsed - before) / 1024 / connections : Number.NaN;
+  };
+  const heldMidPairingKiB = perConnection();
+  release();
+  await pairing;
+  const heldPairedKiB = perConnection();
+  await Promise.allSettled(hosts.map((host) => host.close()));
+  return { connections, heldMidPairingKiB, heldPairedKiB };
+}
+
 /** Issue 15's goal for the heap at the peak, per connection. */
 export const PEAK_HEAP_GOAL_KIB = 32;
 

@@ -525,7 +525,18 @@ export class SecurityManager {
     const ok = status === 0 && enabled !== 0;
     state.encrypted = ok;
     const pairing = state.session?.phase === 'encrypting';
-    if (pairing) this.#feed(state, ok ? { type: 'encrypted' } : { type: 'encryption-failed' });
+    if (pairing)
+      this.#feed(
+        state,
+        ok
+          ? { type: 'encrypted' }
+          : {
+              type: 'encryption-failed',
+              cause: status
+                ? `Encryption Change ${describeHciError(status)}`
+                : 'Encryption Change with encryption off',
+            },
+      );
     if (state.encrypting) {
       const encrypting = state.encrypting;
       state.encrypting = undefined;
@@ -741,8 +752,9 @@ export class SecurityManager {
             ediv: output.ediv,
             ltk: output.key,
           })
-          .catch(() => {
-            if (state.session === session) this.#feed(state, { type: 'encryption-failed' });
+          .catch((error: Error) => {
+            if (state.session === session)
+              this.#feed(state, { type: 'encryption-failed', cause: error.message });
           });
         return;
       case 'provide-key':

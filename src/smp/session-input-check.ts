@@ -42,8 +42,11 @@ export function checkHostInput(role: Role, input: SessionInput): void {
         refuse('answer message must be a string');
       }
       return;
-    case 'encrypted': // the controller's key size is checked against the negotiation, not refused here
     case 'encryption-failed':
+      if (input.cause !== undefined && typeof input.cause !== 'string')
+        refuse('encryption-failed cause must be a string');
+      return;
+    case 'encrypted': // the controller's key size is checked against the negotiation, not refused here
     case 'timeout':
     case 'acknowledged':
       return;

@@ -31,8 +31,8 @@ export type SessionInput =
   | { readonly type: 'answer'; readonly id: number; readonly value: unknown; readonly message?: string }
   /** The link is now encrypted with the key the session gave (the controller's key size, when it reports one). */
   | { readonly type: 'encrypted'; readonly keySize?: number }
-  /** Encryption failed (a key mismatch, or the peer had no key). */
-  | { readonly type: 'encryption-failed' }
+  /** Encryption failed (a key mismatch, or the peer had no key); `cause` says what the controller reported, for the failure's message. */
+  | { readonly type: 'encryption-failed'; readonly cause?: string }
   /** The SMP timer (30 s) expired. */
   | { readonly type: 'timeout' }
   /** The controller acknowledged every SMP PDU queued so far (Number of Completed Packets). */

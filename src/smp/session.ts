@@ -223,7 +223,10 @@ export class PairingSession {
         return this.#encrypted(input.keySize);
       case 'encryption-failed':
         if (this.#state.phase === 'encrypting')
-          this.#fail(Reason.UnspecifiedReason, 'encryption with the new key failed');
+          this.#fail(
+            Reason.UnspecifiedReason,
+            `encryption with the new key failed${input.cause ? `: ${input.cause}` : ''}`,
+          );
         return;
       case 'timeout':
         return this.#timeout();

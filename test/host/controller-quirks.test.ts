@@ -21,6 +21,7 @@ import {
 import { type Connection, ConnectionError } from '../../src/host/connection.js';
 import { describeController } from '../../src/host/controller-info.js';
 import { Host } from '../../src/host/host.js';
+import { PairingError } from '../../src/host/security-errors.js';
 import type { HostOptions } from '../../src/host/host-options.js';
 import { acceptAll } from '../../src/smp/delegate.js';
 import type { Transport } from '../../src/transport/transport.js';
@@ -302,6 +303,35 @@ describe('a command the controller does not list is not sent', () => {
       expect(central.commands.map((command) => command.name)).not.toContain('le-read-remote-features');
       // The link is unharmed.
       expect((await link.pair()).method).toBe('sc');
+    } finally {
+      await Promise.allSettled([c.close(), p.close()]);
+    }
+  });
+});
+
+describe('a pairing whose encryption cannot start says why', () => {
+  it('the central on a controller without LE Start Encryption: the failure names the command, nothing is stored', async () => {
+    const bitmap = Uint8Array.from(intel51.supportedCommands.value!.bitmap);
+    const [octet, bit] = [28, 0];
+    expect(commandsToBitmap(['LE Start Encryption'])[octet]).toBe(1 << bit);
+    bitmap[octet]! &= ~(1 << bit);
+    const lacking: ControllerProfile = {
+      ...intel51,
+      name: 'intel-5.1-without-start-encryption',
+      supportedCommands: { ...intel51.supportedCommands, value: { bitmap, complete: true } },
+    };
+    const { c, p, central } = await hostsOn(lacking);
+    try {
+      const link = await connect(c, p);
+      const error = await link.pair().catch((e: Error) => e);
+      expect(error).toBeInstanceOf(PairingError);
+      expect((error as PairingError).reason).toBe(0x08);
+      expect((error as Error).message).toBe(
+        'encryption with the new key failed: the controller does not support HCI_LE_Enable_Encryption ' +
+          '(not in its Read Local Supported Commands)',
+      );
+      expect(central.commands.map((command) => command.name)).not.toContain('le-start-encryption');
+      expect([...c.security.bonds.list()]).toEqual([]);
     } finally {
       await Promise.allSettled([c.close(), p.close()]);
     }

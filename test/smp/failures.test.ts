@@ -847,6 +847,23 @@ describe('other local failures', () => {
     expectSilence(link.sessions.responder);
   });
 
+  it('encryption with the new key fails: the failure says what the controller reported, when told', () => {
+    const link = pair({ encrypt: false });
+    const out = link.sessions.initiator.handle({
+      type: 'encryption-failed',
+      cause: 'Encryption Change 0x06 PIN or Key Missing',
+    });
+    expectLocalFailure(out, Reason.UnspecifiedReason);
+    expect(failuresOf(out)[0]!.message).toBe(
+      'encryption with the new key failed: Encryption Change 0x06 PIN or Key Missing',
+    );
+    const bare = pair({ encrypt: false }).sessions.initiator.handle({ type: 'encryption-failed' });
+    expect(failuresOf(bare)[0]!.message).toBe('encryption with the new key failed');
+    expect(() =>
+      pair({ encrypt: false }).sessions.initiator.handle({ type: 'encryption-failed', cause: 6 as never }),
+    ).toThrow(TypeError);
+  });
+
   it('passkey entry: a typed value outside 0..999999 counts as cancelled -> 0x01', () => {
     const typist = { policy: { ioCapability: IoCapability.KeyboardOnly } };
     const display = { policy: { ioCapability: IoCapability.DisplayOnly } };
