@@ -21,8 +21,8 @@ import {
 import { type Connection, ConnectionError } from '../../src/host/connection.js';
 import { describeController } from '../../src/host/controller-info.js';
 import { Host } from '../../src/host/host.js';
-import { PairingError } from '../../src/host/security-errors.js';
 import type { HostOptions } from '../../src/host/host-options.js';
+import { PairingError } from '../../src/host/security-errors.js';
 import { acceptAll } from '../../src/smp/delegate.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { VirtualAir } from '../../src/transport/virtual/air.js';
