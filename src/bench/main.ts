@@ -13,6 +13,7 @@ import { defaultBackendSummary, NODE_TARGET_RATIO, pairingCryptoBound, runBench 
 import {
   BUMBLE_PAIRING_MS,
   cappedScaleRun,
+  childBaselineMiB,
   fullStackPairingsPerSecond,
   heldPairingRun,
   OPEN_PER_TURN,
@@ -83,8 +84,9 @@ async function main(): Promise<void> {
   // The same run with V8 held to the goal, three times (near its limit V8 collects often, and a run can lose a
   // command to its timeout), then, if any failed, to 40 KiB per connection: what the connections need at the
   // peak once V8 must collect, apart from the garbage it lets pile up while it has room.
-  const capped = [1, 2, 3].map(() => cappedScaleRun(largest.connections, largest.heapBeforeMiB));
-  if (capped.some((c) => !c.run)) capped.push(cappedScaleRun(largest.connections, largest.heapBeforeMiB, 40));
+  const baseMiB = childBaselineMiB();
+  const capped = [1, 2, 3].map(() => cappedScaleRun(largest.connections, undefined, baseMiB));
+  if (capped.some((c) => !c.run)) capped.push(cappedScaleRun(largest.connections, 40, baseMiB));
   const audit = await runAuditBench(backends, Number(process.env.AUDIT_BENCH_MB ?? 100));
   if (values.json) {
     process.stdout.write(
@@ -147,7 +149,7 @@ async function main(): Promise<void> {
         .map(
           (c) =>
             `  ${largest.connections} again in a process whose V8 old space is capped at ${c.capMiB} MiB ` +
-            `(${largest.heapBeforeMiB.toFixed(0)} MiB held before any host + ${(((c.capMiB - largest.heapBeforeMiB) * 1024) / largest.connections).toFixed(0)} KiB per connection): ` +
+            `(${c.baseMiB.toFixed(1)} MiB that such a process holds before any host + ${(((c.capMiB - c.baseMiB) * 1024) / largest.connections).toFixed(1)} KiB per connection): ` +
             (c.run
               ? `all paired; ${c.run.heapPerConnectionKiB.toFixed(1)} KiB per connection at the peak, ` +
                 `${c.run.liveHeapPerConnectionKiB.toFixed(1)} KiB held, ${(c.run.wallMs / 1000).toFixed(2)} s, stall ${c.run.longestStallMs.toFixed(0)} ms.\n`

@@ -112,6 +112,14 @@ export async function pairCallMs(backend: CryptoBackend, runs = 200, warmup = 10
   return { ms: times, median: times[times.length >> 1]! };
 }
 
+/**
+ * Waits for what an earlier run in this process is still finishing: hosts
+ * closed a moment ago still hold their links for a few turns (their
+ * controllers' last deliveries), several MiB after 5,000 connections, which
+ * would count against the next run's connections.
+ */
+const settleEarlierRuns = () => new Promise((resolve) => setTimeout(resolve, 200));
+
 /** How many central/peripheral host pairs the scale run opens (and then sets pairing) per turn of the event loop. */
 export const OPEN_PER_TURN = 100;
 
@@ -140,6 +148,7 @@ export interface ScaleRun {
  * ```
  */
 export async function scaleRun(connections: number, backend: CryptoBackend): Promise<ScaleRun> {
+  await settleEarlierRuns();
   const air = new VirtualAir();
   const crypto = toolbox(backend);
   (globalThis as { gc?: () => void }).gc?.();
@@ -239,6 +248,7 @@ export interface HeldPairingRun {
  * ```
  */
 export async function heldPairingRun(connections: number, backend: CryptoBackend): Promise<HeldPairingRun> {
+  await settleEarlierRuns();
   const gc = (globalThis as { gc?: () => void }).gc;
   const air = new VirtualAir();
   const crypto = toolbox(backend);
@@ -295,46 +305,63 @@ export const PEAK_HEAP_GOAL_KIB = 32;
 export interface CappedScaleRun {
   /** The cap given to V8 (--max-old-space-size), in MiB. */
   readonly capMiB: number;
+  /** What the cap allows before any host (a fresh process's own heap), in MiB. */
+  readonly baseMiB: number;
   /** The child's run, or why it did not finish (V8 out of memory, a timeout). */
   readonly run: ScaleRun | undefined;
   readonly failure: string | undefined;
 }
 
+const childScript = () => fileURLToPath(new URL('./scale-child.js', import.meta.url));
+
+/**
+ * The heap a fresh scale-run process holds before opening any host (modules
+ * loaded, after a full collection), in MiB: the base of {@link cappedScaleRun}'s cap.
+ * @example
+ * ```ts
+ * childBaselineMiB(); // about 6 under Node 20
+ * ```
+ */
+export function childBaselineMiB(): number {
+  const child = spawnSync(process.execPath, ['--expose-gc', childScript(), 'baseline'], { encoding: 'utf8' });
+  const line = child.stdout?.trim().split('\n').pop();
+  if (child.status !== 0 || !line) throw new Error(`bench: the baseline child failed: ${child.stderr}`);
+  return (JSON.parse(line) as { heapBeforeMiB: number }).heapBeforeMiB;
+}
+
 /**
  * The scale run again, in a child process whose V8 old space is capped at
  * `perConnectionKiB` (default: the peak-heap goal) for each of `connections`
- * plus `baseMiB` (what a process holds before opening any host). V8 lets garbage pile up while it has room; held
+ * plus `baseMiB` (what such a process holds before opening any host, measured
+ * by {@link childBaselineMiB} when not given). V8 lets garbage pile up while it has room; held
  * to the goal it must collect, and if the run still finishes, what the
  * connections need at the peak fits the goal.
  * @example
  * ```ts
- * const capped = cappedScaleRun(5000, 12);
+ * const capped = cappedScaleRun(5000);
  * console.log(capped.run ? 'fits' : capped.failure);
  * ```
  */
 export function cappedScaleRun(
   connections: number,
-  baseMiB: number,
   perConnectionKiB = PEAK_HEAP_GOAL_KIB,
+  baseMiB = childBaselineMiB(),
 ): CappedScaleRun {
-  const capMiB = Math.ceil(baseMiB + (perConnectionKiB * connections) / 1024);
+  // Rounded down: the cap never allows more than the goal.
+  const capMiB = Math.floor(baseMiB + (perConnectionKiB * connections) / 1024);
   const child = spawnSync(
     process.execPath,
-    [
-      '--expose-gc',
-      `--max-old-space-size=${capMiB}`,
-      fileURLToPath(new URL('./scale-child.js', import.meta.url)),
-      String(connections),
-    ],
+    ['--expose-gc', `--max-old-space-size=${capMiB}`, childScript(), String(connections)],
     { encoding: 'utf8', timeout: 180_000 },
   );
   const line = child.stdout?.trim().split('\n').pop();
-  if (child.status === 0 && line) return { capMiB, run: JSON.parse(line) as ScaleRun, failure: undefined };
+  if (child.status === 0 && line)
+    return { capMiB, baseMiB, run: JSON.parse(line) as ScaleRun, failure: undefined };
   const stderr = child.stderr ?? '';
   const why =
     child.error?.message ??
     (/heap out of memory/.test(stderr)
       ? 'V8 ran out of heap: JavaScript heap out of memory'
       : (/^\w*Error: .*$/m.exec(stderr)?.[0] ?? `exit status ${child.status}`));
-  return { capMiB, run: undefined, failure: why };
+  return { capMiB, baseMiB, run: undefined, failure: why };
 }
