@@ -121,6 +121,8 @@ export class PairingSession {
   #unacknowledged = false;
   /** Responder: our Security Request is out and no Pairing Request has answered it yet. */
   #securityRequested = false;
+  /** {@link peerId}, made on first use (the repeated-attempts memory asks for it up to three times). */
+  #peerId: string | undefined;
 
   constructor(options: SessionOptions) {
     if (options.role !== 'initiator' && options.role !== 'responder') {
@@ -182,7 +184,8 @@ export class PairingSession {
 
   /** The peer's key in the repeated-attempts memory: its address and type. */
   get peerId(): string {
-    return `${formatAddress(this.#peer.address)}/${this.#peer.type}`;
+    this.#peerId ??= `${formatAddress(this.#peer.address)}/${this.#peer.type}`;
+    return this.#peerId;
   }
 
   /**
