@@ -281,18 +281,23 @@ describe('Realtek RTL8761B on its ROM: nothing reported while scanning passively
   });
 });
 
+/** The Intel 5.1 capture's complete command list less one command, which the capture's list does have. */
+function intel51Lacking(command: string): ControllerProfile {
+  const listed = intel51.supportedCommands.value!.bitmap;
+  const drop = commandsToBitmap([command]);
+  expect(drop.some((octet, i) => octet !== 0 && (listed[i]! & octet) === octet)).toBe(true);
+  const bitmap = Uint8Array.from(listed, (octet, i) => octet & ~drop[i]!);
+  return {
+    ...intel51,
+    name: `intel-5.1-without-${command.toLowerCase().replaceAll(' ', '-')}`,
+    supportedCommands: { ...intel51.supportedCommands, value: { bitmap, complete: true } },
+  };
+}
+
 describe('a command the controller does not list is not sent', () => {
   it('readRemoteFeatures on a controller whose complete list lacks it rejects, naming the command', async () => {
-    // The Intel 5.1 capture's complete list, less LE Read Remote Used Features (octet 27 bit 5).
-    const bitmap = Uint8Array.from(intel51.supportedCommands.value!.bitmap);
-    bitmap[27]! &= ~(1 << 5);
     expect(commandsToBitmap(['LE Read Remote Used Features'])[27]).toBe(1 << 5);
-    const lacking: ControllerProfile = {
-      ...intel51,
-      name: 'intel-5.1-without-remote-features',
-      supportedCommands: { ...intel51.supportedCommands, value: { bitmap, complete: true } },
-    };
-    const { c, p, central } = await hostsOn(lacking);
+    const { c, p, central } = await hostsOn(intel51Lacking('LE Read Remote Used Features'));
     try {
       const link = await connect(c, p);
       const error = await link.readRemoteFeatures().catch((e: Error) => e);
@@ -311,16 +316,8 @@ describe('a command the controller does not list is not sent', () => {
 
 describe('a pairing whose encryption cannot start says why', () => {
   it('the central on a controller without LE Start Encryption: the failure names the command, nothing is stored', async () => {
-    const bitmap = Uint8Array.from(intel51.supportedCommands.value!.bitmap);
-    const [octet, bit] = [28, 0];
-    expect(commandsToBitmap(['LE Start Encryption'])[octet]).toBe(1 << bit);
-    bitmap[octet]! &= ~(1 << bit);
-    const lacking: ControllerProfile = {
-      ...intel51,
-      name: 'intel-5.1-without-start-encryption',
-      supportedCommands: { ...intel51.supportedCommands, value: { bitmap, complete: true } },
-    };
-    const { c, p, central } = await hostsOn(lacking);
+    expect(commandsToBitmap(['LE Start Encryption'])[28]).toBe(1 << 0);
+    const { c, p, central } = await hostsOn(intel51Lacking('LE Start Encryption'));
     try {
       const link = await connect(c, p);
       const error = await link.pair().catch((e: Error) => e);
@@ -331,6 +328,45 @@ describe('a pairing whose encryption cannot start says why', () => {
           '(not in its Read Local Supported Commands)',
       );
       expect(central.commands.map((command) => command.name)).not.toContain('le-start-encryption');
+      expect([...c.security.bonds.list()]).toEqual([]);
+    } finally {
+      await Promise.allSettled([c.close(), p.close()]);
+    }
+  });
+});
+
+describe('a pairing whose encryption fails at the controller says why', () => {
+  it("the central's Encryption Change reports 0x06 PIN or Key Missing: the failure quotes it, nothing is stored", async () => {
+    const air = new VirtualAir();
+    const controller = air.createController();
+    // Encryption Change (Vol 4 Part E 7.7.8): status, handle, Encryption_Enabled; the status a controller reports
+    // when the peripheral's host refused the key.
+    const refusing: Transport = {
+      send: (packet) => controller.send(packet),
+      onPacket: (listener) =>
+        controller.onPacket((packet) => {
+          if (packet.type !== 'event' || packet.data[0] !== 0x08) return listener(packet);
+          const data = Uint8Array.from(packet.data);
+          data[2] = 0x06;
+          data[5] = 0x00;
+          listener({ type: 'event', data });
+        }),
+      onClose: (listener) => controller.onClose(listener),
+      close: () => controller.close(),
+    };
+    const c = await Host.open(refusing, { crypto: tb, delegate: acceptAll });
+    const p = await Host.open(air.createController({ address: PERIPHERAL_ADDRESS }), {
+      crypto: tb,
+      delegate: acceptAll,
+    });
+    try {
+      const link = await connect(c, p);
+      const error = await link.pair().catch((e: Error) => e);
+      expect(error).toBeInstanceOf(PairingError);
+      expect((error as PairingError).reason).toBe(0x08);
+      expect((error as Error).message).toBe(
+        'encryption with the new key failed: Encryption Change 0x06 PIN or Key Missing',
+      );
       expect([...c.security.bonds.list()]).toEqual([]);
     } finally {
       await Promise.allSettled([c.close(), p.close()]);
