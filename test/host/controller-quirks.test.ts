@@ -89,6 +89,24 @@ async function hostsOn(
   return { air, c, p, central };
 }
 
+/** The controller, with each event `matches` picks replaced by `rewrite`'s packet (or dropped when it gives null). */
+function rewritingEvents(
+  controller: Transport,
+  matches: (data: Uint8Array) => boolean,
+  rewrite: (packet: HciPacket) => HciPacket | null,
+): Transport {
+  return {
+    send: (packet) => controller.send(packet),
+    onPacket: (listener) =>
+      controller.onPacket((packet) => {
+        const out = packet.type === 'event' && matches(packet.data) ? rewrite(packet) : packet;
+        if (out) listener(out);
+      }),
+    onClose: (listener) => controller.onClose(listener),
+    close: () => controller.close(),
+  };
+}
+
 async function connect(c: Host, p: Host): Promise<Connection> {
   await p.startAdvertising();
   return c.connect(PERIPHERAL_ADDRESS, 0, { timeoutMs: 2000 });
@@ -341,19 +359,16 @@ describe('a pairing whose encryption fails at the controller says why', () => {
     const controller = air.createController();
     // Encryption Change (Vol 4 Part E 7.7.8): status, handle, Encryption_Enabled; the status a controller reports
     // when the peripheral's host refused the key.
-    const refusing: Transport = {
-      send: (packet) => controller.send(packet),
-      onPacket: (listener) =>
-        controller.onPacket((packet) => {
-          if (packet.type !== 'event' || packet.data[0] !== 0x08) return listener(packet);
-          const data = Uint8Array.from(packet.data);
-          data[2] = 0x06;
-          data[5] = 0x00;
-          listener({ type: 'event', data });
-        }),
-      onClose: (listener) => controller.onClose(listener),
-      close: () => controller.close(),
-    };
+    const refusing = rewritingEvents(
+      controller,
+      (data) => data[0] === 0x08,
+      (packet) => {
+        const data = Uint8Array.from(packet.data);
+        data[2] = 0x06;
+        data[5] = 0x00;
+        return { type: 'event', data };
+      },
+    );
     const c = await Host.open(refusing, { crypto: tb, delegate: acceptAll });
     const p = await Host.open(air.createController({ address: PERIPHERAL_ADDRESS }), {
       crypto: tb,
@@ -376,22 +391,8 @@ describe('a pairing whose encryption fails at the controller says why', () => {
 
 describe('readRemoteFeatures when the peer does not answer', () => {
   /** The controller, with each LE Read Remote Features Complete replaced by `rewrite`'s packet (or dropped). */
-  function rewritingFeatures(
-    controller: Transport,
-    rewrite: (packet: HciPacket) => HciPacket | null,
-  ): Transport {
-    return {
-      send: (packet) => controller.send(packet),
-      onPacket: (listener) =>
-        controller.onPacket((packet) => {
-          const isFeatures = packet.type === 'event' && packet.data[0] === 0x3e && packet.data[2] === 0x04;
-          const out = isFeatures ? rewrite(packet) : packet;
-          if (out) listener(out);
-        }),
-      onClose: (listener) => controller.onClose(listener),
-      close: () => controller.close(),
-    };
-  }
+  const rewritingFeatures = (controller: Transport, rewrite: (packet: HciPacket) => HciPacket | null) =>
+    rewritingEvents(controller, (data) => data[0] === 0x3e && data[2] === 0x04, rewrite);
 
   it('a Complete event with Connection Timeout (as in the Pi 4 capture) rejects with that status', async () => {
     const air = new VirtualAir();
