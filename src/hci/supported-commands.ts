@@ -403,6 +403,30 @@ export function commandsToBitmap(names: Iterable<string>): Uint8Array {
 }
 
 /**
+ * Builds the 64-octet bitmap from its octets written in hex, octet 0 first,
+ * as captures print them: spaced (`FF FF FF 03 ...`, an H4 dump) or not
+ * (`ffffff03...`, hcidump, which stops after the last non-zero octet). Octets
+ * not written are zero.
+ * @throws RangeError for anything but whole hex octets, or more than 64 of them.
+ * @example
+ * ```ts
+ * commandsBitmapFromHex('00 00 00 00 00 80')[5]; // 0x80 (Reset)
+ * hasCommand(commandsBitmapFromHex('000000000080'), 'Reset'); // true
+ * ```
+ */
+export function commandsBitmapFromHex(hex: string): Uint8Array {
+  const digits = hex.replace(/\s+/g, '');
+  if (!/^(?:[0-9a-fA-F]{2})*$/.test(digits) || digits.length > 2 * SUPPORTED_COMMANDS_OCTETS) {
+    throw new RangeError(`supported-commands hex must be at most 64 whole octets: ${JSON.stringify(hex)}`);
+  }
+  const bitmap = new Uint8Array(SUPPORTED_COMMANDS_OCTETS);
+  for (let octet = 0; octet < digits.length / 2; octet++) {
+    bitmap[octet] = Number.parseInt(digits.slice(2 * octet, 2 * octet + 2), 16);
+  }
+  return bitmap;
+}
+
+/**
  * The command names whose bits are set, in table order; set bits the table
  * does not name are left out.
  * @throws RangeError when the bitmap is not 64 octets.

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   bitmapToCommands,
+  commandsBitmapFromHex,
   commandsToBitmap,
   hasCommand,
   SUPPORTED_COMMANDS,
@@ -57,6 +58,26 @@ describe('SUPPORTED_COMMANDS (Core v5.4 Vol 4 Part E 6.27)', () => {
     expect(at('LE Read Resolving List Size')).toEqual([34, 6]);
     expect(at('LE Set Extended Advertising Enable')).toEqual([36, 5]);
     expect(supportedCommandBit('No Such Command')).toBeUndefined();
+  });
+});
+
+describe('commandsBitmapFromHex', () => {
+  it('reads the octets as captures print them, spaced or not, the rest zero', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.boolean(), (octets, spaced) => {
+        const text = [...octets].map((o) => o.toString(16).padStart(2, '0')).join(spaced ? ' ' : '');
+        const bitmap = commandsBitmapFromHex(spaced ? text.toUpperCase() : text);
+        expect(bitmap).toHaveLength(64);
+        expect([...bitmap]).toEqual([...octets, ...new Array(64 - octets.length).fill(0)]);
+      }),
+    );
+    expect(bitmapToCommands(commandsBitmapFromHex('00 00 00 00 00 C0'))).toEqual(['Set Event Mask', 'Reset']);
+  });
+
+  it('refuses half octets, other characters and more than 64 octets', () => {
+    for (const bad of ['0', 'fff', 'zz', '0x00', '00'.repeat(65)]) {
+      expect(() => commandsBitmapFromHex(bad), bad).toThrow(RangeError);
+    }
   });
 });
 

@@ -79,6 +79,10 @@ export function defaultAnswer(command: HciCommand, address: Uint8Array, count = 
           totalNumSyncDataPackets: 0,
         }),
       ];
+    case 'le-read-filter-accept-list-size':
+    case 'le-read-resolving-list-size':
+      // The smallest list the spec allows (Core v5.4 Vol 4 Part E 7.8.14: 0x01 to 0xFF).
+      return [complete(command.name, { kind: 'list-size', status: 0, size: 1 })];
     case 'le-create-connection':
     case 'disconnect':
     case 'le-start-encryption':

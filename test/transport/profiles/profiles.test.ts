@@ -205,6 +205,64 @@ describe('the start-up parser', () => {
     expect(parsed.resolvingListSize).toBe(8);
     expect(parsed.acl).toEqual({ size: 310, count: 10 });
   });
+
+  it('reads H4 hex dumps: Command Complete events by opcode, a packet continued on indented lines', () => {
+    const text = [
+      '// > 04 0E 0C 01 01 10 00 09 7E 01 09 31 01 19 61',
+      '// > 04 0E 0B 01 05 10 00 FD 03 40 08 00 01 00',
+      '// > 04 0E FC 01 14 0C 00 43 53 52', // Read Local Name, cut short: ignored
+      '// > 04 0E 07 01 02 20 00 FB 00 0A',
+      'EVT <=  0E 0C 01 03 20 00 FF 49 01 00 00 00 00 00',
+      'EVT <=  0E 05 01 0F 20 00 19',
+      'EVT <=  0E 05 01 2A 20 00 08',
+      'EVT <=  0E 0C 01 1C 20 00 FF FF FF 1F 00 00 00 00',
+      '// > 04 0E 44 01 02 10 00 21 00 00 00 00 00 00 00 00',
+      '//   00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00',
+      '//   00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 80',
+      // A failed command (status 0x0c) gives nothing.
+      'EVT <=  0E 07 01 02 20 0C 1B 00 03',
+    ].join('\n');
+    const parsed = parseStartup(text);
+    expect(parsed).toMatchObject({
+      hciVersion: 0x09,
+      hciRevision: 0x017e,
+      lmpVersion: 0x09,
+      manufacturer: 305,
+      lmpSubversion: 0x6119,
+      acl: { size: 1021, count: 8 },
+      le: { size: 251, count: 10 },
+      acceptListSize: 25,
+      resolvingListSize: 8,
+    });
+    expect([...parsed.leFeatures!]).toEqual([0xff, 0x49, 0x01, 0, 0, 0, 0, 0]);
+    expect([...parsed.leStates!]).toEqual([0xff, 0xff, 0xff, 0x1f, 0, 0, 0, 0]);
+    expect(parsed.commands).toEqual([
+      { name: '', octet: 0, bit: 0 },
+      { name: '', octet: 0, bit: 5 },
+      { name: '', octet: 63, bit: 7 },
+    ]);
+    // hcidump's compact list: 32 octets a line, continued on the next, cut after the last non-zero octet.
+    const hcidump = (...lines: string[]) =>
+      parseStartup(
+        ['    Read Local Supported Commands (0x04|0x0002) ncmd 1', '    status 0x00', ...lines].join('\n'),
+      ).commands;
+    const full = `${'00'.repeat(31)}01`;
+    expect(hcidump(`    Commands: ${full}`, '              0080')).toEqual([
+      { name: '', octet: 31, bit: 0 },
+      { name: '', octet: 33, bit: 7 },
+    ]);
+    expect(hcidump('    Commands: 2100')).toEqual([
+      { name: '', octet: 0, bit: 0 },
+      { name: '', octet: 0, bit: 5 },
+    ]);
+    // A full first line that nothing continues; a hex line further down is not part of it.
+    expect(hcidump(`    Commands: ${full}`, '> HCI Event: Command Complete (0x0e) plen 4', '  80')).toEqual([
+      { name: '', octet: 31, bit: 0 },
+    ]);
+    // Cut short or failed, an answer fills nothing.
+    expect(parseStartup('EVT <=  0E 07 01 02 20 0C 1B 00 03').le).toBeUndefined();
+    expect(parseStartup('// > 04 0E 0C 01 01 10 00 09 7E').hciVersion).toBeUndefined();
+  });
 });
 
 describe('the consistency rules', () => {
@@ -254,7 +312,37 @@ describe('the consistency rules', () => {
   });
 });
 
-describe('the intel-5.1 profile, the one with a complete capture', () => {
+describe('the csr8510 profile, from two dongles of the same firmware build', () => {
+  const p = controllerProfile('csr8510');
+  const text = readFileSync(new URL(`../../../${p.fixture}`, import.meta.url), 'utf8');
+  // Each "# source:" section of the fixture on its own.
+  const sections = text.split(/^(?=# source:)/m).map((section) => parseStartup(section));
+  const withCommands = sections.filter((s) => s.commands !== undefined);
+
+  it('both hex captures list the same 170 commands, all of them 4.0 commands', () => {
+    expect(withCommands).toHaveLength(2);
+    const [first, second] = withCommands.map((s) => s.commands!.map((c) => `${c.octet}.${c.bit}`));
+    expect(second).toEqual(first);
+    const names = bitmapToCommands(p.supportedCommands.value!.bitmap);
+    expect(names).toHaveLength(170);
+    expect(names).toEqual(expect.arrayContaining(['LE Encrypt', 'LE Rand', 'LE Start Encryption']));
+    for (const newer of ['LE Set Data Length', 'LE Read Resolving List Size', 'Set Event Mask Page 2'])
+      expect(names).not.toContain(newer);
+    // Both give the same version and LE features.
+    for (const s of withCommands) {
+      expect([s.hciVersion, s.hciRevision, s.manufacturer]).toEqual([0x06, 0x22bb, 10]);
+      expect([...s.leFeatures!]).toEqual([...p.leFeatures.value!]);
+    }
+  });
+
+  it('has no LE buffers of its own: LE shares the 310 x 10 BR/EDR buffers', () => {
+    expect(p.leBuffers.value).toEqual({ size: 0, count: 0 });
+    expect(p.aclBuffers.value).toEqual({ size: 310, count: 10 });
+    expect(leFeatureNames(p.leFeatures.value!)).toEqual(['LE Encryption']);
+  });
+});
+
+describe('the intel-5.1 profile, from a complete btmon start-up', () => {
   const p = controllerProfile('intel-5.1');
 
   it('lists the 215 commands of the capture, names -> bitmap -> names', () => {

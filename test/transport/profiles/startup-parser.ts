@@ -1,8 +1,9 @@
 // A small reader of controller start-up text (btmon, hcidump, hciconfig, a
-// Zephyr host log, btmon's Intel Read Version decoding, Zephyr Kconfig), used
+// Zephyr host log, H4 hex dumps, btmon's Intel Read Version decoding, Zephyr Kconfig), used
 // to re-derive a profile's values from its fixture. Each recognised line fills
 // one field; the first value found wins.
 import { readFileSync } from 'node:fs';
+import { commandsBitmapFromHex } from '../../../src/hci/supported-commands.js';
 
 export interface Parsed {
   hciVersion?: number;
@@ -31,12 +32,33 @@ export interface Parsed {
 
 const hex = (s: string): number => Number.parseInt(s, 16);
 
+// An H4 hex dump's event: "// > 04 0E 07 01 02 20 00 ..." (a packet type octet 04 first) or
+// "EVT <=  0E 07 01 02 20 00 ..." (no packet type). An indented "//   0F E8 ..." line continues it.
+const HEX_EVENT = /(?:^\/\/ > 04|EVT <=)\s+((?:[0-9A-Fa-f]{2}\s*)+)$/;
+const HEX_CONTINUATION = /^\/\/\s+((?:[0-9A-Fa-f]{2}\s*)+)$/;
+const octets = (s: string): number[] => s.trim().split(/\s+/).map(hex);
+
 export function parseStartup(text: string): Parsed {
   const out: Parsed = { kconfig: new Map(), prjConf: new Map(), lines: [] };
   const set = <K extends keyof Parsed>(key: K, value: Parsed[K]): void => {
     if (out[key] === undefined) out[key] = value;
   };
   let section = '';
+  let lineNo = 0;
+  let hcidumpCommands: { octets: string; line: number } | undefined;
+  // The first Supported Commands answer given as octets (hex dumps, hcidump): its set bits, unnamed.
+  const commandsFrom = (bitmap: Uint8Array): void => {
+    if (out.commands !== undefined) return;
+    out.commands = [];
+    for (let octet = 0; octet < bitmap.length; octet++)
+      for (let bit = 0; bit < 8; bit++)
+        if ((bitmap[octet]! >> bit) & 1) out.commands.push({ name: '', octet, bit });
+  };
+  const commandsFromHcidump = (): void => {
+    const { octets } = hcidumpCommands!;
+    hcidumpCommands = undefined;
+    commandsFrom(commandsBitmapFromHex(octets));
+  };
   let config = '';
   const le = { size: -1, count: -1 };
   const maxData = { tx: -1, rx: -1 };
@@ -159,6 +181,24 @@ export function parseStartup(text: string): Parsed {
         out.commands.push({ name: '', octet: Number(m[1]), bit: Number(m[2]) });
       },
     ],
+    // hcidump: "Commands: ffffff03cc..." (32 octets a line, continued on the next; the octets after
+    // the last non-zero one are not printed)
+    [
+      /^Commands: ([0-9a-f]{2,64})$/,
+      (m) => {
+        if (section !== 'Read Local Supported Commands' || out.commands !== undefined) return;
+        hcidumpCommands = { octets: m[1]!, line: lineNo };
+        if (m[1]!.length < 64) commandsFromHcidump();
+      },
+    ],
+    [
+      /^([0-9a-f]{2,64})$/,
+      (m) => {
+        if (hcidumpCommands?.line !== lineNo - 1) return;
+        hcidumpCommands.octets += m[1]!;
+        commandsFromHcidump();
+      },
+    ],
     [
       /^States: 0x([0-9a-f]{16})$/,
       (m) => {
@@ -176,15 +216,66 @@ export function parseStartup(text: string): Parsed {
     // A sample's prj.conf
     [/^CONFIG_(\w+)=(\S+)$/, (m) => out.prjConf.set(m[1]!, m[2]!)],
   ];
+  // A Command Complete event (Core v5.4 Vol 4 Part E 7.7.14) of an H4 hex dump, by its opcode.
+  const commandComplete = (event: number[]): void => {
+    const [code, , , opLow, opHigh, status, ...p] = event;
+    if (code !== 0x0e || status !== 0x00) return;
+    const u16 = (i: number): number => p[i]! | (p[i + 1]! << 8);
+    switch (opLow! | (opHigh! << 8)) {
+      case 0x1001: // Read Local Version Information
+        set('hciVersion', p[0]);
+        set('hciRevision', u16(1));
+        set('lmpVersion', p[3]);
+        set('manufacturer', u16(4));
+        set('lmpSubversion', u16(6));
+        break;
+      case 0x1002: // Read Local Supported Commands (the first answer wins, as for every field)
+        commandsFrom(Uint8Array.from(p.slice(0, 64)));
+        break;
+      case 0x1005: // Read Buffer Size: ACL length (2), SCO length (1), ACL count (2), SCO count (2)
+        set('acl', { size: u16(0), count: u16(3) });
+        break;
+      case 0x2002: // LE Read Buffer Size
+        if (le.size < 0) Object.assign(le, { size: u16(0), count: p[2]! });
+        break;
+      case 0x2003:
+        set('leFeatures', Uint8Array.from(p.slice(0, 8)));
+        break;
+      case 0x200f:
+        set('acceptListSize', p[0]);
+        break;
+      case 0x201c:
+        set('leStates', Uint8Array.from(p.slice(0, 8)));
+        break;
+      case 0x202a:
+        set('resolvingListSize', p[0]);
+        break;
+    }
+  };
+  let pending: number[] = [];
+  const complete = (): boolean => pending.length >= 2 && pending.length >= 2 + pending[1]!;
   for (const raw of text.split('\n')) {
+    lineNo++;
+    if (hcidumpCommands !== undefined && hcidumpCommands.line < lineNo - 1) commandsFromHcidump();
     if (raw.startsWith('# source:') || raw.startsWith('# format:')) continue;
     out.lines.push(raw);
     const line = raw.trim();
+    const start = HEX_EVENT.exec(line);
+    const more = start === null && pending.length > 0 ? HEX_CONTINUATION.exec(line) : null;
+    if (start !== null) pending = octets(start[1]!);
+    else if (more !== null) pending.push(...octets(more[1]!));
+    else pending = [];
+    if (complete()) {
+      commandComplete(pending);
+      pending = [];
+    }
     for (const [pattern, apply] of rules) {
       const m = pattern.exec(line);
       if (m !== null) apply(m);
     }
   }
+  // A 32-octet line that nothing continued.
+  if (hcidumpCommands !== undefined) commandsFromHcidump();
   if (le.size >= 0 || le.count >= 0) out.le = { ...le };
   if (maxData.tx >= 0 && maxData.rx >= 0) out.maxData = { ...maxData };
   return out;

@@ -4,6 +4,7 @@
  * test/fixtures/controllers/csr8510.btmon.txt.
  * @module
  */
+import { commandsBitmapFromHex } from '../../../hci/supported-commands.js';
 import { type ControllerProfile, known, type Source, unknown } from './profile.js';
 
 const zephyrLog: Source = {
@@ -31,6 +32,31 @@ const secondDongle: Source = {
   line: 'BD Address: 00:01:95:79:EF:89  ACL MTU: 310:10  SCO MTU: 64:8',
   note: 'a second CSR 4.0 dongle, firmware build 0x2031',
 };
+const libbluetooth: Source = {
+  kind: 'capture',
+  url: 'https://github.com/cysp/libbluetooth-rs/blob/5408a9f17d95df502767e1f32be5552a0e68abd6/src/lib.rs',
+  line: '// > 04 0E FC 01 14 0C 00 43 53 52 38 35 31 30 20 41 31 30 00 00',
+  note: 'H4 packets of a Linux start-up kept in a Rust crate\'s test comments; the dongle\'s Read Local Name answers "CSR8510 A10" and its version is the 0x22bb build',
+};
+const at = (line: string): Source => ({ ...libbluetooth, line });
+const zephyrPolling: Source = {
+  kind: 'log',
+  url: 'https://github.com/bobwenstudy/zephyr_polling/blob/0b32cebd2d8fd2a7ba2c2f2ccefd8302bc430c2e/doc/source/develop/getting_started/index.rst',
+  line: '[2022-12-06 16:31:23.846] [0xad38] EVT <=  0E 44 01 02 10 00 FF FF FF 03 FE FF FF FF FF FF FF FF F3 0F E8 FE 3F F7 83 FF 1C 00 00 00 61 F7 FF FF 7F 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00',
+  note: 'a second dongle of the same firmware build (USB 0a12:0001, revision 0x22bb) under a Zephyr-derived host on Windows, 2022-12-06',
+};
+
+/**
+ * The Read Local Supported Commands answer of both captures, octet 0 first
+ * (octets 29 to 63 are zero): the 170 commands of a Bluetooth 4.0 dual-mode
+ * controller, LE Encrypt, LE Rand and LE Start Encryption among them, and no
+ * command newer than 4.0 (no Data Length, no resolving list, no Set Event Mask
+ * Page 2).
+ */
+const commandsBitmap = commandsBitmapFromHex(
+  'FF FF FF 03 FE FF FF FF FF FF FF FF F3 0F E8 FE 3F F7 83 FF 1C 00 00 00 61 F7 FF FF 7F',
+);
+
 const clone: Source = {
   kind: 'capture',
   url: 'https://gist.github.com/Swyter/34b93e3abda433a742e024e3a6ec8e69',
@@ -43,6 +69,7 @@ const clone: Source = {
  * @example
  * ```ts
  * csr8510.aclBuffers.value; // { size: 310, count: 10 }
+ * csr8510.leBuffers.value; // { size: 0, count: 0 }: LE shares the BR/EDR buffers
  * ```
  */
 export const csr8510: ControllerProfile = Object.freeze({
@@ -51,7 +78,7 @@ export const csr8510: ControllerProfile = Object.freeze({
   chip: 'Cambridge Silicon Radio CSR8510 A10 (USB 0a12:0001)',
   transport: 'usb',
   version: Object.freeze({
-    hciVersion: known(0x06, [zephyrLog]),
+    hciVersion: known(0x06, [zephyrLog, at('// > 04 0E 0C 01 01 10 00 06 BB 22 06 0A 00 BB 22')]),
     hciRevision: known(
       0x22bb,
       [zephyrLog, btusb],
@@ -61,18 +88,39 @@ export const csr8510: ControllerProfile = Object.freeze({
     lmpSubversion: known(0x22bb, [lmpLine]),
     manufacturer: known(10, [zephyrLog, { ...clone, line: 'Manufacturer: Cambridge Silicon Radio (10)' }]),
   }),
-  supportedCommands: unknown(
-    'no public capture of Read Local Supported Commands from a CSR8510 A10 was found',
+  supportedCommands: known({ bitmap: commandsBitmap, complete: true }, [
+    zephyrPolling,
+    at('// > 04 0E 44 01 02 10 00 FF FF FF 03 FE FF FF FF FF FF FF FF F3'),
+  ]),
+  leFeatures: known(
+    Uint8Array.of(0x01, 0, 0, 0, 0, 0, 0, 0),
+    [
+      at('// > 04 0E 0C 01 03 20 00 01 00 00 00 00 00 00 00'),
+      {
+        ...zephyrPolling,
+        line: '[2022-12-06 16:31:23.859] [0xad38] EVT <=  0E 0C 01 03 20 00 01 00 00 00 00 00 00 00',
+      },
+    ],
+    'LE Encryption only',
   ),
-  leFeatures: unknown('no public capture of LE Read Local Supported Features from a CSR8510 A10 was found'),
-  leBuffers: unknown('no public capture of LE Read Buffer Size from a CSR8510 A10 was found'),
-  aclBuffers: known({ size: 310, count: 10 }, [hciconfig, secondDongle]),
-  acceptListSize: unknown('no public capture of LE Read White List Size from a CSR8510 A10 was found'),
+  leBuffers: known(
+    { size: 0, count: 0 },
+    [at('// > 04 0E 07 01 02 20 00 00 00 00')],
+    'no LE buffers of its own: LE data shares the BR/EDR ACL buffers (310 x 10), which the host reads with Read Buffer Size',
+  ),
+  aclBuffers: known({ size: 310, count: 10 }, [
+    hciconfig,
+    secondDongle,
+    at('// > 04 0E 0B 01 05 10 00 36 01 40 0A 00 08 00'),
+  ]),
+  acceptListSize: known(25, [at('// > 04 0E 05 01 0F 20 00 19')]),
   resolvingListSize: unknown(
-    'a 4.0 controller has no resolving list (LL Privacy is a 4.2 feature); not captured',
+    'a 4.0 controller has no resolving list (LL Privacy is a 4.2 feature): its complete command list has no LE Read Resolving List Size',
   ),
   maxLeConnections: unknown('not found in a capture or datasheet'),
-  leStates: unknown('no public capture of LE Read Supported States from a CSR8510 A10 was found'),
+  leStates: known(Uint8Array.of(0xff, 0xff, 0xff, 0x1f, 0, 0, 0, 0), [
+    at('// > 04 0E 0C 01 1C 20 00 FF FF FF 1F 00 00 00 00'),
+  ]),
   quirks: Object.freeze([
     Object.freeze({
       id: 'clone-variants',

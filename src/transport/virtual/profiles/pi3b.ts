@@ -4,21 +4,39 @@
  * test/fixtures/controllers/pi3b.btmon.txt.
  * @module
  */
+import { commandsBitmapFromHex } from '../../../hci/supported-commands.js';
 import { type ControllerProfile, known, type Source, unknown } from './profile.js';
 
 const hcidump: Source = {
   kind: 'capture',
-  url: 'https://github.com/currantlabs/ble/issues/29',
-  line: 'HCI Version: 4.1 (0x7) HCI Revision: 0xb6',
-  note: 'hcidump (BlueZ 5.43) on a Raspberry Pi 3 Model B, 2017-01-23',
+  url: 'https://github.com/teslamotors/vehicle-command/issues/101',
+  line: 'HCI Version: 4.1 (0x7) HCI Revision: 0x1fc',
+  note: 'hcidump 5.66 on a Raspberry Pi (B8:27:EB, LMP subversion 0x2209: a Pi 3B or Zero W), firmware build 0x1fc',
 };
 const at = (line: string): Source => ({ ...hcidump, line });
+const hcidump2017: Source = {
+  kind: 'capture',
+  url: 'https://github.com/currantlabs/ble/issues/29',
+  line: 'HCI Version: 4.1 (0x7) HCI Revision: 0xb6',
+  note: 'hcidump (BlueZ 5.43) on a Raspberry Pi 3 Model B, 2017-01-23, an older firmware build',
+};
+
+/**
+ * The capture's Read Local Supported Commands as hcidump printed it (octets 0
+ * to 41; the rest are zero): 198 commands, the Bluetooth 4.1 LE set (LE Encrypt,
+ * LE Rand, LE Start Encryption, the connection parameter request replies) and
+ * none newer (no Data Length, no resolving list).
+ */
+const commandsBitmap = commandsBitmapFromHex(
+  'ffffff03ccffefffffffec1ff20fe8fe3ff78fff1c00040061f7ffff7ff8ffff' + 'ff3f0000000000000008',
+);
 
 /**
  * The Pi 3B / Zero W controller profile.
  * @example
  * ```ts
  * pi3b.version.hciVersion.value; // 0x07 (Bluetooth 4.1)
+ * pi3b.supportedCommands.value?.complete; // true: 198 commands, none newer than 4.1
  * ```
  */
 export const pi3b: ControllerProfile = Object.freeze({
@@ -29,9 +47,9 @@ export const pi3b: ControllerProfile = Object.freeze({
   version: Object.freeze({
     hciVersion: known(0x07, [hcidump]),
     hciRevision: known(
-      0xb6,
+      0x1fc,
       [hcidump],
-      'depends on the firmware patch: another Pi 3 trace (https://github.com/currantlabs/ble/issues/61) shows Revision 0x145 with the same subversion',
+      'the firmware patch build, loaded by the host at start-up: 0x1fc in the 2023 capture (BlueZ 5.66); older Pi 3 traces show 0xb6 (https://github.com/currantlabs/ble/issues/29) and 0x145 (https://github.com/currantlabs/ble/issues/61) with the same subversion',
     ),
     lmpVersion: known(0x07, [at('LMP Version: 4.1 (0x7) LMP Subversion: 0x2209')]),
     lmpSubversion: known(0x2209, [at('LMP Version: 4.1 (0x7) LMP Subversion: 0x2209')]),
@@ -41,12 +59,17 @@ export const pi3b: ControllerProfile = Object.freeze({
       'Broadcom (15), not Cypress (305), with the firmware of that capture',
     ),
   }),
-  supportedCommands: unknown(
-    'no public capture of Read Local Supported Commands from this controller was found',
-  ),
+  supportedCommands: known({ bitmap: commandsBitmap, complete: true }, [
+    at('Commands: ffffff03ccffefffffffec1ff20fe8fe3ff78fff1c00040061f7ffff7ff8ffff'),
+    at('ff3f0000000000000008'),
+  ]),
   leFeatures: unknown('no public capture of LE Read Local Supported Features from this controller was found'),
   leBuffers: unknown('no public capture of LE Read Buffer Size from this controller was found'),
-  aclBuffers: known({ size: 1021, count: 8 }, [at('ACL MTU 1021:8 SCO MTU 64:1')]),
+  aclBuffers: known(
+    { size: 1021, count: 8 },
+    [{ ...hcidump2017, line: 'ACL MTU 1021:8 SCO MTU 64:1' }],
+    'from the 2017 capture (firmware build 0xb6); the 2023 one does not show Read Buffer Size',
+  ),
   acceptListSize: unknown('no public capture of LE Read White List Size from this controller was found'),
   resolvingListSize: unknown(
     'a 4.1 controller has no resolving list (LL Privacy is a 4.2 feature); not captured',
