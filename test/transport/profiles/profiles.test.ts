@@ -44,6 +44,7 @@ describe('controller profile lookup', () => {
     expect(controllerProfileNames()).toEqual([
       'pi3b',
       'pi4',
+      'pi400',
       'pi5',
       'intel-ax200',
       'intel-ax210',
@@ -59,7 +60,7 @@ describe('controller profile lookup', () => {
   it('throws for an unknown name, listing the known ones', () => {
     expect(() => controllerProfile('pi9')).toThrow(RangeError);
     expect(() => controllerProfile('pi9')).toThrow(
-      'unknown controller profile "pi9"; known: pi3b, pi4, pi5, intel-ax200, intel-ax210, rtl8761b, rtl8761b-rom, csr8510, nrf52840-zephyr, intel-5.1',
+      'unknown controller profile "pi9"; known: pi3b, pi4, pi400, pi5, intel-ax200, intel-ax210, rtl8761b, rtl8761b-rom, csr8510, nrf52840-zephyr, intel-5.1',
     );
     expect(() => controllerProfile('toString')).toThrow(/unknown controller profile "toString"/);
   });

@@ -10,6 +10,7 @@ import { nrf52840Zephyr } from './nrf52840-zephyr.js';
 import { pi3b } from './pi3b.js';
 import { pi4 } from './pi4.js';
 import { pi5 } from './pi5.js';
+import { pi400 } from './pi400.js';
 import type { ControllerProfile } from './profile.js';
 import { rtl8761b } from './rtl8761b.js';
 import { rtl8761bRom } from './rtl8761b-rom.js';
@@ -26,20 +27,42 @@ export type {
   VersionInfo,
 } from './profile.js';
 export { known, unknown } from './profile.js';
-export { csr8510, intel51, intelAx200, intelAx210, nrf52840Zephyr, pi3b, pi4, pi5, rtl8761b, rtl8761bRom };
+export {
+  csr8510,
+  intel51,
+  intelAx200,
+  intelAx210,
+  nrf52840Zephyr,
+  pi3b,
+  pi4,
+  pi5,
+  pi400,
+  rtl8761b,
+  rtl8761bRom,
+};
 
 /**
  * Every profile, keyed by its name.
  * @example
  * ```ts
- * Object.keys(CONTROLLER_PROFILES); // ['pi3b', 'pi4', 'pi5', 'intel-ax200', ...]
+ * Object.keys(CONTROLLER_PROFILES); // ['pi3b', 'pi4', 'pi400', 'pi5', 'intel-ax200', ...]
  * ```
  */
 export const CONTROLLER_PROFILES: Readonly<Record<string, ControllerProfile>> = Object.freeze(
   Object.fromEntries(
-    [pi3b, pi4, pi5, intelAx200, intelAx210, rtl8761b, rtl8761bRom, csr8510, nrf52840Zephyr, intel51].map(
-      (p) => [p.name, p],
-    ),
+    [
+      pi3b,
+      pi4,
+      pi400,
+      pi5,
+      intelAx200,
+      intelAx210,
+      rtl8761b,
+      rtl8761bRom,
+      csr8510,
+      nrf52840Zephyr,
+      intel51,
+    ].map((p) => [p.name, p]),
   ),
 );
 

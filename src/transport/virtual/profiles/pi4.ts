@@ -1,7 +1,8 @@
 /**
- * Raspberry Pi 4 / 400 / CM4 (and 3B+, same chip): the built-in Cypress
+ * Raspberry Pi 4 / CM4 (and 3B+, same chip): the built-in Cypress
  * CYW43455 (BCM4345C0), Bluetooth 5.0 with the current Raspberry Pi firmware,
- * on a UART. The Zero 2 W is named with this group in issue 16, but no source
+ * on a UART. The Pi 400 reports another chip (LMP subversion 0x6606,
+ * BCM4345C5) and has its own profile, `pi400`. The Zero 2 W is named with this group in issue 16, but no source
  * found here shows which chip and firmware it reports, so it is not claimed.
  * Fixture: test/fixtures/controllers/pi4.btmon.txt.
  * @module
@@ -46,7 +47,7 @@ export const cyw43455Quirks: readonly Quirk[] = Object.freeze([
 ]);
 
 /**
- * The Pi 4 / 400 controller profile.
+ * The Pi 4 / CM4 controller profile.
  * @example
  * ```ts
  * pi4.version.manufacturer.value; // 305 (Cypress Semiconductor)
@@ -54,7 +55,7 @@ export const cyw43455Quirks: readonly Quirk[] = Object.freeze([
  */
 export const pi4: ControllerProfile = Object.freeze({
   name: 'pi4',
-  title: 'Raspberry Pi 4 / 400 / CM4 built-in',
+  title: 'Raspberry Pi 4 / CM4 built-in',
   chip: 'Cypress CYW43455 (BCM4345C0), firmware BCM4345C0.hcd "Raspberry Pi 3+-0190"',
   transport: 'uart',
   version: Object.freeze({

@@ -111,7 +111,7 @@ export interface Quirk {
 export interface ControllerProfile {
   /** Lookup name, for example 'pi4'. */
   readonly name: string;
-  /** Human title, for example 'Raspberry Pi 4 / 400 / Zero 2 W built-in'. */
+  /** Human title, for example 'Raspberry Pi 4 / CM4 built-in'. */
   readonly title: string;
   /** Chip and firmware it stands for. */
   readonly chip: string;
