@@ -343,6 +343,41 @@ describe('the csr8510 profile, from two dongles of the same firmware build', () 
   });
 });
 
+describe('the pi3b profile, from a Pi 3B, a Pi with the same controller, and two Zero 2 W boards', () => {
+  const p = controllerProfile('pi3b');
+  const text = readFileSync(new URL(`../../../${p.fixture}`, import.meta.url), 'utf8');
+  const sections = text.split(/^(?=# source:)/m).map((section) => ({
+    source: /^# source: (\S+)/.exec(section)![1]!,
+    parsed: parseStartup(section),
+  }));
+
+  it('every capture shows the same controller; the 2023 and 2024 ones the same firmware build', () => {
+    expect(sections).toHaveLength(3);
+    for (const { parsed } of sections) {
+      expect([parsed.hciVersion, parsed.lmpSubversion, parsed.manufacturer]).toEqual([0x07, 0x2209, 15]);
+    }
+    const byBuild = sections.map(({ source, parsed }) => [source, parsed.hciRevision]);
+    expect(byBuild).toEqual([
+      ['https://github.com/teslamotors/vehicle-command/issues/101', 0x1fc],
+      ['https://github.com/currantlabs/ble/issues/29', 0xb6],
+      ['https://github.com/RPi-Distro/firmware-nonfree/issues/31', 0x1fc],
+    ]);
+    expect(p.version.hciRevision.value).toBe(0x1fc);
+    // The buffers, where shown, agree with the profile's.
+    for (const { parsed } of sections) if (parsed.acl) expect(parsed.acl).toEqual(p.aclBuffers.value);
+  });
+
+  it('lists the 198 commands of a 4.1 controller and nothing newer', () => {
+    const names = bitmapToCommands(p.supportedCommands.value!.bitmap);
+    expect(names).toHaveLength(198);
+    expect(names).toEqual(
+      expect.arrayContaining(['LE Encrypt', 'LE Start Encryption', 'Set Event Mask Page 2']),
+    );
+    for (const newer of ['LE Set Data Length', 'LE Read Resolving List Size', 'LE Set PHY'])
+      expect(names).not.toContain(newer);
+  });
+});
+
 describe('the intel-5.1 profile, from a complete btmon start-up', () => {
   const p = controllerProfile('intel-5.1');
 

@@ -1,6 +1,8 @@
 /**
- * Raspberry Pi 3 Model B and Zero W: the built-in Broadcom/Cypress BCM43430A1
- * (CYW43438), Bluetooth 4.1, on a UART. Fixture:
+ * Raspberry Pi 3 Model B, Zero W, and the Zero 2 W boards that report the same
+ * controller: the built-in Broadcom/Cypress BCM43430A1 (CYW43438), Bluetooth
+ * 4.1, on a UART. Some Zero 2 W boards have another controller, with Data
+ * Length Extension; this profile does not stand for those. Fixture:
  * test/fixtures/controllers/pi3b.btmon.txt.
  * @module
  */
@@ -14,6 +16,12 @@ const hcidump: Source = {
   note: 'hcidump 5.66 on a Raspberry Pi (B8:27:EB, LMP subversion 0x2209: a Pi 3B or Zero W), firmware build 0x1fc',
 };
 const at = (line: string): Source => ({ ...hcidump, line });
+const zero2w: Source = {
+  kind: 'hciconfig',
+  url: 'https://github.com/RPi-Distro/firmware-nonfree/issues/31',
+  line: 'HCI Version: 4.1 (0x7)  Revision: 0x1fc',
+  note: 'two new Raspberry Pi Zero 2 W boards, 2024-10-26: the same controller and firmware build as the Pi 3B capture',
+};
 const hcidump2017: Source = {
   kind: 'capture',
   url: 'https://github.com/currantlabs/ble/issues/29',
@@ -32,7 +40,7 @@ const commandsBitmap = commandsBitmapFromHex(
 );
 
 /**
- * The Pi 3B / Zero W controller profile.
+ * The Pi 3B / Zero W / Zero 2 W (BCM43430A1) controller profile.
  * @example
  * ```ts
  * pi3b.version.hciVersion.value; // 0x07 (Bluetooth 4.1)
@@ -41,18 +49,21 @@ const commandsBitmap = commandsBitmapFromHex(
  */
 export const pi3b: ControllerProfile = Object.freeze({
   name: 'pi3b',
-  title: 'Raspberry Pi 3 Model B / Zero W built-in',
+  title: 'Raspberry Pi 3 Model B / Zero W / Zero 2 W (BCM43430A1) built-in',
   chip: 'Broadcom BCM43430A1 (Cypress CYW43438), patch RAM firmware loaded by the host at start-up',
   transport: 'uart',
   version: Object.freeze({
     hciVersion: known(0x07, [hcidump]),
     hciRevision: known(
       0x1fc,
-      [hcidump],
+      [hcidump, zero2w],
       'the firmware patch build, loaded by the host at start-up: 0x1fc in the 2023 capture (BlueZ 5.66); older Pi 3 traces show 0xb6 (https://github.com/currantlabs/ble/issues/29) and 0x145 (https://github.com/currantlabs/ble/issues/61) with the same subversion',
     ),
     lmpVersion: known(0x07, [at('LMP Version: 4.1 (0x7) LMP Subversion: 0x2209')]),
-    lmpSubversion: known(0x2209, [at('LMP Version: 4.1 (0x7) LMP Subversion: 0x2209')]),
+    lmpSubversion: known(0x2209, [
+      at('LMP Version: 4.1 (0x7) LMP Subversion: 0x2209'),
+      { ...zero2w, line: 'LMP Version: 4.1 (0x7)  Subversion: 0x2209' },
+    ]),
     manufacturer: known(
       15,
       [at('Manufacturer: Broadcom Corporation (15)')],
@@ -67,8 +78,11 @@ export const pi3b: ControllerProfile = Object.freeze({
   leBuffers: unknown('no public capture of LE Read Buffer Size from this controller was found'),
   aclBuffers: known(
     { size: 1021, count: 8 },
-    [{ ...hcidump2017, line: 'ACL MTU 1021:8 SCO MTU 64:1' }],
-    'from the 2017 capture (firmware build 0xb6); the 2023 one does not show Read Buffer Size',
+    [
+      { ...hcidump2017, line: 'ACL MTU 1021:8 SCO MTU 64:1' },
+      { ...zero2w, line: 'BD Address: B8:27:EB:C7:78:58  ACL MTU: 1021:8  SCO MTU: 64:1' },
+    ],
+    'the 2017 Pi 3B capture (firmware build 0xb6) and the 2024 Zero 2 W one (build 0x1fc) agree',
   ),
   acceptListSize: unknown('no public capture of LE Read White List Size from this controller was found'),
   resolvingListSize: unknown(

@@ -2,9 +2,9 @@
  * Raspberry Pi 4 / CM4 (and 3B+, same chip): the built-in Cypress
  * CYW43455 (BCM4345C0), Bluetooth 5.0 with the current Raspberry Pi firmware,
  * on a UART. The Pi 400 reports another chip (LMP subversion 0x6606,
- * BCM4345C5) and has its own profile, `pi400`. The Zero 2 W is named with this group in issue 16, but no source
- * found here shows which chip and firmware it reports, so it is not claimed.
- * Fixture: test/fixtures/controllers/pi4.btmon.txt.
+ * BCM4345C5) and has its own profile, `pi400`. The Zero 2 W, named with this
+ * group in issue 16, reports the Pi 3B's controller (BCM43430A1, 4.1) on the
+ * boards captured, so `pi3b` stands for it. Fixture: test/fixtures/controllers/pi4.btmon.txt.
  * @module
  */
 import { type ControllerProfile, known, type Quirk, type Source, unknown } from './profile.js';
