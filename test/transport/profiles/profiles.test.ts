@@ -260,6 +260,23 @@ describe('the start-up parser', () => {
     expect(hcidump(`    Commands: ${full}`, '> HCI Event: Command Complete (0x0e) plen 4', '  80')).toEqual([
       { name: '', octet: 31, bit: 0 },
     ]);
+    // Bumble's log: return parameters under the command they answer; octets in wire order.
+    const bumble = parseStartup(
+      [
+        '  command_opcode:          HCI_READ_BUFFER_SIZE_COMMAND',
+        '    le_acl_data_packet_length:     99', // not the LE Read Buffer Size answer: ignored
+        '  command_opcode:          HCI_LE_READ_BUFFER_SIZE_COMMAND',
+        '    le_acl_data_packet_length:     27',
+        '    total_num_le_acl_data_packets: 7',
+        '    le_features: df49010000000000',
+        '    le_states: ffff3fffff030000',
+        '    company_identifier: 1521',
+        '    lmp_subversion:     65535',
+      ].join('\n'),
+    );
+    expect(bumble).toMatchObject({ le: { size: 27, count: 7 }, manufacturer: 0x05f1, lmpSubversion: 0xffff });
+    expect([...bumble.leFeatures!]).toEqual([0xdf, 0x49, 0x01, 0, 0, 0, 0, 0]);
+    expect([...bumble.leStates!]).toEqual([0xff, 0xff, 0x3f, 0xff, 0xff, 0x03, 0, 0]);
     // Cut short or failed, an answer fills nothing.
     expect(parseStartup('EVT <=  0E 07 01 02 20 0C 1B 00 03').le).toBeUndefined();
     expect(parseStartup('// > 04 0E 0C 01 01 10 00 09 7E').hciVersion).toBeUndefined();

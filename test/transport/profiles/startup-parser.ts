@@ -37,6 +37,8 @@ const hex = (s: string): number => Number.parseInt(s, 16);
 const HEX_EVENT = /(?:^\/\/ > 04|EVT <=)\s+((?:[0-9A-Fa-f]{2}\s*)+)$/;
 const HEX_CONTINUATION = /^\/\/\s+((?:[0-9A-Fa-f]{2}\s*)+)$/;
 const octets = (s: string): number[] => s.trim().split(/\s+/).map(hex);
+/** "df4901" -> "df 49 01". */
+const pairs = (s: string): string => s.replace(/(..)(?!$)/g, '$1 ');
 
 export function parseStartup(text: string): Parsed {
   const out: Parsed = { kconfig: new Map(), prjConf: new Map(), lines: [] };
@@ -44,6 +46,7 @@ export function parseStartup(text: string): Parsed {
     if (out[key] === undefined) out[key] = value;
   };
   let section = '';
+  let bumbleCommand = '';
   let lineNo = 0;
   let hcidumpCommands: { octets: string; line: number } | undefined;
   // The first Supported Commands answer given as octets (hex dumps, hcidump): its set bits, unnamed.
@@ -210,6 +213,25 @@ export function parseStartup(text: string): Parsed {
         );
       },
     ],
+    // Bumble's HCI log: the answer's command on its own line, then one return parameter a line.
+    [/^command_opcode:\s+(HCI_\w+)_COMMAND$/, (m) => (bumbleCommand = m[1]!)],
+    [
+      /^le_acl_data_packet_length:\s+(\d+)$/,
+      (m) => {
+        if (bumbleCommand === 'HCI_LE_READ_BUFFER_SIZE' && le.size < 0) le.size = Number(m[1]);
+      },
+    ],
+    [
+      /^total_num_le_acl_data_packets:\s+(\d+)$/,
+      (m) => {
+        if (bumbleCommand === 'HCI_LE_READ_BUFFER_SIZE' && le.count < 0) le.count = Number(m[1]);
+      },
+    ],
+    // Bumble prints these octets in wire order.
+    [/^le_features:\s+([0-9a-f]{16})$/, (m) => set('leFeatures', Uint8Array.from(octets(pairs(m[1]!))))],
+    [/^le_states:\s+([0-9a-f]{16})$/, (m) => set('leStates', Uint8Array.from(octets(pairs(m[1]!))))],
+    [/^company_identifier:\s+(\d+)$/, (m) => set('manufacturer', Number(m[1]))],
+    [/^lmp_subversion:\s+(\d+)$/, (m) => set('lmpSubversion', Number(m[1]))],
     // Kconfig
     [/^config (\w+)$/, (m) => (config = m[1]!)],
     [/^default (\S+)$/, (m) => config !== '' && !out.kconfig.has(config) && out.kconfig.set(config, m[1]!)],

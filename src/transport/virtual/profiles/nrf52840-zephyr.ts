@@ -2,8 +2,9 @@
  * Nordic nRF52840 running Zephyr's HCI firmware (samples/bluetooth/hci_usb or
  * hci_uart), LE only. Values come from the Zephyr controller's Kconfig defaults
  * and HCI source at the cited commit (an older Zephyr; current releases name
- * the buffer options BT_BUF_ACL_*), so a board built with other options
- * reports other values. Fixture: test/fixtures/controllers/nrf52840-zephyr.btmon.txt.
+ * the buffer options BT_BUF_ACL_*), and from a Bumble log of an nRF52840
+ * dongle running hci_usb (LE buffers, LE features, LE states); a board built
+ * with other options reports other values. Fixture: test/fixtures/controllers/nrf52840-zephyr.btmon.txt.
  * @module
  */
 import { type ControllerProfile, known, type Source, unknown } from './profile.js';
@@ -12,6 +13,13 @@ const kconfig =
   'https://github.com/zephyrproject-rtos/zephyr/blob/001a474db4e2454ae05726c6ccf145c72edb33c4/subsys/bluetooth/controller/Kconfig';
 const hciUartConf =
   'https://github.com/zephyrproject-rtos/zephyr/blob/00ef4425ff063e39150ea4e91a190cc7ae0e05f1/samples/bluetooth/hci_uart/prj.conf';
+const bumbleLog: Source = {
+  kind: 'log',
+  url: 'https://github.com/google/bumble/issues/965',
+  line: 'le_acl_data_packet_length:     27',
+  note: 'an nRF52840 dongle with Zephyr hci_usb (USB 2FE3:000B "Zephyr USBD BT HCI") behind bumble-hci-bridge, 2026-08-12',
+};
+const logged = (line: string): Source => ({ ...bumbleLog, line });
 const hciC: Source = {
   kind: 'source',
   url: 'https://github.com/zephyrproject-rtos/zephyr (subsys/bluetooth/controller/hci/hci.c, read_local_version_info)',
@@ -35,12 +43,14 @@ export const nrf52840Zephyr: ControllerProfile = Object.freeze({
     hciRevision: known(0, [hciC]),
     lmpVersion: unknown('LL_VERSION_NUMBER depends on the Zephyr release and its configuration'),
     lmpSubversion: known(0xffff, [
+      logged('lmp_subversion:     65535'),
       { kind: 'source', url: kconfig, line: 'config BT_CTLR_SUBVERSION_NUMBER' },
       { ...hciC, line: '\trp->lmp_subversion = sys_cpu_to_le16(ll_settings_subversion_number());' },
     ]),
     manufacturer: known(
       0x05f1,
       [
+        logged('company_identifier: 1521'),
         { kind: 'source', url: kconfig, line: 'config BT_CTLR_COMPANY_ID' },
         { ...hciC, line: '\trp->manufacturer = sys_cpu_to_le16(ll_settings_company_id());' },
       ],
@@ -50,11 +60,15 @@ export const nrf52840Zephyr: ControllerProfile = Object.freeze({
   supportedCommands: unknown(
     'computed by hci.c from the build configuration; not captured from a running board',
   ),
-  leFeatures: unknown(
-    'computed from the build configuration; the Kconfig defaults at the cited commit enable LE Encryption, Connection Parameter Request, LE Ping, LL Privacy, Extended Scanner Filter Policies, Data Length Extension (max 27), 2M and Coded PHY, Channel Selection Algorithm #2, Minimum Used Channels and Advertising Extensions on nRF52840, but no capture confirms the reported bits',
+  leFeatures: known(
+    Uint8Array.of(0xdf, 0x49, 0x01, 0, 0, 0, 0, 0),
+    [logged('le_features: df49010000000000')],
+    'computed from the build configuration; this build reports LE Encryption, Connection Parameter Request, Extended Reject Indication, Peripheral-initiated Features Exchange, LE Ping, LL Privacy, Extended Scanner Filter Policies, 2M and Coded PHY, Channel Selection Algorithm #2 and Minimum Used Channels, and no Data Length Extension',
   ),
-  leBuffers: unknown(
-    'size 27 is the Kconfig default of BT_CTLR_TX_BUFFER_SIZE, whose help says it is the value returned in LE Read Buffer Size; the count is BT_CTLR_TX_BUFFERS, whose Kconfig lists `default 2` before `default 7 if BT_HCI_RAW` (which one an HCI build gets depends on how the defaults are taken), and no capture shows it, so the pair stays unknown',
+  leBuffers: known(
+    { size: 27, count: 7 },
+    [bumbleLog, logged('total_num_le_acl_data_packets: 7')],
+    "the count follows the build: 7 is the Kconfig's `default 7 if BT_HCI_RAW` of BT_CTLR_TX_BUFFERS; another nRF52840 hci_usb build reported 3 (https://github.com/google/bumble/pull/946)",
   ),
   aclBuffers: unknown(
     'LE-only controller (BR/EDR Not Supported); its Read Buffer Size answer was not captured',
@@ -77,7 +91,9 @@ export const nrf52840Zephyr: ControllerProfile = Object.freeze({
     ],
     "the hci_uart sample's prj.conf at a newer commit than the Kconfig above; the controller keeps one context per connection in a pool of BT_MAX_CONN. The hci_usb sample's prj.conf sets no BT_MAX_CONN, so a build of it has the Kconfig default instead",
   ),
-  leStates: unknown('not captured'),
+  leStates: known(Uint8Array.of(0xff, 0xff, 0x3f, 0xff, 0xff, 0x03, 0, 0), [
+    logged('le_states: ffff3fffff030000'),
+  ]),
   quirks: Object.freeze([]),
   fixture: 'test/fixtures/controllers/nrf52840-zephyr.btmon.txt',
 });
