@@ -70,6 +70,21 @@ function silentChannel() {
 
 const PERIPHERAL_ADDRESS = Uint8Array.of(0x01, 0x02, 0x03, 0x04, 0x05, 0x06);
 
+/** Hosts on `air`: a central on `central` (any transport to one of its controllers) and a peripheral on `peerProfile`. */
+async function hostsAround(
+  air: VirtualAir,
+  central: Transport,
+  peerProfile?: ControllerProfile,
+  options: HostOptions = {},
+): Promise<{ c: Host; p: Host }> {
+  const c = await Host.open(central, { crypto: tb, delegate: acceptAll, ...options });
+  const p = await Host.open(
+    air.createController({ address: PERIPHERAL_ADDRESS, ...(peerProfile && { profile: peerProfile }) }),
+    { crypto: tb, delegate: acceptAll },
+  );
+  return { c, p };
+}
+
 /** A central on `profile` (recorded) and a peripheral on `peerProfile`, both open. */
 async function hostsOn(
   profile: ControllerProfile | undefined,
@@ -78,15 +93,7 @@ async function hostsOn(
 ) {
   const air = new VirtualAir();
   const central = recording(air.createController({ ...(profile && { profile }) }));
-  const c = await Host.open(central.transport, { crypto: tb, delegate: acceptAll, ...options });
-  const p = await Host.open(
-    air.createController({ address: PERIPHERAL_ADDRESS, ...(peerProfile && { profile: peerProfile }) }),
-    {
-      crypto: tb,
-      delegate: acceptAll,
-    },
-  );
-  return { air, c, p, central };
+  return { air, central, ...(await hostsAround(air, central.transport, peerProfile, options)) };
 }
 
 /** The controller, with each event `matches` picks replaced by `rewrite`'s packet (or dropped when it gives null). */
@@ -369,11 +376,7 @@ describe('a pairing whose encryption fails at the controller says why', () => {
         return { type: 'event', data };
       },
     );
-    const c = await Host.open(refusing, { crypto: tb, delegate: acceptAll });
-    const p = await Host.open(air.createController({ address: PERIPHERAL_ADDRESS }), {
-      crypto: tb,
-      delegate: acceptAll,
-    });
+    const { c, p } = await hostsAround(air, refusing);
     try {
       const link = await connect(c, p);
       const error = await link.pair().catch((e: Error) => e);
@@ -402,14 +405,10 @@ describe('readRemoteFeatures when the peer does not answer', () => {
       data.fill(0, 6);
       return { type: 'event', data };
     };
-    const c = await Host.open(rewritingFeatures(air.createController({ profile: pi4 }), timeout), {
-      crypto: tb,
-      delegate: acceptAll,
-    });
-    const p = await Host.open(air.createController({ address: PERIPHERAL_ADDRESS }), {
-      crypto: tb,
-      delegate: acceptAll,
-    });
+    const { c, p } = await hostsAround(
+      air,
+      rewritingFeatures(air.createController({ profile: pi4 }), timeout),
+    );
     try {
       const link = await connect(c, p);
       const error = await link.readRemoteFeatures().catch((e: Error) => e);
@@ -423,14 +422,10 @@ describe('readRemoteFeatures when the peer does not answer', () => {
 
   it('a link that goes down before the Complete event rejects with a ConnectionError', async () => {
     const air = new VirtualAir();
-    const c = await Host.open(
+    const { c, p } = await hostsAround(
+      air,
       rewritingFeatures(air.createController(), () => null),
-      { crypto: tb, delegate: acceptAll },
     );
-    const p = await Host.open(air.createController({ address: PERIPHERAL_ADDRESS }), {
-      crypto: tb,
-      delegate: acceptAll,
-    });
     try {
       const link = await connect(c, p);
       const pending = link.readRemoteFeatures().catch((e: Error) => e);
@@ -469,11 +464,7 @@ describe('answers and events in states where none is due', () => {
   it('a Command Complete and a Command Status for commands never sent are ignored; the host goes on', async () => {
     const air = new VirtualAir();
     const central = injectable(air.createController());
-    const c = await Host.open(central.transport, { crypto: tb, delegate: acceptAll });
-    const p = await Host.open(air.createController({ address: PERIPHERAL_ADDRESS }), {
-      crypto: tb,
-      delegate: acceptAll,
-    });
+    const { c, p } = await hostsAround(air, central.transport);
     try {
       // LE Rand complete (never asked), a vendor opcode's complete, an LE Create Connection status.
       central.inject(Uint8Array.of(0x0e, 0x0c, 0x01, 0x18, 0x20, 0x00, 1, 2, 3, 4, 5, 6, 7, 8));
@@ -489,11 +480,7 @@ describe('answers and events in states where none is due', () => {
   it('LE Read Remote Features Complete for an unknown handle, or with nobody waiting, is ignored', async () => {
     const air = new VirtualAir();
     const central = injectable(air.createController());
-    const c = await Host.open(central.transport, { crypto: tb, delegate: acceptAll });
-    const p = await Host.open(air.createController({ address: PERIPHERAL_ADDRESS }), {
-      crypto: tb,
-      delegate: acceptAll,
-    });
+    const { c, p } = await hostsAround(air, central.transport);
     try {
       const link = await connect(c, p);
       const complete = (handle: number) =>

@@ -79,6 +79,7 @@ function answerFromCapture(command: HciCommand, address: Uint8Array, capture: Pa
         }),
       ];
     case 'read-buffer-size':
+      // The SCO pair is the CSR capture's (64:8); the host reads only the ACL pair.
       return [
         complete(command.name, {
           kind: 'read-buffer-size',
