@@ -12,6 +12,12 @@ export interface MeasureOptions {
   readonly batchMs?: number;
   /** Batches per operation; the median is reported (default 9). */
   readonly batches?: number;
+  /**
+   * Milliseconds each operation runs, interleaved and unmeasured, before the
+   * batches that count (default 0; the bench gives 200 or more): long enough for V8 to compile the hot
+   * code, so that the figures are the steady state rather than the warm-up.
+   */
+  readonly warmupMs?: number;
 }
 
 function median(values: number[]): number {
@@ -37,7 +43,8 @@ function calibrate(op: () => unknown, batchMs: number): number {
 /**
  * Median operations per second of each operation, measured in interleaved
  * batches in alternating order (a, b, c, c, b, a, ...), the garbage collected
- * before each batch when `global.gc` is exposed (`node --expose-gc`).
+ * before each batch when `global.gc` is exposed (`node --expose-gc`), after
+ * a warm-up of `warmupMs` per operation whose batches are not counted.
  * @example
  * ```ts
  * const [ours, floor] = measureOpsPerSecond([() => e(k, p), () => bareAes(k, p)]);
@@ -50,9 +57,21 @@ export function measureOpsPerSecond(
 ): number[] {
   const batchMs = options.batchMs ?? 20;
   const batches = options.batches ?? 9;
+  const warmupMs = options.warmupMs ?? 0;
+  const gc = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc;
+  // Warm-up: each operation in turn, a batch at a time, until each has run warmupMs; then calibrate on the warm code.
+  const warmed = ops.map(() => 0);
+  const warmIterations = ops.map((op) => calibrate(op, batchMs));
+  while (warmupMs > 0 && warmed.some((ms) => ms < warmupMs)) {
+    ops.forEach((op, i) => {
+      if (warmed[i]! >= warmupMs) return;
+      const start = performance.now();
+      for (let j = 0; j < warmIterations[i]!; j++) op();
+      warmed[i]! += performance.now() - start;
+    });
+  }
   const iterations = ops.map((op) => calibrate(op, batchMs));
   const rates: number[][] = ops.map(() => []);
-  const gc = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc;
   for (let batch = 0; batch < batches; batch++) {
     // Alternate the order, so that neither side always runs first (warmer caches, the other's garbage).
     const order = batch % 2 === 0 ? ops.map((_, i) => i) : ops.map((_, i) => ops.length - 1 - i);

@@ -19,7 +19,8 @@ export interface P256KeyPair {
 
 /**
  * A crypto backend. Inputs are already checked by the toolbox, so a backend
- * may assume correct lengths and valid peer points.
+ * may assume correct lengths and valid peer points (unless it declares
+ * {@link CryptoBackend.refusesInvalidPoints}).
  */
 export interface CryptoBackend {
   /** Short identifier: `noble` or `node`. */
@@ -46,6 +47,16 @@ export interface CryptoBackend {
    */
   cmac(key: Uint8Array, fields: readonly Uint8Array[]): Uint8Array;
   /**
+   * Optional: {@link cmac} of each message under one key, in order, where
+   * that is cheaper than separate calls (node:crypto: one cipher and one
+   * L = AES(K, 0) for all of them). Callers fall back to `cmac` per message.
+   * @example
+   * ```ts
+   * const [macKey, ltk] = backend.cmacs!(t, [messageWithCounter0, messageWithCounter1]); // f5's two keys under T
+   * ```
+   */
+  cmacs?(key: Uint8Array, messages: readonly (readonly Uint8Array[])[]): Uint8Array[];
+  /**
    * A fresh P-256 key pair from a cryptographic RNG.
    * @example
    * ```ts
@@ -70,4 +81,16 @@ export interface CryptoBackend {
    * ```
    */
   p256Ecdh(privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array;
+  /**
+   * True when {@link p256Ecdh} itself throws for every peer point that is
+   * not on P-256 (the point at infinity, a coordinate not below p, a point
+   * off the curve), as OpenSSL does. `dhKey()` then checks the point only
+   * after such a throw, to name the problem; a backend without it (or with
+   * it false) gets only points `dhKey()` has already checked.
+   * @example
+   * ```ts
+   * const backend: CryptoBackend = { ...nodeBackend, name: 'mine', refusesInvalidPoints: true };
+   * ```
+   */
+  readonly refusesInvalidPoints?: boolean;
 }

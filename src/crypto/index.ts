@@ -32,6 +32,15 @@ export {
   validatePublicKey,
 } from './p256.js';
 export { type RandomSource, randomBytes } from './random.js';
-export { type F5Keys, f4, f5, f6, g2, g2Display } from './secure-connections.js';
+export {
+  type DhKeyChecks,
+  dhKeyChecks,
+  type F5Keys,
+  f4,
+  f5,
+  f6,
+  g2,
+  g2Display,
+} from './secure-connections.js';
 export { attSignature } from './signing.js';
 export { type Toolbox, toolbox } from './toolbox.js';

@@ -7,6 +7,7 @@
 import type { CryptoBackend } from './backend.js';
 import { reverse } from './bytes.js';
 import { integer, octets } from './check.js';
+import { constantKey } from './constant-keys.js';
 import { defaultBackend } from './default-backend.js';
 import { CryptoInputError } from './errors.js';
 
@@ -76,8 +77,11 @@ export function h8(
 function salt(name: string): Uint8Array {
   const out = new Uint8Array(16);
   out.set(keyId(name));
-  return out;
+  return constantKey(out);
 }
+
+/** The two SALTs of the key conversions, made once (public constants of the spec). */
+const SALTS: Readonly<Record<string, Uint8Array>> = { tmp1: salt('tmp1'), tmp2: salt('tmp2') };
 
 function derive(
   fn: string,
@@ -90,7 +94,7 @@ function derive(
 ): Uint8Array {
   octets(fn, argument, key, 16);
   integer(fn, 'ct2', ct2, 0, 1);
-  const ik = ct2 ? h7(salt(intermediate), key, backend) : h6(key, keyId(intermediate), backend);
+  const ik = ct2 ? h7(SALTS[intermediate]!, key, backend) : h6(key, keyId(intermediate), backend);
   return h6(ik, keyId(final), backend);
 }
 

@@ -148,7 +148,9 @@ export function derivePublicKey(
 
 /**
  * The DHKey: the X coordinate of `privateKey` x `peerPublicKey`, 32 octets
- * little-endian, ready for f5. The peer key is checked first.
+ * little-endian, ready for f5. The peer key is checked first, or, on a
+ * backend that {@link CryptoBackend.refusesInvalidPoints} (node:crypto), by
+ * the backend, and named here when it refuses.
  * @throws InvalidPublicKeyError when the peer key is not a valid P-256 point.
  * @example
  * ```ts
@@ -162,8 +164,19 @@ export function dhKey(
   backend: CryptoBackend = defaultBackend(),
 ): Uint8Array {
   const key = checkPrivateKey('dhKey', privateKey);
-  validatePublicKey(peerPublicKey, 'dhKey', 'peerPublicKey');
-  return backend.p256Ecdh(key, peerPublicKey);
+  if (!backend.refusesInvalidPoints) {
+    validatePublicKey(peerPublicKey, 'dhKey', 'peerPublicKey');
+    return backend.p256Ecdh(key, peerPublicKey);
+  }
+  // The backend checks the point itself (OpenSSL does, in computeSecret): name the problem only when it refuses.
+  octets('dhKey', 'peerPublicKey', peerPublicKey, 64);
+  try {
+    return backend.p256Ecdh(key, peerPublicKey);
+  } catch (error) {
+    const problem = publicKeyProblem(peerPublicKey);
+    if (problem) throw new InvalidPublicKeyError('dhKey', 'peerPublicKey', problem);
+    throw error;
+  }
 }
 
 /**

@@ -6,10 +6,11 @@
 import type { CryptoBackend } from './backend.js';
 import { fromHex, reverse } from './bytes.js';
 import { integer, octets } from './check.js';
+import { constantKey } from './constant-keys.js';
 import { defaultBackend } from './default-backend.js';
 
 /** f5's SALT 0x6C888391AAF5A53860370BDB5A6083BE, Core Vol 3 Part H 2.2.7, little-endian. */
-const F5_SALT_LE = reverse(fromHex('6c888391aaf5a53860370bdb5a6083be'));
+const F5_SALT_LE = constantKey(reverse(fromHex('6c888391aaf5a53860370bdb5a6083be')));
 /** f5's keyID "btle" (0x62746c65) and Length 256 (0x0100), little-endian. */
 const F5_KEY_ID_LE = fromHex('656c7462');
 const F5_LENGTH_LE = fromHex('0001');
@@ -36,6 +37,15 @@ export function f4(
   octets('f4', 'X', x, 16);
   integer('f4', 'Z', z, 0, 255);
   return backend.cmac(x, [u, v, Uint8Array.of(z)]);
+}
+
+/** AES-CMAC of each message under one key: one cipher for all where the backend offers `cmacs`. */
+function cmacEach(
+  backend: CryptoBackend,
+  key: Uint8Array,
+  messages: readonly (readonly Uint8Array[])[],
+): Uint8Array[] {
+  return backend.cmacs ? backend.cmacs(key, messages) : messages.map((message) => backend.cmac(key, message));
 }
 
 /** The two keys that f5 derives. */
@@ -69,9 +79,19 @@ export function f5(
   octets('f5', 'A1', a1, 7);
   octets('f5', 'A2', a2, 7);
   const t = backend.cmac(F5_SALT_LE, [w]);
-  const derive = (counter: number) =>
-    backend.cmac(t, [Uint8Array.of(counter), F5_KEY_ID_LE, n1, n2, a1, a2, F5_LENGTH_LE]);
-  return { macKey: derive(0), ltk: derive(1) };
+  const messages = [0, 1].map((counter) => [
+    Uint8Array.of(counter),
+    F5_KEY_ID_LE,
+    n1,
+    n2,
+    a1,
+    a2,
+    F5_LENGTH_LE,
+  ]);
+  // MacKey (counter 0) and LTK (counter 1), both under T: one cipher for both where the backend offers it.
+  const [macKey, ltk] = cmacEach(backend, t, messages);
+  t.fill(0);
+  return { macKey: macKey!, ltk: ltk! };
 }
 
 /**
@@ -102,6 +122,55 @@ export function f6(
   octets('f6', 'A1', a1, 7);
   octets('f6', 'A2', a2, 7);
   return backend.cmac(w, [n1, n2, r, ioCap, a1, a2]);
+}
+
+/** The two DHKey check values of a Secure Connections pairing. */
+export interface DhKeyChecks {
+  /** Ea, the initiator's check: f6(MacKey, Na, Nb, rb, IOcapA, A, B). */
+  readonly ea: Uint8Array;
+  /** Eb, the responder's check: f6(MacKey, Nb, Na, ra, IOcapB, B, A). */
+  readonly eb: Uint8Array;
+}
+
+/**
+ * Both DHKey check values of authentication stage 2 (Core Vol 3 Part H
+ * 2.3.5.6.5): Ea = f6(MacKey, Na, Nb, rb, IOcapA, A, B) and Eb =
+ * f6(MacKey, Nb, Na, ra, IOcapB, B, A). Each side sends one and checks the
+ * other, so it needs both; computed together they share one cipher where the
+ * backend allows. Arguments as for {@link f6}: `a` and `b` are the
+ * initiator's and the responder's 7-octet address with its type.
+ * @example
+ * ```ts
+ * const { ea, eb } = dhKeyChecks(macKey, na, nb, ra, rb, ioCapA, ioCapB, a, b);
+ * // the initiator sends ea and compares the responder's check with eb
+ * ```
+ */
+export function dhKeyChecks(
+  macKey: Uint8Array,
+  na: Uint8Array,
+  nb: Uint8Array,
+  ra: Uint8Array,
+  rb: Uint8Array,
+  ioCapA: Uint8Array,
+  ioCapB: Uint8Array,
+  a: Uint8Array,
+  b: Uint8Array,
+  backend: CryptoBackend = defaultBackend(),
+): DhKeyChecks {
+  octets('dhKeyChecks', 'MacKey', macKey, 16);
+  octets('dhKeyChecks', 'Na', na, 16);
+  octets('dhKeyChecks', 'Nb', nb, 16);
+  octets('dhKeyChecks', 'ra', ra, 16);
+  octets('dhKeyChecks', 'rb', rb, 16);
+  octets('dhKeyChecks', 'IOcapA', ioCapA, 3);
+  octets('dhKeyChecks', 'IOcapB', ioCapB, 3);
+  octets('dhKeyChecks', 'A', a, 7);
+  octets('dhKeyChecks', 'B', b, 7);
+  const [ea, eb] = cmacEach(backend, macKey, [
+    [na, nb, rb, ioCapA, a, b],
+    [nb, na, ra, ioCapB, b, a],
+  ]);
+  return { ea: ea!, eb: eb! };
 }
 
 /**

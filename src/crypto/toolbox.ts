@@ -8,7 +8,16 @@ import type { CryptoBackend, P256KeyPair } from './backend.js';
 import { h6, h7, h8, linkKeyToLtk, ltkToLinkKey } from './key-conversion.js';
 import { ah, c1, s1 } from './legacy.js';
 import { derivePublicKey, dhKey, generateKeyPair } from './p256.js';
-import { type F5Keys, f4, f5, f6, g2, g2Display } from './secure-connections.js';
+import {
+  type DhKeyChecks,
+  dhKeyChecks,
+  type F5Keys,
+  f4,
+  f5,
+  f6,
+  g2,
+  g2Display,
+} from './secure-connections.js';
 import { attSignature } from './signing.js';
 
 /**
@@ -102,6 +111,24 @@ export interface Toolbox {
     a1: Uint8Array,
     a2: Uint8Array,
   ): Uint8Array;
+  /**
+   * {@link dhKeyChecks}, both DHKey check values (Ea and Eb), with this backend.
+   * @example
+   * ```ts
+   * const { ea, eb } = tb.dhKeyChecks(macKey, na, nb, ra, rb, ioCapA, ioCapB, a, b);
+   * ```
+   */
+  dhKeyChecks(
+    macKey: Uint8Array,
+    na: Uint8Array,
+    nb: Uint8Array,
+    ra: Uint8Array,
+    rb: Uint8Array,
+    ioCapA: Uint8Array,
+    ioCapB: Uint8Array,
+    a: Uint8Array,
+    b: Uint8Array,
+  ): DhKeyChecks;
   /**
    * {@link g2}, the numeric comparison value, with this backend.
    * @example
@@ -212,6 +239,8 @@ export function toolbox(backend: CryptoBackend): Toolbox {
     f4: (u, v, x, z) => f4(u, v, x, z, backend),
     f5: (w, n1, n2, a1, a2) => f5(w, n1, n2, a1, a2, backend),
     f6: (w, n1, n2, r, ioCap, a1, a2) => f6(w, n1, n2, r, ioCap, a1, a2, backend),
+    dhKeyChecks: (macKey, na, nb, ra, rb, ioCapA, ioCapB, a, b) =>
+      dhKeyChecks(macKey, na, nb, ra, rb, ioCapA, ioCapB, a, b, backend),
     g2: (u, v, x, y) => g2(u, v, x, y, backend),
     g2Display: (u, v, x, y) => g2Display(u, v, x, y, backend),
     h6: (w, keyID) => h6(w, keyID, backend),

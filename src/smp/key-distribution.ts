@@ -62,6 +62,16 @@ export function checkResponseMasks(request: KeyMasks, response: KeyMasks): strin
   return null;
 }
 
+/** {@link keyPdusFor}'s answers, made once: [legacy, SC][mask & 0x0f]. */
+const KEY_PDU_LISTS: readonly (readonly (readonly KeyPduType[])[])[] = [false, true].map(
+  (secureConnections) =>
+    Array.from({ length: 16 }, (_, mask) =>
+      KEY_PDUS.filter((entry) => mask & entry.bit && !(secureConnections && entry.legacyOnly)).flatMap(
+        (entry) => entry.pdus,
+      ),
+    ),
+);
+
 /**
  * The key PDUs one side sends for its negotiated mask, in spec order; under
  * Secure Connections, Encryption Information and Central Identification are
@@ -73,9 +83,8 @@ export function checkResponseMasks(request: KeyMasks, response: KeyMasks): strin
  * ```
  */
 export function keyPdusFor(mask: number, secureConnections: boolean): KeyPduType[] {
-  return KEY_PDUS.filter((entry) => mask & entry.bit && !(secureConnections && entry.legacyOnly)).flatMap(
-    (e) => [...e.pdus],
-  );
+  // Bits 4-7 carry no LE key PDU: the four low bits decide the list.
+  return KEY_PDU_LISTS[secureConnections ? 1 : 0]![mask & 0x0f]!.slice();
 }
 
 /**

@@ -11,7 +11,7 @@ import { concat, equalBytes } from '../crypto/bytes.js';
 import { InvalidPublicKeyError } from '../crypto/errors.js';
 import { maskKey } from '../crypto/key-size.js';
 import { isDebugPublicKey } from '../crypto/p256.js';
-import type { F5Keys } from '../crypto/secure-connections.js';
+import type { DhKeyChecks } from '../crypto/secure-connections.js';
 import { Reason } from './constants.js';
 import type { Negotiated } from './negotiation.js';
 import { askPasskey, passkeyTk } from './passkey.js';
@@ -56,8 +56,8 @@ export class ScPhase implements KeyGenerationPhase {
   #rb: Uint8Array = ZERO_16;
   /** Numeric comparison or Just Works: the user has agreed. */
   #userAgreed = false;
-  /** MacKey and LTK from f5, once the nonces are known. */
-  #keys: F5Keys | null = null;
+  /** The LTK from f5 and both DHKey check values under its MacKey, once the nonces are known. */
+  #keys: ({ readonly ltk: Uint8Array } & DhKeyChecks) | null = null;
   /** Initiator: Ea has been sent. */
   #sentCheck = false;
   /** Responder: the initiator's DHKey check, held until the user agrees. */
@@ -307,39 +307,46 @@ export class ScPhase implements KeyGenerationPhase {
     const nb = this.#nb;
     if (!this.#userAgreed || !na || !nb) return;
     if (this.#step === 'user') this.#step = 'check';
-    const { a, b } = this.#addresses();
-    this.#keys ??= ctx.tb.f5(this.#dhKey!, na, nb, a, b);
-    const { macKey, ltk } = this.#keys;
-    const { preq, pres, keySize } = this.#negotiated;
-    const ioCapA = preq.subarray(1, 4);
-    const ioCapB = pres.subarray(1, 4);
+    if (!this.#keys) {
+      // f5, then both check values at once (2.3.5.6.5): each side sends one and checks the other.
+      const { a, b } = this.#addresses();
+      const { preq, pres } = this.#negotiated;
+      const { macKey, ltk } = ctx.tb.f5(this.#dhKey!, na, nb, a, b);
+      const checks = ctx.tb.dhKeyChecks(
+        macKey,
+        na,
+        nb,
+        this.#ra,
+        this.#rb,
+        preq.subarray(1, 4),
+        pres.subarray(1, 4),
+        a,
+        b,
+      );
+      macKey.fill(0); // needed for nothing else
+      this.#keys = { ltk, ...checks };
+    }
+    const { ltk, ea, eb } = this.#keys;
     if (ctx.role === 'initiator') {
       if (this.#sentCheck) return;
       this.#sentCheck = true;
-      return ctx.send({
-        type: 'pairing-dhkey-check',
-        value: ctx.tb.f6(macKey, na, nb, this.#rb, ioCapA, a, b),
-      });
+      return ctx.send({ type: 'pairing-dhkey-check', value: ea });
     }
     if (!this.#heldCheck) return;
-    const ea = ctx.tb.f6(macKey, na, nb, this.#rb, ioCapA, a, b);
     if (!equalBytes(ea, this.#heldCheck)) {
       return ctx.fail(Reason.DhKeyCheckFailed, "the initiator's DHKey check value does not match");
     }
-    ctx.send({ type: 'pairing-dhkey-check', value: ctx.tb.f6(macKey, nb, na, this.#ra, ioCapB, b, a) });
-    ctx.startEncryption(this.#negotiated, maskKey(ltk, keySize), this.#debugKey);
+    ctx.send({ type: 'pairing-dhkey-check', value: eb });
+    ctx.startEncryption(this.#negotiated, maskKey(ltk, this.#negotiated.keySize), this.#debugKey);
   }
 
   /** The initiator checks Eb (2.3.5.6.5). */
   #onPeerCheck(eb: Uint8Array): void {
     const ctx = this.#ctx;
-    const { a, b } = this.#addresses();
-    const { macKey, ltk } = this.#keys!;
-    const { pres, keySize } = this.#negotiated;
-    const expected = ctx.tb.f6(macKey, this.#nb!, this.#na!, this.#ra, pres.subarray(1, 4), b, a);
-    if (!equalBytes(expected, eb)) {
+    const keys = this.#keys!;
+    if (!equalBytes(keys.eb, eb)) {
       return ctx.fail(Reason.DhKeyCheckFailed, "the responder's DHKey check value does not match");
     }
-    ctx.startEncryption(this.#negotiated, maskKey(ltk, keySize), this.#debugKey);
+    ctx.startEncryption(this.#negotiated, maskKey(keys.ltk, this.#negotiated.keySize), this.#debugKey);
   }
 }

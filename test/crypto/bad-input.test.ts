@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest';
+import type { CryptoBackend } from '../../src/crypto/backend.js';
+import { nodeBackend } from '../../src/crypto/backends/node.js';
 import { concat, fromHex, reverse } from '../../src/crypto/bytes.js';
 import { CryptoInputError, InvalidPublicKeyError } from '../../src/crypto/errors.js';
 import { keyId } from '../../src/crypto/key-conversion.js';
 import { maskKey } from '../../src/crypto/key-size.js';
 import { DEBUG_PRIVATE_KEY, DEBUG_PUBLIC_KEY, validatePublicKey } from '../../src/crypto/p256.js';
+import { toolbox } from '../../src/crypto/toolbox.js';
 import { BACKENDS } from './backends.js';
+
+const P_LE = reverse(fromHex('ffffffff00000001000000000000000000000000ffffffffffffffffffffffff'));
+const OFF_CURVE = DEBUG_PUBLIC_KEY.slice();
+OFF_CURVE[40]! ^= 1;
+/** Invalid peer points of each kind, with the reason dhKey must give. */
+const INVALID_POINTS: ReadonlyArray<[Uint8Array, InvalidPublicKeyError['reason']]> = [
+  [new Uint8Array(64), 'infinity'],
+  [concat(P_LE, DEBUG_PUBLIC_KEY.subarray(32)), 'coordinate-out-of-range'],
+  [concat(DEBUG_PUBLIC_KEY.subarray(0, 32), P_LE), 'coordinate-out-of-range'],
+  [OFF_CURVE, 'not-on-curve'],
+];
 
 /** Each function's octet-string arguments with their lengths, in call order; numbers are fixed values. */
 type Arg = { name: string; length: number } | { value: number };
@@ -39,6 +53,17 @@ const SIGNATURES: Record<string, Arg[]> = {
     { name: 'N2', length: 16 },
     { name: 'A1', length: 7 },
     { name: 'A2', length: 7 },
+  ],
+  dhKeyChecks: [
+    { name: 'MacKey', length: 16 },
+    { name: 'Na', length: 16 },
+    { name: 'Nb', length: 16 },
+    { name: 'ra', length: 16 },
+    { name: 'rb', length: 16 },
+    { name: 'IOcapA', length: 3 },
+    { name: 'IOcapB', length: 3 },
+    { name: 'A', length: 7 },
+    { name: 'B', length: 7 },
   ],
   f6: [
     { name: 'W', length: 16 },
@@ -146,16 +171,7 @@ describe.each(BACKENDS)('bad input on the $name backend', ({ tb }) => {
   });
 
   it('dhKey refuses the point at infinity, a coordinate >= p and a point off the curve, naming the reason', () => {
-    const p = reverse(fromHex('ffffffff00000001000000000000000000000000ffffffffffffffffffffffff'));
-    const offCurve = DEBUG_PUBLIC_KEY.slice();
-    offCurve[40]! ^= 1;
-    const cases: [Uint8Array, InvalidPublicKeyError['reason']][] = [
-      [new Uint8Array(64), 'infinity'],
-      [concat(p, DEBUG_PUBLIC_KEY.subarray(32)), 'coordinate-out-of-range'],
-      [concat(DEBUG_PUBLIC_KEY.subarray(0, 32), p), 'coordinate-out-of-range'],
-      [offCurve, 'not-on-curve'],
-    ];
-    for (const [key, reason] of cases) {
+    for (const [key, reason] of INVALID_POINTS) {
       const thrown = catchError(() => tb.dhKey(DEBUG_PRIVATE_KEY, key));
       expect(thrown).toBeInstanceOf(InvalidPublicKeyError);
       expect(thrown).toMatchObject({ fn: 'dhKey', argument: 'peerPublicKey', reason });
@@ -191,6 +207,60 @@ describe.each(BACKENDS)('bad input on the $name backend', ({ tb }) => {
     const other = BACKENDS.find((b) => b.tb !== tb)!.tb;
     expect(tb.derivePublicKey(key)).toEqual(other.derivePublicKey(key));
     expect(tb.dhKey(key, DEBUG_PUBLIC_KEY)).toEqual(other.dhKey(key, DEBUG_PUBLIC_KEY));
+  });
+});
+
+describe('dhKey and a backend that refuses invalid points itself', () => {
+  /** A backend on `base` that records the peer points its ECDH was given. */
+  function recording(base: CryptoBackend, refusesInvalidPoints: boolean) {
+    const seen: Uint8Array[] = [];
+    const backend: CryptoBackend = {
+      ...base,
+      refusesInvalidPoints,
+      p256Ecdh: (privateKey, peer) => {
+        seen.push(peer);
+        return base.p256Ecdh(privateKey, peer);
+      },
+    };
+    return { tb: toolbox(backend), seen };
+  }
+
+  it('node:crypto itself refuses every kind of invalid point, so the node backend may say so', () => {
+    expect(nodeBackend.refusesInvalidPoints).toBe(true);
+    for (const [key] of INVALID_POINTS) {
+      expect(() => nodeBackend.p256Ecdh(DEBUG_PRIVATE_KEY, key)).toThrow(/public key is not valid/i);
+    }
+  });
+
+  it('a backend that does not say so is never given an invalid point; one that does is, and dhKey names the reason', () => {
+    for (const refuses of [false, true]) {
+      const { tb, seen } = recording(nodeBackend, refuses);
+      for (const [key, reason] of INVALID_POINTS) {
+        expect(catchError(() => tb.dhKey(DEBUG_PRIVATE_KEY, key))).toMatchObject({
+          name: 'InvalidPublicKeyError',
+          fn: 'dhKey',
+          argument: 'peerPublicKey',
+          reason,
+        });
+      }
+      expect(seen).toHaveLength(refuses ? INVALID_POINTS.length : 0);
+      expect(() => tb.dhKey(DEBUG_PRIVATE_KEY, new Uint8Array(63))).toThrow(
+        'dhKey: peerPublicKey must be 64 octets, got 63',
+      );
+      expect(seen).toHaveLength(refuses ? INVALID_POINTS.length : 0);
+    }
+  });
+
+  it("a refusing backend's own error on a valid point comes through unchanged", () => {
+    const failure = new Error('engine unavailable');
+    const tb = toolbox({
+      ...nodeBackend,
+      refusesInvalidPoints: true,
+      p256Ecdh: () => {
+        throw failure;
+      },
+    });
+    expect(catchError(() => tb.dhKey(DEBUG_PRIVATE_KEY, DEBUG_PUBLIC_KEY))).toBe(failure);
   });
 });
 

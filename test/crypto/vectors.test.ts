@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { CryptoBackend } from '../../src/crypto/backend.js';
+import { nodeBackend } from '../../src/crypto/backends/node.js';
+import { fromHex, reverse } from '../../src/crypto/bytes.js';
 import { runVectors, VECTOR_GROUPS } from '../../src/crypto/selftest/suite.js';
 import { loadVectorFile, type VectorFile } from '../../src/crypto/selftest/vector-file.js';
+import { toolbox } from '../../src/crypto/toolbox.js';
 import { BACKENDS } from './backends.js';
 
 const data = loadVectorFile();
@@ -76,5 +80,57 @@ describe('runVectors', () => {
     const failed = runVectors(altered as unknown as VectorFile, tb).filter((r) => !r.passed);
     expect(failed.map((r) => r.id)).toEqual(['c1-2.2.3']);
     expect(failed[0]!.actual.error).toMatch(/hex/);
+  });
+});
+
+/** Key, message and MAC in wire order: each spec-order string reversed. */
+const wire = (hex: string) => reverse(fromHex(hex));
+
+describe("the node backend's cmacs: several AES-CMACs under one key on one cipher", () => {
+  const vectors = data.aes_cmac! as unknown as {
+    id: string;
+    inputs: { K: string; M: string };
+    expected: { MAC: string };
+  }[];
+
+  it("gives RFC 4493's four MACs (0, 16, 40 and 64 octets) from one call, in order, as separate cmac calls do", () => {
+    expect(vectors.map((v) => v.inputs.K)).toEqual(Array(4).fill(vectors[0]!.inputs.K));
+    const key = wire(vectors[0]!.inputs.K);
+    const messages = vectors.map((v) => [wire(v.inputs.M)]);
+    const expected = vectors.map((v) => wire(v.expected.MAC));
+    expect(nodeBackend.cmacs!(key, messages)).toEqual(expected);
+    // Reversed order and each message twice: every MAC is independent of the ones before it on the cipher.
+    const twice = [...messages].reverse().flatMap((m) => [m, m]);
+    expect(nodeBackend.cmacs!(key, twice)).toEqual([...expected].reverse().flatMap((m) => [m, m]));
+    expect(messages.map((m) => nodeBackend.cmac(key, m))).toEqual(expected);
+  });
+
+  it('f5 uses it for MacKey and LTK and still meets the spec vector (checked on both backends above)', () => {
+    const calls: number[] = [];
+    const counting: CryptoBackend = {
+      ...nodeBackend,
+      cmacs: (key, messages) => {
+        calls.push(messages.length);
+        return nodeBackend.cmacs!(key, messages);
+      },
+    };
+    const group = VECTOR_GROUPS.find((g) => g.group === 'f5')!;
+    const [actual, expectedKeys] = group.check(data.f5![0]!, toolbox(counting));
+    expect(actual).toEqual(expectedKeys);
+    expect(calls).toEqual([2]);
+  });
+});
+
+describe.each(BACKENDS)('dhKeyChecks on the $name backend', ({ tb }) => {
+  it("gives Ea and Eb as f6 does with the spec's argument order (2.3.5.6.5), from the f6 vector's inputs", () => {
+    const vector = data.f6![0]! as unknown as { inputs: Record<string, string>; expected: { f6: string } };
+    const v = (name: string) => wire(vector.inputs[name]!);
+    const [w, n1, n2, r, ioCap, a1, a2] = ['W', 'N1', 'N2', 'R', 'IOcap', 'A1', 'A2'].map(v) as Uint8Array[];
+    const ra = reverse(r!);
+    const ioCapB = Uint8Array.of(0x04, 0x00, 0x2d);
+    const { ea, eb } = tb.dhKeyChecks(w!, n1!, n2!, ra, r!, ioCap!, ioCapB, a1!, a2!);
+    expect(ea).toEqual(wire(vector.expected.f6));
+    expect(eb).toEqual(tb.f6(w!, n2!, n1!, ra, ioCapB, a2!, a1!));
+    expect(eb).not.toEqual(ea);
   });
 });

@@ -5,9 +5,10 @@
  * anywhere else.
  * @module
  */
-import type { createCipheriv as CreateCipheriv, createECDH as CreateEcdh, ECDH } from 'node:crypto';
+import type { Cipher, createCipheriv as CreateCipheriv, createECDH as CreateEcdh, ECDH } from 'node:crypto';
 import type { CryptoBackend, P256KeyPair } from '../backend.js';
 import { reverse } from '../bytes.js';
+import { isConstantKey } from '../constant-keys.js';
 import { fromUncompressed, toUncompressed } from '../p256-format.js';
 
 const ZERO_BLOCK = new Uint8Array(16);
@@ -20,13 +21,15 @@ export interface OpenSslApi {
 
 /**
  * Working memory, allocated once and zeroed after each use: the key in spec
- * order, the subkey, and one exact-size buffer per CMAC message length in
- * blocks (every SMP function's message fits in 6). A fresh array per call
- * costs about as much as the AES work itself: one over 64 octets lives off
- * the V8 heap.
+ * order, the subkeys, the CBC chaining value, and one exact-size buffer per
+ * CMAC message length in blocks (every SMP function's message fits in 6). A
+ * fresh array per call costs about as much as the AES work itself: one over
+ * 64 octets lives off the V8 heap.
  */
 const keyScratch = new Uint8Array(16);
-const subkeyScratch = new Uint8Array(16);
+const k1Scratch = new Uint8Array(16);
+const k2Scratch = new Uint8Array(16);
+const chainScratch = new Uint8Array(16);
 const blockScratch = Array.from({ length: 6 }, (_, i) => new Uint8Array(16 * (i + 1)));
 
 /** The key in spec order, in the shared scratch; zero it once the cipher holds it. */
@@ -35,14 +38,25 @@ function specKey(key: Uint8Array): Uint8Array {
   return keyScratch;
 }
 
+/** K1 and K2 (RFC 4493 2.3) from L, into `k1` and `k2`. */
+function subkeys(l: Uint8Array, k1: Uint8Array, k2: Uint8Array): void {
+  double(l, k1);
+  double(k1, k2);
+}
+
+/** dbl(x) in GF(2^128) (RFC 4493 2.3): a left shift, with 0x87 folded in when the top bit falls off. */
+function double(x: Uint8Array, out: Uint8Array): void {
+  const carry = x[0]! >> 7;
+  for (let i = 0; i < 15; i++) out[i] = ((x[i]! << 1) | (x[i + 1]! >> 7)) & 0xff;
+  out[15] = ((x[15]! << 1) & 0xff) ^ (carry ? 0x87 : 0);
+}
+
 /**
- * AES-CMAC (RFC 4493) with one OpenSSL cipher context and two calls: the
- * first CBC block yields L = AES(K, 0) for the subkeys and leaves L as the
- * chaining value, which XOR into the first message block cancels; the second
- * call is then the plain CBC-MAC with the last block masked by K1 or K2. No
- * `final()` is called, so the padding mode is irrelevant.
+ * The message in spec order in a scratch buffer of whole blocks, padded
+ * (10...0) when its last block is short. Returns the buffer and whether the
+ * last block was complete (subkey K1; else K2).
  */
-function cmac(api: OpenSslApi, key: Uint8Array, fields: readonly Uint8Array[]): Uint8Array {
+function specMessage(fields: readonly Uint8Array[]): { message: Uint8Array; complete: boolean } {
   let length = 0;
   for (const field of fields) length += field.length;
   const complete = length > 0 && length % 16 === 0;
@@ -53,29 +67,111 @@ function cmac(api: OpenSslApi, key: Uint8Array, fields: readonly Uint8Array[]): 
     for (let i = field.length - 1; i >= 0; i--) message[offset++] = field[i]!;
   }
   if (!complete) message[offset] = 0x80;
+  return { message, complete };
+}
 
+/**
+ * AES-CMAC (RFC 4493) on OpenSSL, one CBC context per key: {@link openCmac}
+ * encrypts one zero block, which yields L = AES(K, 0) for the subkeys and
+ * leaves L as the chaining value; {@link nextCmac} is then one call per
+ * message, the plain CBC-MAC with the last block masked by K1 or K2 and the
+ * chaining value (L, then the previous message's last block) XORed into the
+ * first block, which cancels it; {@link closeCmac} zeroes the working memory.
+ * No `final()` is called, so the padding mode is irrelevant.
+ */
+function openCmac(api: OpenSslApi, key: Uint8Array): Cipher {
   const cipher = api.createCipheriv('aes-128-cbc', specKey(key), ZERO_BLOCK);
   keyScratch.fill(0);
   const l = cipher.update(ZERO_BLOCK);
-  // The subkey: K1 = dbl(L) for a complete last block, else K2 = dbl(K1) (RFC 4493 2.3).
-  subkeyScratch.set(l);
-  for (let doublings = complete ? 1 : 2; doublings > 0; doublings--) {
-    const carry = subkeyScratch[0]! >> 7;
-    for (let i = 0; i < 15; i++)
-      subkeyScratch[i] = ((subkeyScratch[i]! << 1) | (subkeyScratch[i + 1]! >> 7)) & 0xff;
-    subkeyScratch[15] = ((subkeyScratch[15]! << 1) & 0xff) ^ (carry ? 0x87 : 0);
-  }
+  subkeys(l, k1Scratch, k2Scratch);
+  chainScratch.set(l);
+  l.fill(0);
+  return cipher;
+}
+
+/** The next message's CMAC on a context from {@link openCmac}, in wire order. */
+function nextCmac(cipher: Cipher, fields: readonly Uint8Array[]): Uint8Array {
+  const { message, complete } = specMessage(fields);
+  const subkey = complete ? k1Scratch : k2Scratch;
   const last = message.length - 16;
   for (let i = 0; i < 16; i++) {
-    message[i]! ^= l[i]!;
-    message[last + i]! ^= subkeyScratch[i]!;
+    message[i]! ^= chainScratch[i]!;
+    message[last + i]! ^= subkey[i]!;
   }
   const out = cipher.update(message);
+  const end = out.length - 16;
   const mac = new Uint8Array(16);
-  for (let i = 0; i < 16; i++) mac[i] = out[out.length - 1 - i]!;
+  for (let i = 0; i < 16; i++) {
+    chainScratch[i] = out[end + i]!;
+    mac[15 - i] = out[end + i]!;
+  }
   message.fill(0);
-  subkeyScratch.fill(0);
-  l.fill(0);
+  out.fill(0);
+  return mac;
+}
+
+function closeCmac(): void {
+  k1Scratch.fill(0);
+  k2Scratch.fill(0);
+  chainScratch.fill(0);
+}
+
+/** One AES-CMAC. */
+function cmac(api: OpenSslApi, key: Uint8Array, fields: readonly Uint8Array[]): Uint8Array {
+  if (isConstantKey(key)) return constantKeyCmac(api, key, fields);
+  const mac = nextCmac(openCmac(api, key), fields);
+  closeCmac();
+  return mac;
+}
+
+/** AES-CMAC of each message under one key, on one context. */
+function cmacs(api: OpenSslApi, key: Uint8Array, messages: readonly (readonly Uint8Array[])[]): Uint8Array[] {
+  if (isConstantKey(key)) return messages.map((fields) => constantKeyCmac(api, key, fields));
+  const cipher = openCmac(api, key);
+  const macs = messages.map((fields) => nextCmac(cipher, fields));
+  closeCmac();
+  return macs;
+}
+
+/** A constant key's kept ECB cipher and its subkeys (public: the key is). */
+interface ConstantKeyCipher {
+  readonly ecb: Cipher;
+  readonly k1: Uint8Array;
+  readonly k2: Uint8Array;
+}
+const constantKeyCiphers = new WeakMap<Uint8Array, ConstantKeyCipher>();
+
+/**
+ * AES-CMAC under one of the spec's constant keys ({@link isConstantKey}) on a
+ * cipher kept for the key: ECB, one block per call, the CBC chaining done
+ * here, so the kept cipher holds no state that depends on a message (a CBC
+ * context would hold the last MAC).
+ */
+function constantKeyCmac(api: OpenSslApi, key: Uint8Array, fields: readonly Uint8Array[]): Uint8Array {
+  let kept = constantKeyCiphers.get(key);
+  if (!kept) {
+    const ecb = api.createCipheriv('aes-128-ecb', specKey(key), null);
+    keyScratch.fill(0);
+    const l = ecb.update(ZERO_BLOCK);
+    kept = { ecb, k1: new Uint8Array(16), k2: new Uint8Array(16) };
+    subkeys(l, kept.k1, kept.k2);
+    constantKeyCiphers.set(key, kept);
+  }
+  const { message, complete } = specMessage(fields);
+  const subkey = complete ? kept.k1 : kept.k2;
+  const last = message.length - 16;
+  for (let i = 0; i < 16; i++) message[last + i]! ^= subkey[i]!;
+  const block = chainScratch; // starts at zero: CBC's IV
+  let out: Uint8Array = ZERO_BLOCK;
+  for (let offset = 0; offset < message.length; offset += 16) {
+    for (let i = 0; i < 16; i++) block[i] = out[i]! ^ message[offset + i]!;
+    if (out !== ZERO_BLOCK) out.fill(0);
+    out = kept.ecb.update(block);
+  }
+  const mac = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) mac[15 - i] = out[i]!;
+  message.fill(0);
+  block.fill(0);
   out.fill(0);
   return mac;
 }
@@ -136,6 +232,7 @@ export function opensslBackend(api: OpenSslApi): CryptoBackend {
       return result;
     },
     cmac: (key: Uint8Array, fields: readonly Uint8Array[]) => cmac(api, key, fields),
+    cmacs: (key: Uint8Array, messages: readonly (readonly Uint8Array[])[]) => cmacs(api, key, messages),
     p256GenerateKeyPair(): P256KeyPair {
       const ecdh = api.createECDH('prime256v1');
       const publicKey = fromUncompressed(ecdh.generateKeys());
@@ -146,6 +243,9 @@ export function opensslBackend(api: OpenSslApi): CryptoBackend {
     p256PublicKey(privateKey: Uint8Array): Uint8Array {
       return fromUncompressed(contextFor(api, privateKey).getPublicKey());
     },
+    // computeSecret decodes the point with EC_POINT_oct2point, which refuses a coordinate not below p
+    // and a point off the curve (the all-zero "infinity" is off the curve): Node throws for each.
+    refusesInvalidPoints: true,
     p256Ecdh(privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
       return reverse(leftPad32(contextFor(api, privateKey).computeSecret(toUncompressed(peerPublicKey))));
     },
