@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     ?.ratio;
   process.stdout.write(
     `SC pairing, the cryptography alone: the P-256 floor plus the pairing's 14 AES-CMACs with bare calls ` +
-      `(one cipher per key, 10 keys; one update() for L and one per message; nothing else) is ${cryptoBound.ratio.toFixed(2)}x the P-256 floor ` +
+      `(10 ciphers, one per key on each side; one update() for L and one per message; nothing else) is ${cryptoBound.ratio.toFixed(2)}x the P-256 floor ` +
       `(${formatRate(cryptoBound.floorOpsPerSecond)} against ${formatRate(cryptoBound.withCmacsOpsPerSecond)} ops/s): ` +
       `about the least an engine on node:crypto can reach${pairingRatio === undefined ? '' : `; the whole engine: ${pairingRatio.toFixed(2)}x`}.\n`,
   );

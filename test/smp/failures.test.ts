@@ -352,6 +352,19 @@ function expectFailedBy(link: Link, side: Role, reason: number): void {
 /** The PDU code of a raw PDU. */
 const codeOf = (data: Uint8Array): number => data[0]!;
 
+/**
+ * A tamper that replaces the responder's PDU with opcode `code` by the
+ * initiator's PDU of the same opcode, as a peer reflecting it back would.
+ */
+function reflecting(code: number): NonNullable<LinkOptions['tamper']> {
+  let initiators: Uint8Array | null = null;
+  return (from, data) => {
+    if (codeOf(data) !== code) return data;
+    if (from === 'initiator') initiators = data;
+    return from === 'responder' ? initiators : data;
+  };
+}
+
 // ===================================================================== tests
 
 describe('the harness itself', () => {
@@ -568,14 +581,7 @@ describe('key distribution (smp-rules.md 6)', () => {
 
 describe('public keys (smp-rules.md 4)', () => {
   it('the responder reflects the initiator public key -> initiator fails 0x0B', () => {
-    let initiatorKey: Uint8Array | null = null;
-    const link = pair({
-      tamper: (from, data) => {
-        if (codeOf(data) !== 0x0c) return data;
-        if (from === 'initiator') initiatorKey = data;
-        return from === 'responder' ? initiatorKey : data;
-      },
-    });
+    const link = pair({ tamper: reflecting(0x0c) });
     expectFailedBy(link, 'initiator', Reason.DhKeyCheckFailed);
   });
 
@@ -1458,6 +1464,13 @@ describe('tampered values in flight (smp-rules.md 3, 4)', () => {
     const link = pair({
       tamper: (from, data) => (from === 'responder' && codeOf(data) === 0x0d ? flipBit(data, 16) : data),
     });
+    expectFailedBy(link, 'initiator', Reason.DhKeyCheckFailed);
+    expect(link.outputs.initiator.some((o) => o.type === 'start-encryption')).toBe(false);
+  });
+
+  it("SC: the responder answers with the initiator's own Ea as its Eb -> initiator fails 0x0B", () => {
+    const link = pair({ tamper: reflecting(0x0d) });
+    expect(link.sent.filter((sent) => sent.pdu.type === 'pairing-dhkey-check')).toHaveLength(2);
     expectFailedBy(link, 'initiator', Reason.DhKeyCheckFailed);
     expect(link.outputs.initiator.some((o) => o.type === 'start-encryption')).toBe(false);
   });
