@@ -58,6 +58,20 @@ export interface LoopbackOptions {
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 
+/**
+ * A side's session. `role` comes first: once V8 has optimized it,
+ * `{ ...options, role }` gives every copy a hidden class of its own (checked
+ * with %HaveSameMap), and that cost about 5 µs per pairing in the bench.
+ * Options that name the other role are refused rather than overridden.
+ */
+function sessionFor(role: Role, side: LoopbackSide): PairingSession {
+  const session = new PairingSession({ role, ...side.options });
+  if (session.role !== role) {
+    throw new TypeError(`pairInMemory: the ${role}'s options say role '${session.role}'`);
+  }
+  return session;
+}
+
 /** The shared engine of both loopback runners: a queue of inputs and the delegates' pending answers. */
 class Loopback {
   readonly #sides: Record<Role, { session: PairingSession; delegate: PairingDelegate }>;
@@ -77,14 +91,8 @@ class Loopback {
 
   constructor(initiator: LoopbackSide, responder: LoopbackSide, options: LoopbackOptions) {
     this.#sides = {
-      initiator: {
-        session: new PairingSession({ ...initiator.options, role: 'initiator' }),
-        delegate: initiator.delegate,
-      },
-      responder: {
-        session: new PairingSession({ ...responder.options, role: 'responder' }),
-        delegate: responder.delegate,
-      },
+      initiator: { session: sessionFor('initiator', initiator), delegate: initiator.delegate },
+      responder: { session: sessionFor('responder', responder), delegate: responder.delegate },
     };
     this.#options = options;
   }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { nodeBackend } from '../../src/crypto/backends/node.js';
 import { toolbox } from '../../src/crypto/toolbox.js';
 import { Reason } from '../../src/smp/constants.js';
+import { acceptAll } from '../../src/smp/delegate.js';
+import { pairInMemorySync } from '../../src/smp/loopback.js';
 import { PairingSession } from '../../src/smp/session.js';
 import type { SessionInput, SessionOutput } from '../../src/smp/session-types.js';
 
@@ -128,5 +130,32 @@ describe('completion waits for the controller to acknowledge our last PDU (smp-r
     expect(sessions[role].phase).toBe('distributing');
     const out = sessions[role].handle({ type: 'acknowledged' });
     expect(out.map((o) => o.type)).toEqual(['timer', 'completed']);
+  });
+});
+
+describe('the loopback takes each side its own role', () => {
+  const address = (last: number) => ({ address: Uint8Array.of(1, 2, 3, 4, 5, last), type: 0 as const });
+  const side = (local: number, peer: number, extra: object = {}) => ({
+    options: { local: address(local), peer: address(peer), crypto: toolbox(nodeBackend), ...extra },
+    delegate: acceptAll,
+  });
+
+  it('pairs two sides whose options hold no role, or their own', () => {
+    for (const [initiatorExtra, responderExtra] of [
+      [{}, {}],
+      [{ role: 'initiator' }, { role: 'responder' }],
+    ]) {
+      const run = pairInMemorySync(side(1, 2, initiatorExtra), side(2, 1, responderExtra));
+      expect([run.initiator.status, run.responder.status]).toEqual(['completed', 'completed']);
+    }
+  });
+
+  it("refuses options that name the other side's role instead of pairing two of a kind", () => {
+    expect(() => pairInMemorySync(side(1, 2, { role: 'responder' }), side(2, 1))).toThrow(
+      "pairInMemory: the initiator's options say role 'responder'",
+    );
+    expect(() => pairInMemorySync(side(1, 2), side(2, 1, { role: 'initiator' }))).toThrow(
+      "pairInMemory: the responder's options say role 'initiator'",
+    );
   });
 });
