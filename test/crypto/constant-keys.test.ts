@@ -3,9 +3,11 @@
  * node backend keeps for the life of the process: the MACs must be exactly
  * those of a fresh cipher, whatever came before on the kept one.
  */
+import * as nodeCrypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { nobleBackend } from '../../src/crypto/backends/noble.js';
 import { nodeBackend } from '../../src/crypto/backends/node.js';
+import { opensslBackend } from '../../src/crypto/backends/openssl.js';
 import { fromHex, reverse } from '../../src/crypto/bytes.js';
 import { constantKey, isConstantKey } from '../../src/crypto/constant-keys.js';
 import { randomBytes } from '../../src/crypto/random.js';
@@ -47,5 +49,33 @@ describe('constant AES-CMAC keys', () => {
         expect(nodeBackend.cmacs!(key, [[message], [message]])).toEqual([expected, expected]);
       }
     }
+  });
+});
+
+describe("a constant key's kept cipher", () => {
+  it('belongs to the backend that made it: another node:crypto binding makes its own', () => {
+    const key = constantKey(randomBytes(16));
+    const message = [randomBytes(32)];
+    const made = (calls: string[]) =>
+      opensslBackend({
+        createECDH: nodeCrypto.createECDH,
+        createCipheriv: ((...args: Parameters<typeof nodeCrypto.createCipheriv>) => {
+          calls.push(String(args[0]));
+          return nodeCrypto.createCipheriv(...args);
+        }) as typeof nodeCrypto.createCipheriv,
+      });
+    const firstCalls: string[] = [];
+    const secondCalls: string[] = [];
+    const first = made(firstCalls);
+    const second = made(secondCalls);
+    expect(second).not.toBe(first); // the same createECDH, another createCipheriv: another backend
+    const expected = nobleBackend.cmac(key, message);
+    for (let i = 0; i < 3; i++) {
+      expect(first.cmac(key, message)).toEqual(expected);
+      expect(second.cmac(key, message)).toEqual(expected);
+    }
+    // One ECB cipher each, made on first use and kept.
+    expect(firstCalls).toEqual(['aes-128-ecb']);
+    expect(secondCalls).toEqual(['aes-128-ecb']);
   });
 });

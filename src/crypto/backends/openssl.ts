@@ -139,7 +139,8 @@ interface ConstantKeyCipher {
   readonly k1: Uint8Array;
   readonly k2: Uint8Array;
 }
-const constantKeyCiphers = new WeakMap<Uint8Array, ConstantKeyCipher>();
+/** Per `createCipheriv` (one backend each), the kept ciphers of the constant keys it has seen. */
+const constantKeyCiphers = new WeakMap<OpenSslApi['createCipheriv'], WeakMap<Uint8Array, ConstantKeyCipher>>();
 
 /**
  * AES-CMAC under one of the spec's constant keys ({@link isConstantKey}) on a
@@ -148,14 +149,20 @@ const constantKeyCiphers = new WeakMap<Uint8Array, ConstantKeyCipher>();
  * context would hold the last MAC).
  */
 function constantKeyCmac(api: OpenSslApi, key: Uint8Array, fields: readonly Uint8Array[]): Uint8Array {
-  let kept = constantKeyCiphers.get(key);
+  let ciphers = constantKeyCiphers.get(api.createCipheriv);
+  if (!ciphers) {
+    ciphers = new WeakMap();
+    constantKeyCiphers.set(api.createCipheriv, ciphers);
+  }
+  let kept = ciphers.get(key);
   if (!kept) {
     const ecb = api.createCipheriv('aes-128-ecb', specKey(key), null);
     keyScratch.fill(0);
     const l = ecb.update(ZERO_BLOCK);
     kept = { ecb, k1: new Uint8Array(16), k2: new Uint8Array(16) };
     subkeys(l, kept.k1, kept.k2);
-    constantKeyCiphers.set(key, kept);
+    l.fill(0);
+    ciphers.set(key, kept);
   }
   const { message, complete } = specMessage(fields);
   const subkey = complete ? kept.k1 : kept.k2;
@@ -202,7 +209,7 @@ function contextFor(api: OpenSslApi, privateKey: Uint8Array): ECDH {
 }
 
 /** One backend per `node:crypto` module: the same functions give the same backend object. */
-const made = new WeakMap<object, CryptoBackend>();
+const made = new WeakMap<OpenSslApi['createECDH'], WeakMap<OpenSslApi['createCipheriv'], CryptoBackend>>();
 
 /**
  * The OpenSSL backend on the given `node:crypto` functions (named `node`):
@@ -215,7 +222,7 @@ const made = new WeakMap<object, CryptoBackend>();
  * ```
  */
 export function opensslBackend(api: OpenSslApi): CryptoBackend {
-  const known = made.get(api.createECDH);
+  const known = made.get(api.createECDH)?.get(api.createCipheriv);
   if (known) return known;
   const backend: CryptoBackend = Object.freeze({
     name: 'node',
@@ -250,6 +257,8 @@ export function opensslBackend(api: OpenSslApi): CryptoBackend {
       return reverse(leftPad32(contextFor(api, privateKey).computeSecret(toUncompressed(peerPublicKey))));
     },
   });
-  made.set(api.createECDH, backend);
+  const byCipher = made.get(api.createECDH) ?? new WeakMap();
+  byCipher.set(api.createCipheriv, backend);
+  made.set(api.createECDH, byCipher);
   return backend;
 }
