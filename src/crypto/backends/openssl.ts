@@ -140,7 +140,10 @@ interface ConstantKeyCipher {
   readonly k2: Uint8Array;
 }
 /** Per `createCipheriv` (one backend each), the kept ciphers of the constant keys it has seen. */
-const constantKeyCiphers = new WeakMap<OpenSslApi['createCipheriv'], WeakMap<Uint8Array, ConstantKeyCipher>>();
+const constantKeyCiphers = new WeakMap<
+  OpenSslApi['createCipheriv'],
+  WeakMap<Uint8Array, ConstantKeyCipher>
+>();
 
 /**
  * AES-CMAC under one of the spec's constant keys ({@link isConstantKey}) on a
