@@ -28,7 +28,10 @@ import { measureOpsPerSecond } from './measure.js';
  * every row is the steady state, not V8 compiling the code.
  */
 export const WARMUP_MS = 200;
-/** The SC pairing row's warm-up: V8 takes about 1,500 pairings (half a second) to compile the engine's many small functions. */
+/**
+ * The SC pairing row's warm-up: V8 takes 1,500 to 2,000 pairings (about half
+ * a second) to compile the engine's many small functions.
+ */
 export const PAIRING_WARMUP_MS = 1500;
 
 /** The target for the node backend: at most this many times slower than bare node:crypto. */

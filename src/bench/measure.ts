@@ -14,8 +14,9 @@ export interface MeasureOptions {
   readonly batches?: number;
   /**
    * Milliseconds each operation runs, interleaved and unmeasured, before the
-   * batches that count (default 0; the bench gives 200 or more): long enough for V8 to compile the hot
-   * code, so that the figures are the steady state rather than the warm-up.
+   * batches that count (default 0; the bench gives 200 or more): long enough
+   * for V8 to compile the hot code, so that the figures are the steady state
+   * rather than the warm-up.
    */
   readonly warmupMs?: number;
 }
