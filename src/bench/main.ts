@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${formatTable(header, table, { right: [2, 3, 4, 5, 6] })}\n\n`);
   process.stdout.write(
     `Medians of ${batches} interleaved batches each, after a warm-up of ${WARMUP_MS} ms per operation (${PAIRING_WARMUP_MS} ms for the SC pairing, ` +
-      `whose code V8 takes about 1,500 pairings to compile) that is not counted. "x floor" = floor ops/s / ours: how many times slower than bare node:crypto.\n`,
+      `whose code V8 takes 1,500 to 2,000 pairings to compile) that is not counted. "x floor" = floor ops/s / ours: how many times slower than bare node:crypto.\n`,
   );
   const over = rows.filter((row) => row.backends.node!.ratio > NODE_TARGET_RATIO);
   process.stdout.write(
